@@ -1,0 +1,1 @@
+"""Project commands: digest, report, evalprompts, schedule, sources."""

@@ -1,0 +1,31 @@
+"""The article item every spider yields and every pipeline reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class NewsItem:
+    url: str  # canonical (set by the normalise pipeline)
+    original_url: str
+    source: str
+    source_name: str
+    title: str
+    published_at: datetime | None  # aware, UTC once normalised
+    fetched_at: datetime
+    authors: list[str] = field(default_factory=list)
+    feed_categories: list[str] = field(default_factory=list)
+    lang: str = "en"
+    summary: str = ""  # feed description, plain text
+    content: str = ""  # article text, plain text
+    paywalled: bool = False
+    # Where `content` came from: "article" (page parsed), "feed" (full feed text)
+    # or "feed-fallback" (page failed, the feed text stands in).
+    content_source: str = "feed"
+    # True when the feed's date could not be parsed and fetched_at stands in.
+    date_missing: bool = False
+    guid: str = ""
+    feed_url: str = ""
+    extra: dict = field(default_factory=dict)  # site-specific facts (arXiv announce type, CNBC type, ...)

@@ -1,0 +1,1 @@
+"""Item pipelines, in order: normalise -> store (upsert by canonical URL) -> analyse."""

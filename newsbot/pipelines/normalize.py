@@ -1,0 +1,79 @@
+"""Normalise: canonical URL, plain text, UTC dates, language; drop what cannot be an article."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from newsbot.text import html_to_text, one_line, strip_invisible
+from newsbot.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+
+def detect_lang(text: str, default: str) -> str:
+    """zh when CJK characters make up a real share of the letters, else en."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return default
+    cjk = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff")
+    return "zh" if cjk / len(letters) > 0.3 else "en"
+
+
+def _unique(values) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = one_line(value)
+        if value and value not in seen:
+            seen[value] = None
+    return list(seen)
+
+
+class NormalizePipeline:
+    def __init__(self, crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _drop(self, reason: str, item: ItemAdapter):
+        self.stats.inc_value(f"newsbot/items/dropped/{reason}")
+        raise DropItem(f"{reason}: {item.get('source')} {item.get('original_url') or item.get('title')!r}")
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        adapter["title"] = one_line(adapter.get("title"))
+        link = (adapter.get("original_url") or "").strip()
+        if not adapter["title"]:
+            self._drop("no_title", adapter)
+        if not link:
+            self._drop("no_link", adapter)
+        if not link.lower().startswith(("http://", "https://")):
+            self._drop("bad_link", adapter)
+        adapter["original_url"] = link
+        adapter["url"] = canonical_url(link)
+
+        # Spiders hand over text already converted; this pass catches what a page or feed slipped in.
+        adapter["summary"] = strip_invisible(html_to_text(adapter.get("summary")))
+        adapter["content"] = strip_invisible(html_to_text(adapter.get("content"))) or adapter["summary"]
+        adapter["authors"] = _unique(adapter.get("authors") or [])
+        adapter["feed_categories"] = _unique(adapter.get("feed_categories") or [])
+        adapter["lang"] = detect_lang(adapter["title"] + adapter["summary"][:200], adapter.get("lang") or "en")
+
+        fetched = adapter["fetched_at"]
+        published = adapter.get("published_at")
+        if published is None:
+            logger.warning("%s: no parseable date for %s; using the fetch time", adapter["source"], link)
+            self.stats.inc_value("newsbot/items/date_missing")
+            adapter["published_at"] = fetched
+            adapter["date_missing"] = True
+        else:
+            if published.tzinfo is None:
+                published = published.replace(tzinfo=UTC)
+            adapter["published_at"] = published.astimezone(UTC)
+        self.stats.inc_value("newsbot/items/normalized")
+        return item

@@ -1,0 +1,97 @@
+"""Offline replay: answer every request from a recorded snapshot folder, never from the network.
+
+A snapshot is a folder with manifest.jsonl; each line is
+{"url": ..., "status": 200, "headers": {"Content-Type": ...}, "body": "<path relative to the folder>"}.
+Request and manifest URLs are compared after canonicalisation, so `?f=rss` or a fragment do not matter.
+The middleware sits last before the download handler, so robots.txt, retries, stats and the
+size cap all behave as they do live.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
+
+from newsbot.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+
+class SnapshotError(ValueError):
+    pass
+
+
+class Snapshot:
+    def __init__(self, root: str | Path):
+        self.root = Path(root).resolve()
+        manifest = self.root / "manifest.jsonl"
+        if not manifest.is_file():
+            raise SnapshotError(f"no manifest.jsonl in snapshot folder {self.root}")
+        self.entries: dict[str, dict] = {}
+        for lineno, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                key = canonical_url(entry["url"])
+            except (ValueError, KeyError) as exc:
+                raise SnapshotError(f"{manifest}:{lineno}: bad manifest line ({exc})") from exc
+            self.entries[key] = entry
+
+    def lookup(self, url: str) -> dict | None:
+        return self.entries.get(canonical_url(url))
+
+    def body(self, entry: dict) -> bytes:
+        path = (self.root / entry["body"]).resolve()
+        if not path.is_relative_to(self.root):
+            raise SnapshotError(f"snapshot body {entry['body']!r} points outside the snapshot")
+        return path.read_bytes()
+
+
+class SnapshotReplayMiddleware:
+    def __init__(self, snapshot: Snapshot, stats, maxsize: int):
+        self.snapshot = snapshot
+        self.stats = stats
+        self.maxsize = maxsize
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        root = crawler.settings.get("NEWSBOT_SNAPSHOT")
+        if not root:
+            raise NotConfigured
+        mw = cls(Snapshot(root), crawler.stats, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self, spider):
+        logger.info("Replaying from snapshot %s (%d recorded URLs)", self.snapshot.root, len(self.snapshot.entries))
+
+    def process_request(self, request, spider=None):
+        entry = self.snapshot.lookup(request.url)
+        if entry is None:
+            logger.warning("Snapshot has no recording of %s: answering 404", request.url)
+            self.stats.inc_value("newsbot/snapshot/missing")
+            return self._response(request, 404, {"Content-Type": "text/plain"}, b"not in snapshot")
+        body = self.snapshot.body(entry)
+        maxsize = request.meta.get("download_maxsize", self.maxsize)
+        if maxsize and len(body) > maxsize:
+            # The same cap Scrapy's HTTP handler applies, so replay cannot accept what live would not.
+            logger.error(
+                "Cancelling %s: response size %d larger than download max size %d", request.url, len(body), maxsize
+            )
+            self.stats.inc_value("newsbot/download/too_large")
+            raise IgnoreRequest(f"response too large: {len(body)} bytes")
+        self.stats.inc_value("newsbot/snapshot/replayed")
+        return self._response(request, int(entry.get("status", 200)), entry.get("headers") or {}, body)
+
+    @staticmethod
+    def _response(request, status, headers, body):
+        headers = Headers(headers)
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        return cls(url=request.url, status=status, headers=headers, body=body, request=request, flags=["snapshot"])

@@ -1,0 +1,240 @@
+"""The shared feed spider: fetch feeds, turn entries into NewsItems, follow article pages when the
+feed text is partial, and never lose an item because its page failed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+
+from newsbot.feeds import read_feed
+from newsbot.items import NewsItem
+from newsbot.parsers import ArticlePage, ExtractionError
+from newsbot.parsers.challenge import looks_like_challenge
+from newsbot.parsers.generic import parse_generic
+from newsbot.sources import SOURCES, Source
+from newsbot.text import html_to_text
+
+logger = logging.getLogger(__name__)
+
+
+class FeedSpider(scrapy.Spider):
+    # Subclasses set `name` (a key of newsbot.sources.SOURCES) and may override the hooks below.
+    article_parser: Callable[[str, str], ArticlePage] = staticmethod(parse_generic)
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        source = SOURCES[cls.name]
+        settings.setdict(source.extra_settings, priority="spider")
+        if settings.get("NEWSBOT_SNAPSHOT"):
+            # Replay touches no server: politeness delays would only slow the replay down.
+            settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+        if cls.name in settings.getlist("NEWSBOT_PLAYWRIGHT_SOURCES"):
+            launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
+            launch["executable_path"] = settings.get("NEWSBOT_CHROMIUM_PATH")
+            settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
+        else:
+            # No page of this source needs a browser: keep Playwright (and its driver) out of the run.
+            settings.set("DOWNLOAD_HANDLERS", {}, priority="spider")
+
+    def __init__(self, *args, feeds: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source: Source = SOURCES[self.name]
+        # `-a feeds=URL,URL` points the spider at other feeds (tests, mirrors) without new code.
+        self.feed_urls = [u.strip() for u in feeds.split(",") if u.strip()] if feeds else list(self.source.feeds)
+
+    @property
+    def use_browser(self) -> bool:
+        return self.name in self.settings.getlist("NEWSBOT_PLAYWRIGHT_SOURCES")
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"newsbot/{key}", count)
+
+    async def start(self):
+        for url in self.feed_urls:
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.feed_failed, meta={"feed_url": url})
+
+    # -- feeds ------------------------------------------------------------------------------------
+    def parse_feed(self, response):
+        self._inc("feed/fetched")
+        fallback = "gb18030" if self.source.lang == "zh" else "cp1252"
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        feed = read_feed(response.body, content_type, response.url, fallback)
+        if feed.status == "blocked":
+            logger.error("%s: blocked: %s at %s", self.name, feed.error, response.url)
+            self._inc("feed/blocked")
+            return
+        if feed.status == "not_feed":
+            logger.error("%s: %s at %s", self.name, feed.error, response.url)
+            self._inc("feed/error")
+            return
+        if feed.encoding_guessed:
+            logger.warning(
+                "%s: feed at %s declares no usable encoding; decoded as %s", self.name, response.url, feed.encoding
+            )
+            self._inc("feed/encoding_guessed")
+        if feed.status == "malformed":
+            logger.error(
+                "%s: malformed feed at %s (%s); keeping the %d entries that could be read",
+                self.name,
+                response.url,
+                feed.error,
+                len(feed.entries),
+            )
+            self._inc("feed/malformed")
+        if not feed.entries:
+            # arXiv is empty every weekend: a warning, not an error.
+            logger.warning("%s: feed at %s has no entries", self.name, response.url)
+            self._inc("feed/empty")
+            return
+        self._inc("feed/entries", len(feed.entries))
+        fetched_at = datetime.now(UTC)
+        for entry in feed.entries:
+            reason = self.skip_reason(entry)
+            if reason:
+                self._inc(f"items/skipped/{reason}")
+                continue
+            item = self.item_from_entry(entry, response, fetched_at)
+            if item.title and item.original_url and self.wants_article(item, entry):
+                yield self.article_request(item)
+            else:
+                yield item
+
+    def feed_failed(self, failure):
+        request = failure.request
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if status in (403, 429, 503) and looks_like_challenge(failure.value.response.text):
+                logger.error("%s: blocked (HTTP %d challenge) at %s", self.name, status, request.url)
+                self._inc("feed/blocked")
+                return
+            logger.error("%s: feed %s answered HTTP %d", self.name, request.url, status)
+        else:
+            logger.error("%s: feed %s failed: %s", self.name, request.url, failure.getErrorMessage())
+        self._inc("feed/error")
+
+    # -- entry -> item ----------------------------------------------------------------------------
+    def item_from_entry(self, entry, response, fetched_at: datetime) -> NewsItem:
+        link = self.entry_link(entry)
+        if link and not urlsplit(link).scheme:
+            absolute = urljoin(response.url, link)
+            logger.warning("%s: relative link %r in %s resolved to %s", self.name, link, response.url, absolute)
+            self._inc("items/relative_link")
+            link = absolute
+        summary_html = entry.get("summary", "")
+        content_html = self.entry_content(entry)
+        return NewsItem(
+            url=link,
+            original_url=link,
+            source=self.name,
+            source_name=self.source.display_name,
+            title=entry.get("title", ""),
+            published_at=self.entry_published(entry),
+            fetched_at=fetched_at,
+            authors=self.entry_authors(entry),
+            feed_categories=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
+            lang=self.source.lang,
+            summary=self.clean_summary(summary_html),
+            content=html_to_text(content_html) if content_html else "",
+            paywalled=self.source.paywalled,
+            content_source="feed",
+            guid=entry.get("id", ""),
+            feed_url=response.meta.get("feed_url", response.url),
+            extra=self.entry_extra(entry),
+        )
+
+    def skip_reason(self, entry) -> str | None:
+        """A stat-key reason to leave the entry out (not news), or None to keep it."""
+        return None
+
+    def entry_link(self, entry) -> str:
+        return (entry.get("link") or "").strip()
+
+    def entry_published(self, entry) -> datetime | None:
+        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+        if parsed:
+            return datetime(*parsed[:6], tzinfo=UTC)
+        return None
+
+    def entry_authors(self, entry) -> list[str]:
+        names = [a.get("name", "").strip() for a in entry.get("authors", []) if a.get("name")]
+        if not names and entry.get("author"):
+            names = [entry["author"].strip()]
+        return names
+
+    def entry_content(self, entry) -> str:
+        """Full text in the feed (content:encoded, Atom content), or "" when the feed is partial."""
+        contents = entry.get("content") or []
+        return contents[0].get("value", "") if contents else ""
+
+    def clean_summary(self, summary_html: str) -> str:
+        return html_to_text(summary_html)
+
+    def entry_extra(self, entry) -> dict:
+        return {}
+
+    def wants_article(self, item: NewsItem, entry) -> bool:
+        return self.source.follow_articles and not item.paywalled
+
+    # -- article pages ----------------------------------------------------------------------------
+    def article_request(self, item: NewsItem) -> scrapy.Request:
+        meta = {"item_source": self.name}
+        if self.use_browser:
+            meta.update(playwright=True, playwright_page_goto_kwargs={"wait_until": "networkidle"})
+        return scrapy.Request(
+            item.original_url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"item": item},
+            meta=meta,
+            # Two feeds can list the same article (36kr feed + newsflash): each entry still becomes an item.
+            dont_filter=True,
+        )
+
+    def parse_article(self, response, item: NewsItem):
+        if looks_like_challenge(response.text):
+            logger.error("%s: challenge page instead of article %s; keeping the feed text", self.name, response.url)
+            self._inc("article/blocked")
+            yield self.with_feed_text(item, "blocked")
+            return
+        try:
+            page = self.article_parser(response.text, response.url)
+        except ExtractionError as exc:
+            logger.error("%s: could not extract article %s (%s); keeping the feed text", self.name, response.url, exc)
+            yield self.with_feed_text(item, "unparseable")
+            return
+        self._inc("article/ok")
+        item.content = page.text
+        item.content_source = "article"
+        if page.authors and not item.authors:
+            item.authors = page.authors
+        if page.published_at and item.published_at is None:
+            item.published_at = page.published_at
+        yield item
+
+    def article_failed(self, failure):
+        item: NewsItem = failure.request.cb_kwargs["item"]
+        if failure.check(HttpError):
+            reason = f"http_{failure.value.response.status}"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            reason = "timeout"
+        elif failure.check(DNSLookupError):
+            reason = "dns"
+        else:
+            reason = failure.type.__name__.lower()
+        logger.error("%s: article page %s failed (%s); keeping the feed text", self.name, failure.request.url, reason)
+        yield self.with_feed_text(item, reason)
+
+    def with_feed_text(self, item: NewsItem, reason: str) -> NewsItem:
+        self._inc("article/failed")
+        self._inc(f"article/failed/{reason}")
+        item.content = item.content or item.summary
+        item.content_source = "feed-fallback"
+        return item

@@ -1,0 +1,16 @@
+from newsbot.parsers.cnbc import parse_cnbc
+from newsbot.spiders.base import FeedSpider
+
+
+class CnbcSpider(FeedSpider):
+    """CNBC: short descriptions; story pages have JSON-LD and div.ArticleBody-articleBody.
+    Video items (metadata:type cnbcvideo) have no text page worth fetching."""
+
+    name = "cnbc"
+    article_parser = staticmethod(parse_cnbc)
+
+    def entry_extra(self, entry):
+        return {"cnbc_type": entry.get("metadata_type", "")}
+
+    def wants_article(self, item, entry):
+        return entry.get("metadata_type", "cnbcnewsstory") != "cnbcvideo"
