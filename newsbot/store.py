@@ -31,6 +31,14 @@ SERVER_LOCK_FILE = "secantus.lock"
 SERVER_START_TIMEOUT = 30.0
 
 
+def short_error(exc: Exception) -> str:
+    """pymongo's first clause, without the topology dump that follows it."""
+    text = (str(exc).splitlines() or [type(exc).__name__])[0]
+    for cut in (" (configured timeouts", ", Timeout:", ", Topology Description"):
+        text = text.split(cut)[0]
+    return mask_uri_password(text[:200])
+
+
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached; the message is one line and safe to print."""
 
@@ -184,8 +192,7 @@ class Store:
             await self.client.admin.command("ping")
             await create_indexes(self.db)
         except PyMongoError as exc:
-            first_line = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            raise StoreUnavailable(f"cannot reach MongoDB at {self.safe_uri}: {first_line}") from exc
+            raise StoreUnavailable(f"cannot reach MongoDB at {self.safe_uri}: {short_error(exc)}") from exc
         return self
 
     async def close(self) -> None:
@@ -204,7 +211,14 @@ async def crawler_store(crawler) -> Store:
     when the engine stops, after every spider_closed handler has had its turn."""
     store = getattr(crawler, "_newsbot_store", None)
     if store is None:
-        store = await Store.from_settings(crawler.settings).open()
+        if getattr(crawler, "_newsbot_store_error", None):
+            # Fail fast: one unreachable database is reported once, not once per component.
+            raise StoreUnavailable(crawler._newsbot_store_error)
+        try:
+            store = await Store.from_settings(crawler.settings).open()
+        except StoreUnavailable as exc:
+            crawler._newsbot_store_error = str(exc)
+            raise
         crawler._newsbot_store = store
 
         async def _close():

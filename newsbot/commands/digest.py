@@ -9,6 +9,7 @@ from datetime import date
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newsbot.commands.crawl import store_failure
 from newsbot.sources import SOURCES
 
 
@@ -55,6 +56,11 @@ class Command(ScrapyCommand):
             crawlers.append(crawler)
             self.crawler_process.crawl(crawler)
         self.crawler_process.start()
+        failure = store_failure(crawlers)
+        if failure:
+            print(f"newsbot: error: {failure}", file=sys.stderr)
+            self.exitcode = 1
+            return
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return

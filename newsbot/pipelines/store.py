@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from itemadapter import ItemAdapter
 from pymongo.errors import PyMongoError
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import CloseSpider, DropItem
 
 from newsbot.store import Store, StoreUnavailable, crawler_store
 
@@ -32,10 +32,10 @@ class StorePipeline:
         try:
             self.store = await crawler_store(self.crawler)
         except StoreUnavailable as exc:
-            # One clear line for the operator; the raise makes `scrapy crawl` exit non-zero.
+            # CloseSpider ends the crawl cleanly; newsbot's crawl/digest commands turn this stat into exit 1.
             logger.critical("newsbot: %s", exc)
-            self.stats.set_value("newsbot/store/unavailable", 1)
-            raise
+            self.stats.set_value("newsbot/store/unavailable", str(exc))
+            raise CloseSpider("store_unavailable") from exc
         logger.info("Storing articles in %s", self.store.safe_uri)
 
     async def process_item(self, item):

@@ -1,0 +1,61 @@
+"""The analysis record: what the model must return, and what is stored on each article.
+
+Stored as `analysis` on the article document in MongoDB:
+    ai_relevant, region, category, importance, score, summary_zh, reason_zh, tags,
+    entities, analyzer, model, prompt_version, usage {prompt_tokens, completion_tokens}, analyzed_at
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Region(StrEnum):
+    domestic = "domestic"
+    international = "international"
+
+
+class Importance(StrEnum):
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class Category(StrEnum):
+    policy = "政策法规"
+    funding = "融资"
+    product = "产品发布"
+    research = "学术突破"
+    business = "商业动态"
+    partnership = "战略合作"
+    people = "人物动态"
+    safety = "安全伦理"
+    infrastructure = "基础设施"
+    other = "其他"
+
+
+class AnalyzerKind(StrEnum):
+    llm = "llm"
+    heuristic = "heuristic"
+    fallback = "heuristic-fallback"
+
+
+IMPORTANCE_MARK = {"high": "🔥", "medium": "📌", "low": "📄"}
+# A summary is one sentence in the seed's style; the longest seed summary is ~110 characters.
+SUMMARY_MAX_CHARS = 160
+REASON_MAX_CHARS = 160
+
+
+class ModelJudgement(BaseModel):
+    """What the model returns. No URL, source or title: those are built in code from the article."""
+
+    ai_relevant: bool
+    region: Region
+    category: Category
+    importance: Importance
+    score: int = Field(ge=0, le=100)
+    summary: str = Field(description="one Chinese sentence, no date prefix")
+    reason: str = Field(description="入选理由, one Chinese sentence")
+    tags: list[str] = Field(min_length=3, max_length=6)

@@ -1,0 +1,30 @@
+"""scrapy crawl, with newsbot's exit status: non-zero when the database could not be reached."""
+
+from __future__ import annotations
+
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+
+
+def store_failure(crawlers) -> str | None:
+    """The one-line database error a crawler recorded, if any."""
+    for crawler in crawlers:
+        message = crawler.stats.get_value("newsbot/store/unavailable") if crawler.stats else None
+        if message:
+            return message
+    return None
+
+
+class Command(ScrapyCrawlCommand):
+    def _create_crawler(self, spidercls):
+        # Keep a handle on the crawler: the process forgets it once it finishes.
+        self.crawler = super()._create_crawler(spidercls)
+        return self.crawler
+
+    def run(self, args, opts):
+        super().run(args, opts)
+        failure = store_failure([self.crawler]) if getattr(self, "crawler", None) else None
+        if failure:
+            print(f"newsbot: error: {failure}", file=sys.stderr)
+            self.exitcode = 1

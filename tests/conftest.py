@@ -1,0 +1,77 @@
+"""Shared fixtures: one embedded MongoDB-wire server for the session, a fresh database per test,
+and a helper that runs real `scrapy` commands in a subprocess (a Twisted reactor runs once per process)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from pymongo import MongoClient
+
+from newsbot.store import ensure_embedded_server, stop_embedded_server
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT_DAY = ROOT / "snapshots" / "2026-02-04"
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("mongo")
+    uri = ensure_embedded_server(data_dir)
+    yield uri
+    stop_embedded_server(data_dir)
+
+
+@pytest.fixture
+def db_name():
+    return f"t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def mongo_db(mongo_uri, db_name):
+    client = MongoClient(mongo_uri, tz_aware=True)
+    yield client[db_name]
+    client.drop_database(db_name)
+    client.close()
+
+
+def scrapy_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MONGO_URI", "SCRAPY_"))}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(extra)
+    return env
+
+
+def run_scrapy(*args: str, env: dict | None = None, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `scrapy ARGS` as an operator would, from the project folder; returns the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=cwd,
+        env=env if env is not None else scrapy_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def scrapy_runner(mongo_uri, db_name, tmp_path):
+    """run(*args, **settings) -> CompletedProcess, against this test's database and output folder."""
+
+    def run(*args: str, env_extra: dict | None = None, timeout: float = 300, **settings) -> subprocess.CompletedProcess:
+        base = {
+            "MONGO_DATABASE": db_name,
+            "NEWSBOT_OUTPUT_DIR": str(tmp_path / "reports"),
+            "LOG_LEVEL": "INFO",
+            "TELNETCONSOLE_ENABLED": "False",
+        }
+        base.update(settings)
+        flags = [x for k, v in base.items() for x in ("-s", f"{k}={v}")]
+        env = scrapy_env(MONGO_URI=mongo_uri, **(env_extra or {}))
+        return run_scrapy(*args, *flags, env=env, timeout=timeout)
+
+    return run
