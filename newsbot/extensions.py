@@ -73,6 +73,8 @@ class RunStatsExtension:
             "close_reason": reason,
             "snapshot": self.crawler.settings.get("NEWSBOT_SNAPSHOT"),
             **run_summary(stats),
+            # Every newsbot counter, for health checks and for debugging a bad day.
+            "counters": {k.removeprefix("newsbot/"): v for k, v in stats.items() if k.startswith("newsbot/")},
         }
         self.crawler.newsbot_run = doc
         try:

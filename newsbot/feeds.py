@@ -71,10 +71,12 @@ def read_feed(body: bytes, content_type: str, url: str, fallback_encoding: str =
     text, encoding, guessed = decode_feed(body, content_type, fallback_encoding)
     # Hand feedparser UTF-8 with a matching declaration, so it never second-guesses our decoding.
     utf8 = _XML_DECL_RE.sub(b'<?xml version="1.0" encoding="utf-8"?>', text.encode("utf-8"), count=1)
+    # No base URL on purpose: relative links must reach the spider as they are, so it can resolve
+    # them itself and count them (a relative link is a feed bug worth seeing in the stats).
     parsed = feedparser.parse(
         utf8,
-        response_headers={"content-type": "application/xml; charset=utf-8", "content-location": url},
-        resolve_relative_uris=True,
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+        resolve_relative_uris=False,
         sanitize_html=False,
     )
     result = FeedResult(

@@ -228,3 +228,12 @@ async def crawler_store(crawler) -> Store:
 
         crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
     return store
+
+
+if __name__ == "__main__":  # python -m newsbot.store stop [DATA_DIR]
+    if len(sys.argv) >= 2 and sys.argv[1] == "stop":
+        folder = sys.argv[2] if len(sys.argv) > 2 else "./data"
+        print("stopped" if stop_embedded_server(folder) else f"no embedded database running for {folder}")
+    else:
+        print("usage: python -m newsbot.store stop [DATA_DIR]", file=sys.stderr)
+        sys.exit(2)

@@ -46,7 +46,9 @@ def scrapy_env(**extra: str) -> dict:
     return env
 
 
-def run_scrapy(*args: str, env: dict | None = None, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_scrapy(
+    *args: str, env: dict | None = None, cwd: Path = ROOT, timeout: float = 300
+) -> subprocess.CompletedProcess:
     """Run `scrapy ARGS` as an operator would, from the project folder; returns the finished process."""
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
