@@ -55,6 +55,13 @@ def bad_day(tmp_path_factory):
     nvidia = [{"title": "Relative link story", "link": "/blog/relative-story/", "desc": "GPUs"}]
     cnbc = [{"title": "Huge page story", "link": "https://www.cnbc.com/2026/02/03/huge.html", "desc": "short dek"}]
     verge = [{"title": "Verge story", "link": "https://www.theverge.com/ai/1/verge-story", "desc": "fine"}]
+    odd_items = (
+        "<item><title>Undated story</title><link>https://www.theverge.com/ai/2/undated</link>"
+        "<pubDate>sometime yesterday</pubDate><description>no date</description></item>"
+        "<item><title>No link story</title><description>nowhere</description></item>"
+        "<item><link>https://www.theverge.com/ai/3/untitled</link><description>no title</description></item>"
+    )
+    verge_feed = rss(verge).replace("</channel>", odd_items + "</channel>")
     write_snapshot(
         root,
         [
@@ -76,7 +83,7 @@ def bad_day(tmp_path_factory):
                 "https://www.theverge.com/rss/ai-artificial-intelligence/index.xml",
                 200,
                 "application/rss+xml",
-                rss(verge).encode(),
+                verge_feed.encode(),
             ),
         ],
     )
@@ -194,3 +201,19 @@ def test_live_downloader_caps_size_and_decodes_undeclared_gbk(scrapy_runner, mon
     assert run["counters"]["article/failed/http_404"] == 1
     assert run["failed_pages"] == 2
     assert "larger than download max size" in result.stderr
+
+
+def test_undated_items_keep_fetch_time_and_are_flagged(bad_run):
+    result, runs, articles = bad_run
+    undated = articles["https://www.theverge.com/ai/2/undated"]
+    assert undated["date_missing"] is True
+    assert undated["published_at"] == undated["fetched_at"]
+    assert runs["theverge"]["counters"]["items/date_missing"] == 1
+
+
+def test_items_without_title_or_link_are_dropped_with_a_reason(bad_run):
+    result, runs, articles = bad_run
+    assert "https://www.theverge.com/ai/3/untitled" not in articles
+    assert runs["theverge"]["counters"]["items/dropped/no_link"] == 1
+    assert runs["theverge"]["counters"]["items/dropped/no_title"] == 1
+    assert runs["theverge"]["stored"] == 2

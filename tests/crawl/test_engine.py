@@ -1,0 +1,113 @@
+"""The bundled day through the real engine: snapshot -> spiders -> pipelines -> the database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from pymongo import MongoClient
+
+from newsbot.sources import SOURCES
+from newsbot.store import stop_embedded_server
+from newsbot.urls import canonical_url
+from tests.conftest import ROOT, SNAPSHOT_DAY, run_scrapy, scrapy_env
+
+pytestmark = pytest.mark.skipif(not (SNAPSHOT_DAY / "expected.json").exists(), reason="bundled snapshot missing")
+
+
+def expected_stored_per_source() -> Counter:
+    expected = json.loads((SNAPSHOT_DAY / "expected.json").read_text(encoding="utf-8"))
+    feed_owner = {feed: name for name, src in SOURCES.items() for feed in src.feeds}
+    counts = Counter()
+    for feed, n in expected["per_feed"].items():
+        counts[feed_owner[feed]] += n
+    # Replacements are skipped by the arXiv spider: they are not news.
+    counts["arxiv"] -= len(expected["arxiv_replacements"])
+    return counts
+
+
+@pytest.fixture(scope="module")
+def two_crawls(mongo_uri):
+    db_name = "engine_day"
+    client = MongoClient(mongo_uri, tz_aware=True)
+    client.drop_database(db_name)
+    env = scrapy_env(MONGO_URI=mongo_uri)
+    args = ("digest", "--snapshot", str(SNAPSHOT_DAY), "--date", "2026-02-04", "-s", f"MONGO_DATABASE={db_name}")
+    args += ("-s", "NEWSBOT_ANALYZER=heuristic", "-s", "NEWSBOT_REPORT_ENABLED=False")
+    first = run_scrapy(*args, env=env)
+    db = client[db_name]
+    after_first = {d["url"]: d for d in db.articles.find({}, {"content": 0})}
+    second = run_scrapy(*args, env=env)
+    after_second = {d["url"]: d for d in db.articles.find({}, {"content": 0})}
+    yield first, second, after_first, after_second, db
+    client.drop_database(db_name)
+
+
+def test_both_crawls_succeed(two_crawls):
+    first, second, *_ = two_crawls
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert second.returncode == 0, second.stderr[-3000:]
+
+
+def test_item_count_per_source(two_crawls):
+    _, _, stored, _, _ = two_crawls
+    assert Counter(d["source"] for d in stored.values()) == expected_stored_per_source()
+
+
+def test_no_url_stored_twice_and_all_canonical(two_crawls):
+    *_, db = two_crawls
+    urls = [d["url"] for d in db.articles.find({}, {"url": 1})]
+    assert len(urls) == len(set(urls))
+    assert all(u == canonical_url(u) and "f=rss" not in u for u in urls)
+    assert any(idx.get("unique") and idx["key"] == [("url", 1)] for idx in db.articles.index_information().values())
+
+
+def test_second_crawl_adds_nothing_and_keeps_first_seen(two_crawls):
+    _, _, first, second, _ = two_crawls
+    assert set(first) == set(second)
+    for url, doc in second.items():
+        assert doc["first_seen"] == first[url]["first_seen"]
+        assert doc["last_seen"] > first[url]["last_seen"]
+
+
+def test_every_stored_article_is_complete(two_crawls):
+    _, _, stored, _, _ = two_crawls
+    for doc in stored.values():
+        assert doc["title"] and doc["source_name"] == SOURCES[doc["source"]].display_name
+        assert doc["published_at"].tzinfo is not None
+        assert doc["lang"] in {"zh", "en"}
+        assert doc["paywalled"] is SOURCES[doc["source"]].paywalled
+
+
+def test_concurrent_crawls_share_the_default_store(tmp_path):
+    """Two `scrapy crawl` processes at once, MONGO_URI unset: one embedded daemon serves both."""
+    data_dir = tmp_path / "data"
+    env = scrapy_env()
+    settings = ["-s", f"NEWSBOT_SNAPSHOT={SNAPSHOT_DAY}", "-s", f"NEWSBOT_DATA_DIR={data_dir}"]
+    settings += ["-s", "NEWSBOT_ANALYZER=heuristic", "-s", "NEWSBOT_REPORT_ENABLED=False"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", name, *settings],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("36kr", "bloomberg")
+    ]
+    try:
+        outputs = [p.communicate(timeout=300) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], [err[-2000:] for _, err in outputs]
+        state = json.loads((data_dir / "secantus.json").read_text())
+        client = MongoClient(f"mongodb://127.0.0.1:{state['port']}/?directConnection=true", tz_aware=True)
+        counts = Counter(d["source"] for d in client.newsbot.articles.find({}, {"source": 1}))
+        expected = expected_stored_per_source()
+        assert counts == Counter({"36kr": expected["36kr"], "bloomberg": expected["bloomberg"]})
+        assert client.newsbot.runs.count_documents({}) == 2
+        client.close()
+    finally:
+        stop_embedded_server(data_dir)
