@@ -31,8 +31,15 @@ def html_to_text(value: str | None) -> str:
     text = remove_tags(text)
     # Twice: feeds often double-escape (&amp;amp;) their HTML.
     text = html.unescape(html.unescape(text))
-    text = strip_invisible(text)
-    lines = (_SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
+    return tidy_text(text)
+
+
+def tidy_text(text: str | None) -> str:
+    """Plain text made clean: invisible characters gone, spaces folded, blank lines dropped.
+    Never parses markup, so a literal "<think>" in an abstract survives."""
+    if not text:
+        return ""
+    lines = (_SPACES_RE.sub(" ", line).strip() for line in strip_invisible(text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 

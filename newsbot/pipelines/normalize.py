@@ -8,7 +8,7 @@ from datetime import UTC
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newsbot.text import html_to_text, one_line, strip_invisible
+from newsbot.text import one_line, tidy_text
 from newsbot.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -57,9 +57,9 @@ class NormalizePipeline:
         adapter["original_url"] = link
         adapter["url"] = canonical_url(link)
 
-        # Spiders hand over text already converted; this pass catches what a page or feed slipped in.
-        adapter["summary"] = strip_invisible(html_to_text(adapter.get("summary")))
-        adapter["content"] = strip_invisible(html_to_text(adapter.get("content"))) or adapter["summary"]
+        # Spiders hand over plain text; parsing it as HTML again would eat literal "<...>" in it.
+        adapter["summary"] = tidy_text(adapter.get("summary"))
+        adapter["content"] = tidy_text(adapter.get("content")) or adapter["summary"]
         adapter["authors"] = _unique(adapter.get("authors") or [])
         adapter["feed_categories"] = _unique(adapter.get("feed_categories") or [])
         adapter["lang"] = detect_lang(adapter["title"] + adapter["summary"][:200], adapter.get("lang") or "en")

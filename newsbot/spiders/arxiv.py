@@ -1,6 +1,7 @@
 import re
 
 from newsbot.spiders.base import FeedSpider
+from newsbot.text import tidy_text
 
 _PREFIX_RE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*Abstract:\s*", re.I | re.S)
 # Replacements are new versions of old papers: not news.
@@ -27,7 +28,8 @@ class ArxivSpider(FeedSpider):
         return kind.strip().lower()
 
     def clean_summary(self, summary_html):
-        return _PREFIX_RE.sub("", super().clean_summary(summary_html))
+        # The abstract is plain text with LaTeX: "$k<n$" must not be read as a tag.
+        return _PREFIX_RE.sub("", tidy_text(summary_html))
 
     def entry_authors(self, entry):
         # dc:creator holds every author in one comma-separated string.
