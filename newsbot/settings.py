@@ -75,6 +75,7 @@ MONGO_CONNECT_TIMEOUT_MS = 5000
 ITEM_PIPELINES = {
     "newsbot.pipelines.normalize.NormalizePipeline": 100,
     "newsbot.pipelines.store.StorePipeline": 300,
+    "newsbot.pipelines.analyze.AnalyzePipeline": 500,
 }
 
 EXTENSIONS = {
@@ -88,12 +89,17 @@ NEWSBOT_LLM_METHOD = "json_schema"  # json_schema, json_mode, function_calling
 NEWSBOT_LLM_CONCURRENCY = 8
 NEWSBOT_LLM_RPS = 0  # requests per second; 0 = unlimited
 NEWSBOT_LLM_TIMEOUT = 60
-NEWSBOT_LLM_RETRIES = 3
+NEWSBOT_LLM_RETRIES = 3  # retries of 429 / 5xx / timeouts, with exponential backoff
+NEWSBOT_LLM_BACKOFF = 1.0  # seconds before the first retry; doubles each time (Retry-After wins)
 NEWSBOT_LLM_TEMPERATURE = 0.0
+NEWSBOT_LLM_MAX_OUTPUT_TOKENS = 800
+# json_mode only: send the JSON schema inside response_format (llama.cpp's server constrains output with it).
+NEWSBOT_LLM_JSON_MODE_SCHEMA = False
 NEWSBOT_MAX_INPUT_TOKENS = 1500
 NEWSBOT_PROMPTS_DIR = None  # None = the prompts bundled with the package
 NEWSBOT_PRICE_PROMPT_PER_1K = 0.00015
 NEWSBOT_PRICE_COMPLETION_PER_1K = 0.0006
+NEWSBOT_EVAL_CACHE_DIR = ".cache/evalprompts"  # `scrapy evalprompts` keeps LLM replies here
 
 # --- Report -----------------------------------------------------------------------------------
 NEWSBOT_REPORT_ENABLED = True
@@ -105,7 +111,37 @@ NEWSBOT_MAX_DOMESTIC = 15
 NEWSBOT_MAX_INTERNATIONAL = 13
 NEWSBOT_SHORT_TOP = 5
 NEWSBOT_REPORT_FORMATS = ["txt", "md", "html", "json"]
+# Render after every `scrapy crawl` (spider_closed); digest turns it off and renders once itself.
+NEWSBOT_REPORT_ON_CLOSE = True
+# An event reported on one of this many earlier days is not repeated unless it brings new facts.
+NEWSBOT_MEMORY_DAYS = 7
+EXTENSIONS["newsbot.report.extension.ReportOnCloseExtension"] = 900
 
 # --- Delivery ---------------------------------------------------------------------------------
+# After the report renders it is pushed to every channel below (docs/operations.md has examples).
+# name -> {"type": dingtalk | feishu | lark | wecom | slack | json | email, ...options}.
+# Secrets never go here: a channel names the ENVIRONMENT VARIABLES that hold them (url_env,
+# secret_env, headers_env, username_env, password_env); by default NEWSBOT_<NAME>_URL,
+# NEWSBOT_<NAME>_SECRET, NEWSBOT_<NAME>_USERNAME and NEWSBOT_<NAME>_PASSWORD.
 NEWSBOT_PUSH_ENABLED = True
 NEWSBOT_CHANNELS = {}
+NEWSBOT_PUSH_RETRIES = 3  # retries per message after the first attempt
+NEWSBOT_PUSH_BACKOFF = 2.0  # seconds before the first retry, doubled each time
+NEWSBOT_PUSH_BACKOFF_MAX = 60.0
+NEWSBOT_PUSH_TIMEOUT = 20.0
+# Push a short alert when a source is broken (see newsbot.health).
+NEWSBOT_PUSH_ALERTS = True
+
+# --- Source health ----------------------------------------------------------------------------
+# A source is broken after this many bad runs in a row (no items, an error, or blocked).
+NEWSBOT_HEALTH_BROKEN_AFTER = 2
+NEWSBOT_HEALTH_DAYS = 7
+# Days on which an empty feed is expected and proves nothing: arXiv announces nothing on
+# weekends, and its feed is empty from Saturday to Sunday, New York time.
+NEWSBOT_HEALTH_QUIET = {"arxiv": {"timezone": "America/New_York", "weekdays": ["Sat", "Sun"]}}
+
+# --- Scheduling (scrapy schedule) -------------------------------------------------------------
+# SCRAPYD_USERNAME / SCRAPYD_PASSWORD (environment) are the scrapyd credentials.
+NEWSBOT_SCHEDULE_POLL = 10.0  # seconds between listjobs.json polls
+NEWSBOT_SCHEDULE_TIMEOUT = 4 * 3600  # give up waiting after this long, then report what is stored
+NEWSBOT_SCHEDULE_HTTP_TIMEOUT = 30.0

@@ -7,6 +7,7 @@ Stored as `analysis` on the article document in MongoDB:
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -59,3 +60,46 @@ class ModelJudgement(BaseModel):
     summary: str = Field(description="one Chinese sentence, no date prefix")
     reason: str = Field(description="入选理由, one Chinese sentence")
     tags: list[str] = Field(min_length=3, max_length=6)
+
+
+class Entities(BaseModel):
+    """Names found by the gazetteer (canonical forms), used by the report to cluster same-event stories."""
+
+    organizations: list[str] = Field(default_factory=list)
+    people: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class AnalysisRecord(BaseModel):
+    """The `analysis` subdocument stored on each article."""
+
+    ai_relevant: bool
+    region: Region
+    category: Category
+    importance: Importance
+    score: int = Field(ge=0, le=100)
+    summary_zh: str = Field(min_length=1)
+    reason_zh: str = Field(min_length=1, max_length=REASON_MAX_CHARS)
+    tags: list[str] = Field(min_length=3, max_length=6)
+    entities: Entities
+    analyzer: AnalyzerKind
+    model: str
+    prompt_version: str
+    usage: Usage
+    analyzed_at: datetime
+    # What was analysed (title, text, date): a changed article is analysed again.
+    input_hash: str = ""
+    # The article carried instructions aimed at the model; its level was capped by the evidence.
+    injection_suspected: bool = False
+    # Why the LLM path failed, for heuristic-fallback records.
+    error: str | None = None
+
+
+# Score bands of the levels, so a stored score never contradicts its level when sorting.
+SCORE_BANDS = {"high": (70, 100), "medium": (40, 69), "low": (0, 39)}
+IMPORTANCE_RANK = {"low": 0, "medium": 1, "high": 2}

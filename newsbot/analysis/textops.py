@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-LATIN_RE = re.compile(r"[A-Za-z]")
 # A scheme, a www. host, or a dotted host followed by a path. A bare "Pony.ai" or "JD.com" is a
 # company name in a sentence, not a link, so a host alone does not count.
-URL_RE = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^\s，。]*")
+URL_RE = re.compile(r"(?i)(?:https?://|ftp://|www\.)\S+|(?<![a-z0-9.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^\s，。]*")
 DATE_PREFIX_RE = re.compile(r"^\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:消息|讯|电)?\s*[，,:：]?\s*")
 
 
@@ -32,14 +31,19 @@ def strip_date_prefix(text: str) -> str:
     return DATE_PREFIX_RE.sub("", text, count=1).strip()
 
 
+LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
+
+
 def cjk_ratio(text: str) -> float:
+    """CJK characters against Latin words (a Latin word weighs like two characters), so a Chinese
+    sentence thick with names (Kimi K2.5, OpenClaw, Gemini 3 Flash) still reads as Chinese."""
     cjk = len(CJK_RE.findall(text))
-    latin = len(LATIN_RE.findall(text))
+    latin = 2 * len(LATIN_WORD_RE.findall(text))
     return cjk / (cjk + latin) if cjk + latin else 0.0
 
 
 def is_chinese(text: str, min_ratio: float = 0.5) -> bool:
-    """Chinese prose: most letters are CJK. Names like OpenAI or Kimi K2.5 inside are fine."""
+    """Chinese prose: at least a few CJK characters, and more Chinese than Latin text."""
     return len(CJK_RE.findall(text)) >= 4 and cjk_ratio(text) >= min_ratio
 
 
@@ -83,7 +87,7 @@ _EN_ABBREV = (
     "Nov",
     "Dec",
 )
-_EN_SPLIT_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“(])")
+_EN_SPLIT_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“(\u4e00-\u9fff])")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -104,7 +108,7 @@ def _split_english(chunk: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for m in _EN_SPLIT_RE.finditer(chunk):
-        head = chunk[start : m.start()].rstrip("\"”’)")
+        head = chunk[start : m.start()].rstrip('"”’)')
         word = head.rsplit(None, 1)[-1] if head.split() else ""
         word = word.rstrip(".!?")
         # "U.S. Army", "Mr. Huang" and single initials ("J. Smith") keep their sentence together.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 
@@ -78,9 +77,6 @@ class Command(ScrapyCommand):
 
     def after_crawl(self, runs: dict) -> int:
         """Render the day's report (newsbot.report); returns the exit code."""
-        try:
-            from newsbot.report.render import render_after_digest
-        except ImportError:
-            print(json.dumps({"runs": list(runs)}, ensure_ascii=False))
-            return 0
+        from newsbot.report.render import render_after_digest
+
         return render_after_digest(self.settings, runs)

@@ -47,25 +47,27 @@ def report_blocks(report: dict) -> list[Block]:
     for paragraph in str(report.get("overview") or "").split("\n"):
         if paragraph.strip():
             blocks.append(Block("overview", text=paragraph.strip()))
-    footer = report_footer(report)
-    if footer:
-        blocks.append(Block("footer", text=footer))
+    blocks += [Block("footer", text=line) for line in report_footer(report)]
     return blocks
 
 
-def report_footer(report: dict) -> str:
+def report_footer(report: dict) -> list[str]:
     """Broken and missing sources, as the report's stats record them."""
     stats = report.get("stats") or {}
     lines = []
     broken = stats.get("broken_sources") or []
     if broken:
-        names = "、".join(f"{b.get('source_name') or b.get('source')}（{b.get('reason', '')}）" for b in broken)
+        names = "、".join(
+            f"{b.get('source_name') or b.get('source')}（{b.get('reason_zh') or b.get('reason', '')}）" for b in broken
+        )
         lines.append(f"⚠️ 来源异常：{names}")
     missing = stats.get("missing_sources") or []
     if missing:
-        names = "、".join(str(m.get("source_name") or m.get("source")) if isinstance(m, dict) else str(m) for m in missing)
+        names = "、".join(
+            str(m.get("source_name") or m.get("source")) if isinstance(m, dict) else str(m) for m in missing
+        )
         lines.append(f"⚠️ 本期缺少来源：{names}")
-    return "\n".join(lines)
+    return lines
 
 
 def header_line(report: dict) -> str:
@@ -102,12 +104,19 @@ def slack_escape(value) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def entry_lines(entry: dict, link: Callable[[str, str], str], text: Callable[[object], str]) -> list[str]:
-    """An entry's lines, in the seed's order: mark, title link, summary, source, tags."""
-    mark = IMPORTANCE_MARK.get(str(entry.get("importance") or ""), "")
-    rank = entry.get("rank")
-    head = f"{rank}. " if rank is not None else ""
-    lines = [f"{head}{mark} {link(text(entry.get('title')), entry.get('url') or '')}".replace("  ", " ")]
+def entry_lines(
+    entry: dict,
+    link: Callable[[str, str], str],
+    text: Callable[[object], str],
+    rank_format: str = "{}.",
+) -> list[str]:
+    """An entry's lines, in the seed's order: rank and mark with the title link, summary, source
+    and tags, then the other sources that reported the same event."""
+    head = [rank_format.format(entry["rank"])] if entry.get("rank") is not None else []
+    mark = IMPORTANCE_MARK.get(str(entry.get("importance") or ""))
+    head += [mark] if mark else []
+    head.append(link(text(entry.get("title")), entry.get("url") or ""))
+    lines = [" ".join(head)]
     if entry.get("summary"):
         lines.append(text(entry["summary"]))
     meta = f"来源：{text(entry.get('source_name') or entry.get('source'))}"
@@ -117,7 +126,9 @@ def entry_lines(entry: dict, link: Callable[[str, str], str], text: Callable[[ob
     lines.append(meta)
     also = entry.get("also_reported_by") or []
     if also:
-        lines.append("另见：" + "、".join(link(text(a.get("source_name") or a.get("source")), a.get("url", "")) for a in also))
+        lines.append(
+            "另见：" + "、".join(link(text(a.get("source_name") or a.get("source")), a.get("url", "")) for a in also)
+        )
     return lines
 
 

@@ -1,11 +1,13 @@
-"""今日总结: written by the LLM from the selected entries (checked and cached by newsbot.analysis)
-when the analyzer is the LLM, composed in code from the counts and the top three titles otherwise."""
+"""今日总结 for the report, through newsbot.analysis.overview: written by the LLM from the selected
+entries only (checked: no organisation or number absent from them; cached in MongoDB, so a re-render
+is free) when the analyzer is the LLM, composed in code from the counts and top three titles otherwise."""
 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
+
+from newsbot.analysis.overview import cache_key, compose_overview_sync, heuristic_overview
 
 logger = logging.getLogger(__name__)
 
@@ -13,44 +15,22 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Overview:
     text: str
-    kind: str  # "llm", "heuristic" or "heuristic-fallback" (the LLM one failed or was rejected)
-    usage: dict = field(default_factory=dict)
+    kind: str  # "llm", "heuristic" or "heuristic-fallback" (the LLM's text failed or was rejected)
+    usage: dict = field(default_factory=dict)  # tokens this render spent on it (0 when cached)
     cached: bool = False
 
 
-def compose_overview(raw_count: int, domestic: list[dict], international: list[dict]) -> str:
-    """The seed's closing paragraph from counts and the three best entries' own titles."""
-    high = sum(1 for e in (*domestic, *international) if e["importance"] == "high")
-    head = (
-        f"今日从{raw_count}条原始信息中精选出{len(domestic)}条国内动态和{len(international)}条国际动态，"
-        f"其中{high}条为高重要性。"
-    )
-    top = sorted((*domestic, *international), key=lambda e: (-e["score"], e["region"] != "domestic", e["rank"]))[:3]
-    titles = [e["title"] for e in top if e["title"]]
-    if not titles:
-        return head
-    return f"{head} 重点关注：{'；'.join(titles)}。"
-
-
-def llm_wanted(settings) -> bool:
-    analyzer = (settings.get("NEWSBOT_ANALYZER") or "auto").lower()
-    if analyzer == "auto":
-        return bool(os.environ.get("OPENAI_API_KEY"))
-    return analyzer == "llm"
-
-
 def build_overview(settings, db, raw_count: int, domestic: list[dict], international: list[dict]) -> Overview:
-    heuristic = compose_overview(raw_count, domestic, international)
-    if not llm_wanted(settings) or not (domestic or international):
-        return Overview(heuristic, "heuristic")
+    # Report order, domestic first, as the seed reads: the entries are the model's only input.
+    entries = [*domestic, *international]
     try:
-        from newsbot.analysis.overview import llm_overview
-    except ImportError:
-        logger.warning("LLM overview unavailable (newsbot.analysis.overview missing); using the composed one")
-        return Overview(heuristic, "heuristic-fallback")
-    try:
-        result = llm_overview(settings, db, raw_count=raw_count, domestic=domestic, international=international)
-    except Exception as exc:  # the report must still render; the reason is logged and counted
-        logger.warning("LLM overview failed (%s); using the composed one", str(exc).splitlines()[0][:200])
-        return Overview(heuristic, "heuristic-fallback")
-    return Overview(result.text, "llm", usage=dict(result.usage or {}), cached=bool(result.cached))
+        result = compose_overview_sync(entries, raw_count=raw_count, settings=settings, db=db)
+    except Exception as exc:  # the report must render even when the overview machinery breaks
+        logger.warning("Overview failed (%s); using the composed one", str(exc).splitlines()[0][:200])
+        return Overview(heuristic_overview(entries, raw_count), "heuristic-fallback")
+    usage: dict = {}
+    if result.analyzer == "llm" and not result.cached and result.model and result.prompt_version:
+        # The call's token counts are kept with its cache entry.
+        key = cache_key(entries, raw_count, result.model, result.prompt_version)
+        usage = (db.llm_cache.find_one({"key": key}, {"usage": 1}) or {}).get("usage") or {}
+    return Overview(result.text, result.analyzer, usage=usage, cached=result.cached)

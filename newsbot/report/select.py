@@ -48,6 +48,7 @@ Ranking and caps
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 import zlib
@@ -55,12 +56,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import combinations
+from functools import lru_cache
+from itertools import chain, combinations
 from zoneinfo import ZoneInfo
 
 from newsbot.sources import SOURCES
 
 logger = logging.getLogger(__name__)
+
 
 REGIONS = ("domestic", "international")
 IMPORTANCE_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -134,11 +137,37 @@ _EN_SCALED_RE = re.compile(
 )
 _EN_CURRENCY_WORD_RE = re.compile(rf"({_NUM})\s*(?:dollars|yuan|euros|usd|rmb|cny)\b", re.IGNORECASE)
 _PERCENT_RE = re.compile(rf"({_NUM})\s*(?:%|％|percent\b|per cent\b)", re.IGNORECASE)
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_LATIN_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'’][A-Za-z0-9]+)*|\d+(?:\.\d+)?[A-Za-z][A-Za-z0-9]*")
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[。！？；：，、（）“”《》]\s*)$")
 
 # Words an analyzer may list as an "entity" that name no one in particular.
 GENERIC_ENTITIES = frozenset(
-    {"ai", "人工智能", "大模型", "模型", "llm", "llms", "agi", "aigc", "生成式ai", "智能体", "机器人", "芯片", "中国", "美国"}
+    {"ai", "人工智能", "大模型", "模型", "llm", "llms", "agi", "aigc", "生成式ai", "智能体", "机器人", "芯片"}
+    | {"中国", "美国", "美股", "a股", "港股"}
 )
+# English words that carry no event: function words, reporting verbs, calendar and market filler.
+_STOPWORDS_TEXT = """
+a about above after again against all also am an and any are as at be been before being below between both but by
+can could did do does doing down during each few for from further had has have having he her here hers him his how
+i if in into is it its itself just me more most my no nor not now of off on once only or other our out over own same
+she should so some such than that the their them then there these they this those through to too under until up very
+was we were what when where which while who whom why will with would you your new says said say report reports
+reported according people familiar matter told tells company companies inc corp co ltd plc pbc llc group holdings
+year years week day today monday tuesday wednesday thursday friday saturday sunday january february march april may
+june july august september october november december first second third time times one two three last next like get
+gets make makes made use using used ai artificial intelligence tech technology billion million trillion percent per
+cent ceo cfo us u.s uk eu via amid set sets still even much many well way back big bigger biggest
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+# Latin tokens that look like names but say nothing about which event it is.
+_GENERIC_NAMES_TEXT = """
+ai llm llms agi api apis gpu gpus cpu app apps ceo cfo cto ipo ios pc ev evs ar vr it ui us usa uk eu inc corp co ltd
+plc pbc llc ag se sa nv the a an and of in on for to by with at as is from chatbot agent model models beta pro max mini
+plus open source
+"""
+GENERIC_NAMES = frozenset(_GENERIC_NAMES_TEXT.split())
 
 
 def strip_date_prefix(text: str) -> str:
@@ -190,15 +219,195 @@ def entity_key(name: str) -> str | None:
     return key
 
 
+def entity_names(entities) -> list[str]:
+    """Organisations and people of a stored `entities` ({organizations, people, places} or a list).
+    Places are left out: one province or country is shared by too many different stories."""
+    if isinstance(entities, dict):
+        return [str(n) for kind in ("organizations", "people") for n in entities.get(kind) or ()]
+    return [str(n) for n in entities or ()]
+
+
 def entity_keys(names: Iterable[str]) -> frozenset[str]:
     return frozenset(k for k in (entity_key(n) for n in names or ()) if k)
 
 
+@lru_cache(maxsize=1)
+def _aliases() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """Canonical entity -> aliases, and every Latin token of an alias, from the analyzer's gazetteer."""
+    try:
+        from newsbot.analysis.lexicon import gazetteer
+
+        by_alias = gazetteer().by_alias
+    except Exception:  # the report still works, with canonical names only
+        logger.warning("Gazetteer unavailable: entities are matched by their canonical names only")
+        return {}, frozenset()
+    names: dict[str, list[str]] = defaultdict(list)
+    tokens: set[str] = set()
+    for alias, entity in by_alias.items():
+        names[entity.name].append(alias)
+        tokens.update(t.lower() for t in _LATIN_TOKEN_RE.findall(alias))
+    return {k: tuple(v) for k, v in names.items()}, frozenset(tokens)
+
+
+def mask_entities(text: str, names: Iterable[str]) -> str:
+    """The text with every name of the given entities cut out: what two reports share beyond naming
+    the same parties ("广东省", the title of one policy document) is what tells their events apart."""
+    aliases, _ = _aliases()
+    found = sorted({a for n in names for a in aliases.get(n, (n,)) if a and a in text}, key=len, reverse=True)
+    for alias in found:
+        text = text.replace(alias, "|")
+    return text
+
+
+def central_entities(names: Iterable[str], head: str) -> frozenset[str]:
+    """The entities named in the title or summary (the story's subject), not only somewhere in the body."""
+    aliases, _ = _aliases()
+    folded = head.casefold()
+    out = set()
+    for name in names:
+        if any(a.casefold() in folded for a in aliases.get(name, (name,))):
+            key = entity_key(name)
+            if key:
+                out.add(key)
+    return frozenset(out)
+
+
+def latin_names(text: str, mode: str, *, aliases: bool = True) -> frozenset[str]:
+    """Product and company names written in Latin letters ("OpenClaw", "Qwen3-Coder-Next", "K2.5"):
+    a Chinese and an English report of one event write them alike. mode "zh": every Latin token of
+    Chinese text is a name; "prose": in an English sentence, a word capitalised mid-sentence or with
+    inner capitals or digits; "marked": only inner capitals or digits ("OpenClaw", "K2.5"), for a
+    title-cased headline, or wherever a capitalised common word ("Orders") would be a false name.
+    aliases=False leaves out the gazetteer's names (already counted as entities). Short all-capital
+    acronyms ("VLA", "OCR") are technical terms more often than names, so they never count."""
+    _, alias_tokens = _aliases()
+    out = set()
+    for m in _LATIN_TOKEN_RE.finditer(text):
+        token = m.group(0)
+        for suffix in ("'s", "’s"):
+            token = token.removesuffix(suffix)
+        low = token.lower()
+        if len(low) < 2 or low in GENERIC_NAMES or low in STOPWORDS or (not aliases and low in alias_tokens):
+            continue
+        if token.isupper() and len(token) <= 4 and not any(ch.isdigit() for ch in token):
+            continue
+        marked = any(ch.isdigit() for ch in token) or any(ch.isupper() for ch in token[1:])
+        if mode == "marked" and not marked:
+            continue
+        if mode == "prose" and not marked and (not token[0].isupper() or _SENTENCE_START_RE.search(text[: m.start()])):
+            continue
+        out.add(low)
+    return frozenset(out)
+
+
+def _stem(word: str) -> str:
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def words(text: str) -> frozenset[str]:
+    """Latin content words, lightly stemmed: how two English reports of one event overlap."""
+    out = set()
+    for token in _LATIN_TOKEN_RE.findall(unicodedata.normalize("NFKC", text).lower()):
+        token = token.removesuffix("'s").removesuffix("’s")
+        if len(token) >= 3 and token not in STOPWORDS:
+            out.add(_stem(token))
+    return frozenset(out)
+
+
+def is_chinese(text: str) -> bool:
+    """Mostly Chinese by letters (a Latin letter counts a third: English words are long)."""
+    body = strip_date_prefix(text)
+    cjk = len(_CJK_RE.findall(body))
+    return cjk > 0 and cjk >= len(_LATIN_RE.findall(body)) / 3
+
+
 @dataclass(frozen=True)
 class EventKeys:
-    entities: frozenset[str]
-    numbers: frozenset[str]
-    shingles: frozenset[str]
+    entities: frozenset[str]  # organisations and people anywhere in the article
+    central: frozenset[str]  # those named in its title or summary
+    numbers: frozenset[str]  # amounts in the title or summary
+    body_numbers: frozenset[str]  # further amounts in the opening of the text
+    names: frozenset[str]  # Latin product/company names the gazetteer does not know
+    tokens: frozenset[str]  # every Latin name in title, summary and opening, gazetteer names included
+    words: frozenset[str]  # Latin content words of title, summary and the opening of an English text
+    shingles: frozenset[str]  # summary bigrams
+    # Whether the summary is Chinese: the offline analyzer keeps an English lead as it is, so two
+    # reports of one event in two languages share no text and only their facts can match.
+    zh: bool = True
+
+    @property
+    def facts(self) -> frozenset[str]:
+        """What a later report must add to be news again: amounts and named parties."""
+        return self.numbers | self.entities | self.names
+
+    def to_doc(self) -> dict:
+        return {
+            "entity_keys": sorted(self.entities),
+            "central_keys": sorted(self.central),
+            "number_keys": sorted(self.numbers),
+            "body_number_keys": sorted(self.body_numbers),
+            "name_keys": sorted(self.names),
+            "name_tokens": sorted(self.tokens),
+            "words": sorted(self.words),
+            "shingles": sorted(self.shingles),
+            "zh": self.zh,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> EventKeys:
+        return cls(
+            entities=frozenset(doc.get("entity_keys") or ()),
+            central=frozenset(doc.get("central_keys") or ()),
+            numbers=frozenset(doc.get("number_keys") or ()),
+            body_numbers=frozenset(doc.get("body_number_keys") or ()),
+            names=frozenset(doc.get("name_keys") or ()),
+            tokens=frozenset(doc.get("name_tokens") or ()),
+            words=frozenset(doc.get("words") or ()),
+            shingles=frozenset(doc.get("shingles") or ()),
+            zh=bool(doc.get("zh", True)),
+        )
+
+
+LEAD_CHARS = 600
+ENGLISH_LEAD_CHARS = 300
+
+
+def make_keys(title: str, summary: str, entities=(), lead: str = "") -> EventKeys:
+    """Every key of one article, from its own stored title, summary_zh, entities and text opening."""
+    people_orgs = entity_names(entities)
+    title = unicodedata.normalize("NFKC", title or "")
+    body = unicodedata.normalize("NFKC", strip_date_prefix(summary))
+    lead = unicodedata.normalize("NFKC", lead or "")
+    head = f"{title}\n{body}"
+    zh = is_chinese(summary)
+    numbers = number_keys(title, body)
+    central = central_entities(people_orgs, head)
+    title_mode = "zh" if is_chinese(title) else "marked"
+    body_mode = "zh" if zh else "prose"
+    names = latin_names(title, title_mode, aliases=False) | latin_names(body, "zh" if zh else "marked", aliases=False)
+    return EventKeys(
+        entities=entity_keys(people_orgs),
+        central=central,
+        numbers=numbers,
+        body_numbers=number_keys(lead[:LEAD_CHARS]) - numbers,
+        # A name that is one of the article's entities is counted once, as an entity.
+        names=frozenset(n for n in names if entity_key(n) not in central),
+        # The opening of the text too: an English headline is title-cased, so its names show only there.
+        tokens=frozenset(
+            t
+            for t in latin_names(title, title_mode)
+            | latin_names(body, body_mode)
+            | latin_names(lead[:ENGLISH_LEAD_CHARS], body_mode)
+            if entity_key(t) not in central
+        ),
+        # An English lead adds the wording two reports share; a Chinese one adds nothing to `words`.
+        words=words(head) if zh else words(f"{head}\n{lead[:ENGLISH_LEAD_CHARS]}"),
+        shingles=shingles(mask_entities(body, people_orgs)),
+        zh=zh,
+    )
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -208,24 +417,80 @@ def jaccard(a: frozenset, b: frozenset) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
+def weighted_jaccard(a: frozenset, b: frozenset, weight: dict[str, float] | None) -> float:
+    if not a or not b:
+        return 0.0
+    if weight is None:
+        return jaccard(a, b)
+    inter = sum(weight.get(w, 1.0) for w in a & b)
+    union = sum(weight.get(w, 1.0) for w in a | b)
+    return inter / union
+
+
+@dataclass
+class Corpus:
+    """Frequencies over the articles being compared: a rare word or name says more than a common one."""
+
+    idf: dict[str, float] = field(default_factory=dict)  # Latin content words
+    token_df: dict[str, int] = field(default_factory=dict)  # Latin names
+    rare_df: int = 3
+
+    @classmethod
+    def of(cls, key_sets: Iterable[EventKeys]) -> Corpus:
+        sets = list(key_sets)
+        n = len(sets)
+        words_df = Counter(chain.from_iterable(k.words for k in sets))
+        return cls(
+            idf={w: math.log((n + 1) / (c + 1)) + 1.0 for w, c in words_df.items()},
+            token_df=dict(Counter(chain.from_iterable(k.tokens for k in sets))),
+            rare_df=max(3, int(0.02 * n)),
+        )
+
+
 NEAR_DUPLICATE = 0.6
 NEAR_IDENTICAL = 0.85
-RELATED_TEXT = 0.3
+SAME_TEXT_ALONE = 0.45
+# One shared subject (1.5) and wording 15 % alike (3.0); or a shared amount and a shared subject.
+EVIDENCE_NEEDED = 4.5
 
 
-def same_event(a: EventKeys, b: EventKeys) -> bool:
-    """Whether two reports describe one event. One shared company is never enough on its own."""
+def match_evidence(a: EventKeys, b: EventKeys, corpus: Corpus | None = None) -> float:
+    """How strongly two reports look like one event; `same_event` draws the line at EVIDENCE_NEEDED.
+
+    Points: the same headline amount 4 (an amount in one headline and the other's opening 2.5), shared
+    subjects 1.5 (2 for two or more), each shared Latin name unknown to the gazetteer 2 (at most two),
+    and the shared wording beyond those names: 20 x similarity for two texts in one language, 1.5 per
+    shared rare Latin name (at most two) across languages. Headlines quoting different amounts cost 3."""
     sim = jaccard(a.shingles, b.shingles)
-    shared_numbers = a.numbers & b.numbers
-    shared_entities = a.entities & b.entities
-    # Two reports that both quote figures but share none are about different events.
-    conflicting = bool(a.numbers and b.numbers and not shared_numbers)
+    head = a.numbers & b.numbers
+    cross = (a.numbers & b.body_numbers) | (a.body_numbers & b.numbers)
+    # Two reports whose headlines quote different figures are about different events.
+    conflicting = bool(a.numbers and b.numbers and not head and not cross)
     if sim >= NEAR_IDENTICAL or (sim >= NEAR_DUPLICATE and not conflicting):
-        return True
-    # An amount is a strong fact; a percentage alone is too common to tie two stories together.
-    if shared_entities and any(k.startswith("n:") for k in shared_numbers):
-        return True
-    return len(shared_entities) >= 2 and sim >= RELATED_TEXT and not conflicting
+        return 100.0
+    central = a.central & b.central
+    names = a.names & b.names
+    if not central and not names:
+        # Without a shared subject only the text itself can tell.
+        return 100.0 if sim >= SAME_TEXT_ALONE and not conflicting else 0.0
+    amounts = any(k.startswith("n:") for k in head)
+    subjects = 0.0 if not central else 1.5 if len(central) == 1 else 2.0
+    evidence = (4.0 if amounts else 2.5 if cross else 0.0) + subjects + 2.0 * min(2, len(names))
+    if a.zh == b.zh:
+        text = sim if a.zh else max(sim, weighted_jaccard(a.words, b.words, corpus.idf if corpus else None))
+        evidence += 20.0 * text
+    else:
+        # Across languages the only shared wording is the names both spell in Latin letters.
+        shared = a.tokens & b.tokens
+        rare = [t for t in shared if corpus is None or corpus.token_df.get(t, 0) <= corpus.rare_df]
+        evidence += 1.5 * min(2, len(rare))
+    return evidence - 3.0 if conflicting else evidence
+
+
+def same_event(a: EventKeys, b: EventKeys, corpus: Corpus | None = None) -> bool:
+    """Whether two reports describe one event. A shared amount, shared subjects, shared Latin names and
+    shared wording add up; one shared company with unrelated text never reaches the bar."""
+    return match_evidence(a, b, corpus) >= EVIDENCE_NEEDED
 
 
 # --- MinHash (one permutation, densified) and blocking keys ------------------------------------
@@ -241,19 +506,21 @@ def _shingle_hash(shingle: str) -> int:
     return (zlib.crc32(shingle.encode("utf-8")) * 0x9E3779B97F4A7C15) & _MASK64
 
 
-def minhash(items: Iterable[str], exclude: frozenset[str] | set[str] = frozenset()) -> tuple[int, ...] | None:
+def minhash(items: Iterable[str], hashes: dict[str, int] | None = None) -> tuple[int, ...] | None:
     """One-permutation MinHash: one hash per shingle, the minimum kept per bin; an empty bin borrows
-    from the next filled one (with a per-distance offset) so every bin stays comparable."""
-    bins = [_EMPTY] * MINHASH_BINS
-    for item in items:
-        if item in exclude:
-            continue
-        h = _shingle_hash(item)
-        b, v = h % MINHASH_BINS, h // MINHASH_BINS
-        if bins[b] == _EMPTY or v < bins[b]:
-            bins[b] = v
-    if all(v == _EMPTY for v in bins):
+    from the next filled one (with a per-distance offset) so every bin stays comparable.
+    `hashes` maps shingle -> hash (precomputed once per corpus); shingles absent from it are skipped."""
+    if hashes is None:
+        values = [_shingle_hash(i) for i in items]
+    else:
+        values = [h for h in map(hashes.get, items) if h is not None]
+    if not values:
         return None
+    first: dict[int, int] = {}
+    # Within one bin, h = v * BINS + bin orders like v: walking down, the last write is the minimum.
+    for h in sorted(values, reverse=True):
+        first[h % MINHASH_BINS] = h // MINHASH_BINS
+    bins = [first.get(b, _EMPTY) for b in range(MINHASH_BINS)]
     out = list(bins)
     for i, v in enumerate(bins):
         if v == _EMPTY:
@@ -268,21 +535,20 @@ def band_keys(signature: tuple[int, ...] | None) -> list[tuple]:
     if signature is None:
         return []
     return [
-        ("b", band, *signature[band * BAND_ROWS : (band + 1) * BAND_ROWS])
-        for band in range(MINHASH_BINS // BAND_ROWS)
+        ("b", band, *signature[band * BAND_ROWS : (band + 1) * BAND_ROWS]) for band in range(MINHASH_BINS // BAND_ROWS)
     ]
 
 
-MAX_KEYED_ENTITIES = 8
-MAX_KEYED_NUMBERS = 6
+MAX_KEYED = 8
 
 
 def fact_keys(keys: EventKeys) -> list[tuple]:
-    """Blocking keys for the entity+number and entity-pair rules of `same_event`."""
-    entities = sorted(keys.entities)[:MAX_KEYED_ENTITIES]
-    amounts = sorted(k for k in keys.numbers if k.startswith("n:"))[:MAX_KEYED_NUMBERS]
-    out: list[tuple] = [("ne", n, e) for n in amounts for e in entities]
-    out.extend(("ee", a, b) for a, b in combinations(entities, 2))
+    """Blocking keys for every way `same_event` can say yes without near-identical text: a shared
+    subject (central entity or Latin name) is always part of it."""
+    subjects = sorted(keys.central)[:MAX_KEYED] + sorted("~" + n for n in keys.names)[:MAX_KEYED]
+    out: list[tuple] = [("s", s) for s in subjects]
+    amounts = sorted(k for k in keys.numbers | keys.body_numbers if k.startswith("n:"))[:MAX_KEYED]
+    out.extend(("ns", n, s) for n in amounts for s in subjects)
     return out
 
 
@@ -354,11 +620,7 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
         tags=[str(t) for t in analysis.get("tags") or []],
         analyzer=analysis.get("analyzer") or "",
         weight=src.weight if src else 1.0,
-        keys=EventKeys(
-            entities=entity_keys(analysis.get("entities") or []),
-            numbers=number_keys(summary, title),
-            shingles=shingles(summary),
-        ),
+        keys=make_keys(title, summary, analysis.get("entities"), doc.get("content") or doc.get("summary") or ""),
     )
 
 
@@ -409,7 +671,8 @@ def _bucket_pairs(members: list[int]) -> Iterable[tuple[int, int]]:
     if len(members) <= MAX_BUCKET:
         return combinations(members, 2)
     # Sorted neighbourhood: members arrive in publication order, so reports of one event sit close.
-    return ((members[i], members[j]) for i in range(len(members)) for j in range(i + 1, min(len(members), i + 1 + NEIGHBOURS)))
+    last = len(members)
+    return ((members[i], members[j]) for i in range(last) for j in range(i + 1, min(last, i + 1 + NEIGHBOURS)))
 
 
 def cluster(cands: Sequence[Candidate]) -> tuple[list[list[int]], ClusterStats]:
@@ -417,14 +680,16 @@ def cluster(cands: Sequence[Candidate]) -> tuple[list[list[int]], ClusterStats]:
     n = len(cands)
     stats = ClusterStats(articles=n)
     order = sorted(range(n), key=lambda i: (cands[i].published_at, cands[i].url))
-    df = Counter(s for c in cands for s in c.keys.shingles)
+    df = Counter(chain.from_iterable(c.keys.shingles for c in cands))
     limit = max(STOP_SHINGLE_MIN_DF, int(STOP_SHINGLE_FRACTION * n))
-    stop = {s for s, count in df.items() if count > limit}
+    # Boilerplate shingles are left out of the signatures (not of the verification).
+    hashes = {s: _shingle_hash(s) for s, count in df.items() if count <= limit}
+    corpus = Corpus.of(c.keys for c in cands)
 
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for i in order:
         keys = cands[i].keys
-        for key in band_keys(minhash(keys.shingles, stop)) + fact_keys(keys):
+        for key in band_keys(minhash(keys.shingles, hashes)) + fact_keys(keys):
             buckets[key].append(i)
 
     uf = UnionFind(n)
@@ -443,7 +708,7 @@ def cluster(cands: Sequence[Candidate]) -> tuple[list[list[int]], ClusterStats]:
             if uf.find(a) == uf.find(b):
                 continue
             stats.comparisons += 1
-            if same_event(cands[a].keys, cands[b].keys):
+            if same_event(cands[a].keys, cands[b].keys, corpus):
                 uf.union(a, b)
 
     groups: dict[int, list[int]] = defaultdict(list)
@@ -475,12 +740,8 @@ class Event:
         return [c.url for c in self.members]
 
     @property
-    def entities(self) -> frozenset[str]:
-        return frozenset().union(*(c.keys.entities for c in self.members))
-
-    @property
-    def numbers(self) -> frozenset[str]:
-        return frozenset().union(*(c.keys.numbers for c in self.members))
+    def facts(self) -> frozenset[str]:
+        return frozenset().union(*(c.keys.facts for c in self.members))
 
 
 @dataclass
@@ -489,6 +750,7 @@ class PriorEvent:
     url: str
     urls: frozenset[str]
     keys: EventKeys
+    facts: frozenset[str]
 
 
 def memory_record(event: Event) -> dict:
@@ -500,9 +762,8 @@ def memory_record(event: Event) -> dict:
         "source": lead.source,
         "region": lead.region,
         "urls": event.urls,
-        "entity_keys": sorted(event.entities),
-        "number_keys": sorted(event.numbers),
-        "shingles": sorted(lead.keys.shingles),
+        **lead.keys.to_doc(),
+        "facts": sorted(event.facts),
         "signature": list(minhash(lead.keys.shingles) or ()),
     }
 
@@ -515,16 +776,14 @@ def load_memory(db, day: date, days: int) -> list[PriorEvent]:
     prior: list[PriorEvent] = []
     for doc in db.reports.find({"date": {"$gte": first, "$lt": day.isoformat()}}, {"date": 1, "entries": 1}):
         for ev in doc.get("entries") or []:
+            keys = EventKeys.from_doc(ev)
             prior.append(
                 PriorEvent(
                     day=doc["date"],
                     url=ev.get("url", ""),
                     urls=frozenset(ev.get("urls") or [ev.get("url", "")]),
-                    keys=EventKeys(
-                        entities=frozenset(ev.get("entity_keys") or ()),
-                        numbers=frozenset(ev.get("number_keys") or ()),
-                        shingles=frozenset(ev.get("shingles") or ()),
-                    ),
+                    keys=keys,
+                    facts=frozenset(ev.get("facts") or keys.facts),
                 )
             )
     return prior
@@ -538,8 +797,10 @@ class Repeat:
     reported_url: str
 
 
-def drop_repeats(events: list[Event], prior: list[PriorEvent]) -> tuple[list[Event], list[Repeat]]:
-    """Leave out events an earlier report already carried, unless they add a number or an entity."""
+def drop_repeats(
+    events: list[Event], prior: list[PriorEvent], corpus: Corpus | None = None
+) -> tuple[list[Event], list[Repeat]]:
+    """Leave out events an earlier report already carried, unless they add an amount or a party."""
     if not prior:
         return events, []
     index: dict[tuple, list[int]] = defaultdict(list)
@@ -557,15 +818,18 @@ def drop_repeats(events: list[Event], prior: list[PriorEvent]) -> tuple[list[Eve
             hits = {p for key in lookups for p in index.get(key, ())}
             for p in sorted(hits):
                 ev = prior[p]
-                if ev not in matched and (cand.url in ev.urls or same_event(cand.keys, ev.keys)):
+                if ev not in matched and (cand.url in ev.urls or same_event(cand.keys, ev.keys, corpus)):
                     matched.append(ev)
         if not matched:
             kept.append(event)
             continue
-        known_numbers = frozenset().union(*(m.keys.numbers for m in matched))
-        known_entities = frozenset().union(*(m.keys.entities for m in matched))
-        if (event.numbers - known_numbers) or (event.entities - known_entities):
-            kept.append(event)
+        new_facts = event.facts - frozenset().union(*(m.facts for m in matched))
+        if new_facts:
+            # Told again for what is new: the entry is the best report that carries the new facts.
+            members = event.members
+            fresh = [c for c in members if c.keys.facts & new_facts]
+            lead = min(fresh, key=Candidate.rank_key)
+            kept.append(Event(lead=lead, others=[c for c in members if c is not lead]))
         else:
             first = min(matched, key=lambda m: m.day)
             repeats.append(Repeat(event.lead.url, event.lead.title, first.day, first.url))
@@ -597,6 +861,8 @@ _PROJECTION = {
     "source_name": 1,
     "published_at": 1,
     "analysis": 1,
+    "summary": 1,
+    "content": {"$substrCP": ["$content", 0, LEAD_CHARS]},
 }
 
 
@@ -609,7 +875,8 @@ def select(db, settings, window: Window) -> Selection:
     clusters, cstats = cluster(cands)
     events = [Event(lead=cands[g[0]], others=[cands[i] for i in g[1:]]) for g in clusters]
     prior = load_memory(db, window.day, settings.getint("NEWSBOT_MEMORY_DAYS", 7))
-    events, repeats = drop_repeats(events, prior)
+    events, repeats = drop_repeats(events, prior, Corpus.of([c.keys for c in cands] + [p.keys for p in prior]))
+    events.sort(key=lambda e: e.lead.rank_key())
     caps = {
         "domestic": settings.getint("NEWSBOT_MAX_DOMESTIC", 15),
         "international": settings.getint("NEWSBOT_MAX_INTERNATIONAL", 13),

@@ -1,0 +1,180 @@
+"""Measuring an analyzer on a labelled dataset: the code behind `scrapy evalprompts`.
+
+Metrics: accuracy and per-class precision/recall/F1 for ai_relevant, region and importance (and
+category accuracy when rows carry it), plus checks on the summaries: Chinese, one sentence, the
+correct date prefix, no URL, and how much of the summary's wording comes from the source text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from newsbot.analysis.article import ArticleInput
+from newsbot.analysis.textops import CJK_RE, date_prefix, has_url, is_chinese, is_one_sentence
+
+FIELDS = ("ai_relevant", "region", "importance")
+CLASSES = {
+    "ai_relevant": ["true", "false"],
+    "region": ["domestic", "international"],
+    "importance": ["high", "medium", "low"],
+}
+
+
+class DatasetError(ValueError):
+    pass
+
+
+def load_dataset(path: str | Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise DatasetError(f"{path}:{lineno}: not JSON ({exc})") from exc
+            missing = [k for k in ("id", "title", "text", "expected") if k not in row]
+            if missing:
+                raise DatasetError(f"{path}:{lineno}: missing {', '.join(missing)}")
+            rows.append(row)
+    if not rows:
+        raise DatasetError(f"{path}: no rows")
+    return rows
+
+
+def _label(field: str, value) -> str:
+    if field == "ai_relevant":
+        return "true" if value else "false"
+    return str(value)
+
+
+def classification(expected: list, predicted: list, classes: list[str]) -> dict:
+    n = len(expected)
+    correct = sum(e == p for e, p in zip(expected, predicted, strict=True))
+    per_class = {}
+    for cls in classes:
+        tp = sum(e == cls and p == cls for e, p in zip(expected, predicted, strict=True))
+        fp = sum(e != cls and p == cls for e, p in zip(expected, predicted, strict=True))
+        fn = sum(e == cls and p != cls for e, p in zip(expected, predicted, strict=True))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[cls] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": sum(e == cls for e in expected),
+        }
+    return {
+        "accuracy": round(correct / n, 4) if n else 0.0,
+        "macro_f1": round(sum(c["f1"] for c in per_class.values()) / len(per_class), 4) if per_class else 0.0,
+        "per_class": per_class,
+    }
+
+
+def char_overlap(summary: str, source: str) -> float:
+    """Share of the summary's content characters (CJK characters and Latin words) found in the source."""
+    body = summary
+    src = source.lower()
+    tokens = CJK_RE.findall(body) + [w.lower() for w in _words(body)]
+    if not tokens:
+        return 0.0
+    src_chars = set(CJK_RE.findall(src))
+    src_words = set(_words(src))
+    hits = sum(1 for t in tokens if (t in src_chars if len(t) == 1 and CJK_RE.match(t) else t in src_words))
+    return hits / len(tokens)
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9.\-]*", text.lower())
+
+
+def summary_checks(record: dict, art: ArticleInput) -> dict:
+    summary = record.get("summary_zh", "")
+    prefix = date_prefix(art.published_at)
+    body = summary[len(prefix) :] if summary.startswith(prefix) else summary
+    return {
+        "chinese": is_chinese(body),
+        "one_sentence": is_one_sentence(body),
+        "date_prefix": summary.startswith(prefix),
+        "no_url": not has_url(summary) and not has_url(record.get("reason_zh", "")),
+        "overlap": round(char_overlap(body, f"{art.title}\n{art.text}"), 4),
+    }
+
+
+def metrics(rows: list[dict], records: list[dict]) -> dict:
+    out: dict = {"rows": len(rows)}
+    for field in FIELDS:
+        exp = [_label(field, r["expected"][field]) for r in rows]
+        got = [_label(field, rec.get(field)) for rec in records]
+        out[field] = classification(exp, got, CLASSES[field])
+        if field == "ai_relevant":
+            # The figure usually quoted for a binary label: F1 of the positive class.
+            out[field]["f1"] = out[field]["per_class"]["true"]["f1"]
+    with_cat = [(r, rec) for r, rec in zip(rows, records, strict=True) if r["expected"].get("category")]
+    if with_cat:
+        right = sum(r["expected"]["category"] == rec.get("category") for r, rec in with_cat)
+        out["category"] = {"accuracy": round(right / len(with_cat), 4), "rows": len(with_cat)}
+    checks = [summary_checks(rec, ArticleInput.from_row(r)) for r, rec in zip(rows, records, strict=True)]
+    zh_checks = [c for c, r in zip(checks, rows, strict=True) if (r.get("lang") or "zh") == "zh"]
+    out["summary"] = {
+        "chinese": _rate(c["chinese"] for c in checks),
+        "one_sentence": _rate(c["one_sentence"] for c in checks),
+        "date_prefix": _rate(c["date_prefix"] for c in checks),
+        "no_url": _rate(c["no_url"] for c in checks),
+        "overlap_mean": _mean(c["overlap"] for c in checks),
+        # For Chinese sources the overlap is a faithfulness signal; for English ones it mostly
+        # measures how many names were kept in Latin script.
+        "overlap_mean_zh_sources": _mean(c["overlap"] for c in zh_checks),
+    }
+    analyzers: dict[str, int] = {}
+    for rec in records:
+        analyzers[rec.get("analyzer", "?")] = analyzers.get(rec.get("analyzer", "?"), 0) + 1
+    out["analyzers"] = analyzers
+    return out
+
+
+def _rate(values: Iterable[bool]) -> float:
+    values = list(values)
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+def _mean(values: Iterable[float]) -> float:
+    values = list(values)
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+def row_result(row: dict, record: dict) -> dict:
+    exp = row["expected"]
+    out = {"id": row["id"], "title": row["title"][:60]}
+    for field in (*FIELDS, "category"):
+        if field in exp:
+            out[field] = {"expected": exp[field], "got": record.get(field)}
+    out["score"] = record.get("score")
+    out["analyzer"] = record.get("analyzer")
+    out["summary_zh"] = record.get("summary_zh")
+    return out
+
+
+def changed_rows(rows: list[dict], a: list[dict], b: list[dict]) -> list[dict]:
+    """Rows whose verdict differs between two runs, with which side matched the label."""
+    changed = []
+    for row, ra, rb in zip(rows, a, b, strict=True):
+        diffs = {}
+        for field in (*FIELDS, "category"):
+            if ra.get(field) != rb.get(field):
+                expected = row["expected"].get(field)
+                diffs[field] = {
+                    "expected": expected,
+                    "a": ra.get(field),
+                    "b": rb.get(field),
+                    "better": "a" if ra.get(field) == expected else "b" if rb.get(field) == expected else "neither",
+                }
+        if diffs:
+            changed.append({"id": row["id"], "title": row["title"][:60], "changes": diffs})
+    return changed

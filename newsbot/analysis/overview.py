@@ -1,0 +1,219 @@
+"""今日总结: the report's closing overview.
+
+    今日从172条原始信息中精选出15条国内动态和13条国际动态，其中12条为高重要性。 重点关注：…
+
+The counts sentence is always written in code (numbers are facts, not prose). The "重点关注" part
+comes from the LLM when one is configured, checked so that it names no organisation, person or
+number absent from the entries, and cached in MongoDB (`llm_cache`) so re-rendering a report is
+free; offline, or when the model's text fails the checks twice, it is the top three titles.
+
+    from newsbot.analysis.overview import compose_overview, compose_overview_sync
+    result = await compose_overview(entries, raw_count=172, settings=settings, db=async_db)
+    result = compose_overview_sync(entries, raw_count=172, settings=settings, db=pymongo_db)
+    result.text  # the full overview line
+
+`entries` are the selected report entries, ranked: dicts with title, summary (summary_zh),
+source_name, region and importance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import inspect
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pymongo.errors import PyMongoError
+
+from newsbot.analysis.lexicon import gazetteer
+from newsbot.analysis.llm import (
+    ChatClient,
+    LLMCallError,
+    analysis_messages,
+    overview_schema,
+    parse_json_object,
+    reask_message,
+)
+from newsbot.analysis.prompts import load_prompts, make_fence
+from newsbot.analysis.service import AnalysisConfig
+from newsbot.analysis.textops import has_url, is_chinese
+
+logger = logging.getLogger(__name__)
+
+OVERVIEW_MAX_CHARS = 200
+HIGHLIGHT_PREFIX = "重点关注："
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+# Latin names ("OpenAI", "Kimi K2.5", "SenseCore"): each must occur in the entries.
+_LATIN_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Z]")
+_REGION_ZH = {"domestic": "国内", "international": "国际"}
+_LEVEL_ZH = {"high": "高", "medium": "中", "low": "低"}
+
+
+@dataclass
+class OverviewResult:
+    text: str
+    analyzer: str  # llm | heuristic | heuristic-fallback
+    cached: bool = False
+    model: str | None = None
+    prompt_version: str | None = None
+    errors: list[str] | None = None
+
+
+def counts_sentence(entries: list[dict], raw_count: int) -> str:
+    domestic = sum(1 for e in entries if e.get("region") == "domestic")
+    international = sum(1 for e in entries if e.get("region") == "international")
+    high = sum(1 for e in entries if e.get("importance") == "high")
+    return f"今日从{raw_count}条原始信息中精选出{domestic}条国内动态和{international}条国际动态，其中{high}条为高重要性。"
+
+
+def top_titles(entries: list[dict], n: int = 3) -> list[str]:
+    """The n most important entries, in report order within a level."""
+    rank = {"high": 0, "medium": 1, "low": 2}
+    ranked = sorted(entries, key=lambda e: rank.get(e.get("importance", ""), 3))
+    return [(e.get("title") or "").strip() for e in ranked[:n] if e.get("title")]
+
+
+def heuristic_overview(entries: list[dict], raw_count: int) -> str:
+    titles = top_titles(entries)
+    text = counts_sentence(entries, raw_count)
+    if titles:
+        text += f" {HIGHLIGHT_PREFIX}" + "；".join(t.rstrip("。") for t in titles) + "。"
+    return text
+
+
+def check_highlights(text: str, entries: list[dict]) -> list[str]:
+    """Problems with a model-written highlight: every name and number must come from the entries."""
+    errors = []
+    if not is_chinese(text):
+        errors.append("highlights must be Chinese")
+    if len(text) > OVERVIEW_MAX_CHARS:
+        errors.append(f"highlights are {len(text)} characters; the limit is {OVERVIEW_MAX_CHARS}")
+    if has_url(text):
+        errors.append("no URL may appear")
+    source = "\n".join(f"{e.get('title', '')}\n{e.get('summary', '')}\n{e.get('source_name', '')}" for e in entries)
+    gaz = gazetteer()
+    known = {m.entity.name for m in gaz.find(source)}
+    for m in gaz.find(text):
+        if m.entity.kind != "place" and m.entity.name not in known:
+            errors.append(f"names {m.alias}, which no entry mentions")
+    source_numbers = set(_NUMBER_RE.findall(source))
+    for number in _NUMBER_RE.findall(text):
+        if number not in source_numbers:
+            errors.append(f"states the number {number}, which no entry contains")
+    lowered = source.lower()
+    for name in _LATIN_NAME_RE.findall(text):
+        if len(name) > 1 and name.lower() not in lowered:
+            errors.append(f"names {name}, which no entry mentions")
+    return errors
+
+
+def _entry_lines(entries: list[dict]) -> str:
+    lines = []
+    for i, e in enumerate(entries, 1):
+        fields = (
+            f"{i}.",
+            _REGION_ZH.get(e.get("region", ""), ""),
+            (e.get("title") or "").replace("|", "｜"),
+            (e.get("summary") or "").replace("|", "｜"),
+            (e.get("source_name") or "").replace("|", "｜"),
+            _LEVEL_ZH.get(e.get("importance", ""), ""),
+        )
+        lines.append(" | ".join(fields))
+    return "\n".join(lines)
+
+
+def cache_key(entries: list[dict], raw_count: int, model: str, version: str) -> str:
+    keep = [[e.get(k) for k in ("title", "summary", "source_name", "region", "importance")] for e in entries]
+    payload = json.dumps(["overview", model, version, raw_count, keep], ensure_ascii=False)
+    return "overview-" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+async def _maybe_await(value):
+    return await value if inspect.isawaitable(value) else value
+
+
+async def compose_overview(
+    entries: list[dict],
+    *,
+    raw_count: int,
+    settings=None,
+    config: AnalysisConfig | None = None,
+    db=None,
+) -> OverviewResult:
+    """The overview line. `db` may be an async (AsyncMongoClient) or a blocking (pymongo) database."""
+    config = config or AnalysisConfig.from_settings(settings)
+    if config.mode != "llm" or not entries:
+        return OverviewResult(heuristic_overview(entries, raw_count), "heuristic")
+    prompts = load_prompts("overview", config.prompts_dir)
+    key = cache_key(entries, raw_count, config.llm.model, prompts.version)
+    if db is not None:
+        try:
+            hit = await _maybe_await(db.llm_cache.find_one({"key": key}))
+        except PyMongoError as exc:
+            logger.warning("overview cache unavailable: %s", str(exc).splitlines()[0])
+            hit = None
+        if hit:
+            return OverviewResult(hit["text"], "llm", True, hit.get("model"), hit.get("prompt_version"))
+    client = ChatClient(config.llm)
+    errors: list[str] = []
+    usage = [0, 0]
+    try:
+        body = _entry_lines(entries)
+        fence = make_fence(body)
+        schema = overview_schema(strict=False, max_chars=OVERVIEW_MAX_CHARS)
+        system = prompts.render_system(
+            max_chars=OVERVIEW_MAX_CHARS, schema=json.dumps(schema, ensure_ascii=False, indent=1)
+        )
+        user = prompts.render_user(fence_open=fence.open, fence_close=fence.close, entries=body)
+        messages = analysis_messages(system, user)
+        highlights = None
+        for attempt in (0, 1):
+            reply = await client.complete(
+                messages, "overview", schema, overview_schema(strict=True, max_chars=OVERVIEW_MAX_CHARS)
+            )
+            usage[0] += reply.prompt_tokens
+            usage[1] += reply.completion_tokens
+            try:
+                candidate = str(parse_json_object(reply.text).get("highlights", "")).strip()
+                errors = check_highlights(candidate, entries) if candidate else ["highlights are empty"]
+            except ValueError as exc:
+                candidate, errors = "", [f"not a JSON object ({str(exc)[:80]})"]
+            if not errors:
+                highlights = candidate
+                break
+            if attempt == 0:
+                messages = [*messages, reask_message(errors, reply.text)]
+    except LLMCallError as exc:
+        errors = [str(exc)]
+    finally:
+        await client.aclose()
+    if highlights is None:
+        logger.warning("LLM overview rejected (%s); using the heuristic overview", "; ".join(errors))
+        return OverviewResult(heuristic_overview(entries, raw_count), "heuristic-fallback", errors=errors)
+    if not highlights.startswith(HIGHLIGHT_PREFIX):
+        highlights = HIGHLIGHT_PREFIX + highlights
+    text = f"{counts_sentence(entries, raw_count)} {highlights}"
+    if db is not None:
+        doc = {
+            "key": key,
+            "task": "overview",
+            "text": text,
+            "model": config.llm.model,
+            "prompt_version": prompts.version,
+            "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1]},
+            "created_at": datetime.now(UTC),
+        }
+        try:
+            await _maybe_await(db.llm_cache.update_one({"key": key}, {"$set": doc}, upsert=True))
+        except PyMongoError as exc:
+            logger.warning("could not cache the overview: %s", str(exc).splitlines()[0])
+    return OverviewResult(text, "llm", False, config.llm.model, prompts.version)
+
+
+def compose_overview_sync(entries: list[dict], *, raw_count: int, settings=None, config=None, db=None):
+    """compose_overview for code outside an event loop (`scrapy report`), with a pymongo database."""
+    return asyncio.run(compose_overview(entries, raw_count=raw_count, settings=settings, config=config, db=db))

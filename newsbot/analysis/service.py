@@ -1,0 +1,358 @@
+"""The analysis stage: one validated record per article, stored on the article.
+
+AnalysisService decides, for each article, whether its stored analysis is still current (same
+input, same prompt version, same model: then nothing is sent), runs the LLM or the heuristic
+analyzer, defends against instructions planted in the text, falls back to the heuristic when the
+LLM fails, and writes the record. The Scrapy pipeline, `scrapy evalprompts` and the benchmark all
+go through it, so what is measured is what runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pymongo.errors import PyMongoError
+
+from newsbot.analysis.article import ArticleInput
+from newsbot.analysis.heuristic import HeuristicAnalyzer, HeuristicResult
+from newsbot.analysis.llm import (
+    MODEL_SUMMARY_MAX,
+    ChatClient,
+    LLMCallError,
+    LLMConfig,
+    Reply,
+    analysis_messages,
+    judgement_schema,
+    reask_message,
+    validate_judgement,
+)
+from newsbot.analysis.prompts import PromptPair, load_prompts, make_fence
+from newsbot.analysis.schema import (
+    IMPORTANCE_RANK,
+    REASON_MAX_CHARS,
+    SCORE_BANDS,
+    AnalysisRecord,
+    AnalyzerKind,
+    Category,
+    ModelJudgement,
+)
+from newsbot.analysis.textops import SHANGHAI, cut_to_budget, date_prefix
+
+logger = logging.getLogger(__name__)
+
+INJECTION_NOTE = "文中含有诱导评级的文字，等级按客观证据确定"
+
+
+@dataclass
+class AnalysisConfig:
+    mode: str  # llm | heuristic
+    llm: LLMConfig
+    prompts_dir: str | None = None
+    max_input_tokens: int = 1500
+    price_prompt_per_1k: float = 0.0
+    price_completion_per_1k: float = 0.0
+
+    @classmethod
+    def from_settings(cls, settings, *, analyzer: str | None = None, prompts_dir: str | None = None) -> AnalysisConfig:
+        llm = LLMConfig.from_settings(settings)
+        choice = (analyzer or settings.get("NEWSBOT_ANALYZER") or "auto").lower()
+        if choice not in ("auto", "llm", "heuristic"):
+            raise ValueError(f"NEWSBOT_ANALYZER must be auto, llm or heuristic, not {choice!r}")
+        if choice == "auto":
+            mode = "llm" if llm.api_key else "heuristic"
+        elif choice == "llm" and not (llm.api_key or llm.base_url):
+            logger.error("NEWSBOT_ANALYZER=llm but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set; using heuristics")
+            mode = "heuristic"
+        else:
+            mode = choice
+        return cls(
+            mode=mode,
+            llm=llm,
+            prompts_dir=prompts_dir or settings.get("NEWSBOT_PROMPTS_DIR") or None,
+            max_input_tokens=settings.getint("NEWSBOT_MAX_INPUT_TOKENS", 1500),
+            price_prompt_per_1k=settings.getfloat("NEWSBOT_PRICE_PROMPT_PER_1K", 0.0),
+            price_completion_per_1k=settings.getfloat("NEWSBOT_PRICE_COMPLETION_PER_1K", 0.0),
+        )
+
+
+class Counters:
+    """Run figures ("llm/calls", "llm/cache_hits", "analysis/llm", ...); a pipeline mirrors them into
+    Scrapy stats under newsbot/."""
+
+    def __init__(self, sink=None):
+        self.values: dict[str, float] = defaultdict(float)
+        self.sink = sink
+
+    def inc(self, key: str, value: float = 1) -> None:
+        self.values[key] += value
+        if self.sink is not None:
+            self.sink(key, value)
+
+    def get(self, key: str) -> float:
+        return self.values.get(key, 0)
+
+    def cost(self, cfg: AnalysisConfig) -> float:
+        return round(
+            self.get("llm/prompt_tokens") / 1000 * cfg.price_prompt_per_1k
+            + self.get("llm/completion_tokens") / 1000 * cfg.price_completion_per_1k,
+            6,
+        )
+
+
+class InvalidOutput(RuntimeError):
+    pass
+
+
+class DiskReplyCache:
+    """LLM replies on disk, keyed by (model, method, prompt version, input, attempt): re-running an
+    evaluation of an unchanged prompt costs nothing."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    async def get(self, key: str) -> Reply | None:
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return Reply(data["text"], data.get("prompt_tokens", 0), data.get("completion_tokens", 0), cached=True)
+
+    async def put(self, key: str, reply: Reply) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        payload = {"text": reply.text, "prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens}
+        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+
+@dataclass
+class Outcome:
+    record: dict
+    status: str  # cached | llm | heuristic | heuristic-fallback
+    errors: list[str] = field(default_factory=list)
+
+
+class AnalysisService:
+    def __init__(self, config: AnalysisConfig, db=None, *, counters: Counters | None = None, reply_cache=None):
+        self.config = config
+        self.db = db
+        self.counters = counters or Counters()
+        self.reply_cache = reply_cache
+        self.heuristic = HeuristicAnalyzer()
+        self.prompts: PromptPair | None = None
+        self.client: ChatClient | None = None
+        if config.mode == "llm":
+            self.prompts = load_prompts("analyze", config.prompts_dir)
+            self.client = ChatClient(config.llm, stats_hook=lambda k, v=1: self.counters.inc(f"llm/{k}", v))
+            self._system = self.prompts.render_system(
+                categories="、".join(c.value for c in Category),
+                schema=json.dumps(judgement_schema(strict=False), ensure_ascii=False, indent=1),
+                summary_max=MODEL_SUMMARY_MAX,
+                reason_max=REASON_MAX_CHARS,
+            )
+
+    @property
+    def version(self) -> str:
+        return self.prompts.version if self.prompts else self.heuristic.version
+
+    @property
+    def model(self) -> str:
+        return self.config.llm.model if self.config.mode == "llm" else "heuristic"
+
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+    # -- entry points ---------------------------------------------------------------------------
+    async def analyze_url(self, url: str) -> Outcome | None:
+        doc = await self.db.articles.find_one({"url": url})
+        if doc is None:
+            logger.warning("Cannot analyse %s: not in the database", url)
+            return None
+        return await self.analyze_doc(doc)
+
+    async def analyze_doc(self, doc: dict, *, store: bool = True) -> Outcome:
+        art = ArticleInput.from_doc(doc)
+        outcome = await self.analyze_article(art, existing=doc.get("analysis"))
+        if store and outcome.status != "cached":
+            try:
+                await self.db.articles.update_one({"url": doc["url"]}, {"$set": {"analysis": outcome.record}})
+            except PyMongoError as exc:
+                self.counters.inc("analysis/store_errors")
+                logger.error("Could not store the analysis of %s: %s", doc["url"], str(exc).splitlines()[0])
+        return outcome
+
+    async def analyze_article(self, art: ArticleInput, existing: dict | None = None) -> Outcome:
+        text = cut_to_budget(art.text, self.config.max_input_tokens)
+        input_hash = art.digest(text)
+        if self._is_current(existing, input_hash):
+            self.counters.inc("llm/cache_hits" if self.config.mode == "llm" else "analysis/skipped")
+            return Outcome(existing, "cached")
+        heur = self.heuristic.analyze(art)
+        if self.config.mode == "heuristic":
+            record = self._heuristic_record(art, heur, input_hash, AnalyzerKind.heuristic)
+            self.counters.inc("analysis/heuristic")
+            return Outcome(record, "heuristic")
+        try:
+            record = await self._llm_record(art, heur, text, input_hash)
+        except (LLMCallError, InvalidOutput) as exc:
+            self.counters.inc("llm/fallbacks")
+            self.counters.inc("analysis/heuristic-fallback")
+            logger.warning("LLM analysis failed for %s (%s); stored a heuristic fallback", art.url or art.title, exc)
+            record = self._heuristic_record(art, heur, input_hash, AnalyzerKind.fallback, error=str(exc)[:300])
+            return Outcome(record, "heuristic-fallback", [str(exc)])
+        self.counters.inc("analysis/llm")
+        return Outcome(record, "llm")
+
+    def _is_current(self, existing: dict | None, input_hash: str) -> bool:
+        if not existing:
+            return False
+        if self.config.mode == "llm":
+            # A fallback is never current: the next run gives the LLM another go.
+            return (
+                existing.get("analyzer") == AnalyzerKind.llm
+                and existing.get("model") == self.config.llm.model
+                and existing.get("prompt_version") == self.version
+                and existing.get("input_hash") == input_hash
+            )
+        if existing.get("analyzer") == AnalyzerKind.llm:
+            # Offline runs never overwrite a model's analysis with a weaker one.
+            return True
+        return (
+            existing.get("analyzer") == AnalyzerKind.heuristic
+            and existing.get("prompt_version") == self.version
+            and existing.get("input_hash") == input_hash
+        )
+
+    # -- LLM ------------------------------------------------------------------------------------
+    async def _llm_record(self, art: ArticleInput, heur: HeuristicResult, text: str, input_hash: str) -> dict:
+        fence = make_fence(art.title, text)
+        published = art.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if art.published_at else "未知"
+        user = self.prompts.render_user(
+            source_name=art.source_name or art.source,
+            lang_name="中文" if art.lang == "zh" else "英文",
+            published=published,
+            fence_open=fence.open,
+            fence_close=fence.close,
+            title=art.title,
+            article=text,
+        )
+        messages = analysis_messages(self._system, user)
+        cfg = self.config.llm
+        key = hashlib.sha256(f"{cfg.model}\0{cfg.method}\0{self.version}\0{input_hash}".encode()).hexdigest()
+        usage = [0, 0]
+        errors: list[str] = []
+        for attempt in (0, 1):
+            reply = await self._ask(messages, f"{key}-{attempt}")
+            usage[0] += reply.prompt_tokens
+            usage[1] += reply.completion_tokens
+            judgement, errors = validate_judgement(reply.text, fill_tags=heur.tags)
+            if judgement is not None:
+                return self._llm_to_record(art, heur, judgement, input_hash, usage)
+            if attempt == 0:
+                self.counters.inc("llm/reasks")
+                logger.info("Invalid LLM output for %s (%s); asking again", art.url or art.title, "; ".join(errors))
+                messages = [*messages, reask_message(errors, reply.text)]
+        raise InvalidOutput("invalid output twice: " + "; ".join(errors))
+
+    async def _ask(self, messages, key: str) -> Reply:
+        if self.reply_cache is not None:
+            cached = await self.reply_cache.get(key)
+            if cached is not None:
+                self.counters.inc("llm/reply_cache_hits")
+                return cached
+        reply = await self.client.complete(
+            messages, "news_judgement", judgement_schema(strict=False), judgement_schema(strict=True)
+        )
+        if self.reply_cache is not None:
+            await self.reply_cache.put(key, reply)
+        return reply
+
+    def _llm_to_record(self, art, heur: HeuristicResult, j: ModelJudgement, input_hash: str, usage) -> dict:
+        ai_relevant, region, category = j.ai_relevant, j.region.value, j.category.value
+        importance, score = j.importance.value, j.score
+        reason = j.reason
+        injected = bool(heur.evidence.injection)
+        if injected:
+            # The article tried to instruct the model, so the model's verdicts may be the article's
+            # wish. Verdicts then come from the evidence: classification from the heuristic, and the
+            # level can only go down (min of both). The model's validated wording is kept.
+            ai_relevant = ai_relevant and heur.ai_relevant
+            region, category = heur.region, heur.category
+            if IMPORTANCE_RANK[importance] > IMPORTANCE_RANK[heur.importance]:
+                importance = heur.importance
+            score = min(score, heur.score)
+            reason = _append_note(reason, INJECTION_NOTE)
+            self.counters.inc("llm/injection_suspected")
+        lo, hi = SCORE_BANDS[importance]
+        return self._finish(
+            art,
+            dict(
+                ai_relevant=ai_relevant,
+                region=region,
+                category=category,
+                importance=importance,
+                score=max(lo, min(hi, score)),
+                summary_zh=date_prefix(art.published_at) + j.summary,
+                reason_zh=reason,
+                tags=j.tags,
+                entities=heur.entities,
+                analyzer=AnalyzerKind.llm.value,
+                model=self.config.llm.model,
+                prompt_version=self.version,
+                usage={"prompt_tokens": usage[0], "completion_tokens": usage[1]},
+                input_hash=input_hash,
+                injection_suspected=injected,
+            ),
+        )
+
+    # -- heuristic ------------------------------------------------------------------------------
+    def _heuristic_record(self, art, heur: HeuristicResult, input_hash: str, kind: AnalyzerKind, error=None) -> dict:
+        reason = _append_note(heur.reason, INJECTION_NOTE) if heur.evidence.injection else heur.reason
+        fallback = kind == AnalyzerKind.fallback
+        return self._finish(
+            art,
+            dict(
+                ai_relevant=heur.ai_relevant,
+                region=heur.region,
+                category=heur.category,
+                importance=heur.importance,
+                score=heur.score,
+                summary_zh=date_prefix(art.published_at) + heur.summary,
+                reason_zh=reason,
+                tags=heur.tags,
+                entities=heur.entities,
+                analyzer=kind.value,
+                # A fallback records what it stood in for, so the report can tell and the next run retries.
+                model=self.config.llm.model if fallback else "heuristic",
+                prompt_version=self.version if fallback else self.heuristic.version,
+                usage={"prompt_tokens": 0, "completion_tokens": 0},
+                input_hash=input_hash,
+                injection_suspected=bool(heur.evidence.injection),
+                error=error,
+            ),
+        )
+
+    def _finish(self, art: ArticleInput, record: dict) -> dict:
+        record["analyzed_at"] = datetime.now(UTC)
+        record.setdefault("error", None)
+        # The contract check: a record that does not fit the schema is a bug, never stored.
+        AnalysisRecord.model_validate(record)
+        return record
+
+
+def _append_note(reason: str, note: str) -> str:
+    text = reason.rstrip("。")
+    room = REASON_MAX_CHARS - len(note) - 2
+    return f"{text[:room]}；{note}。"

@@ -1,0 +1,55 @@
+"""scrapy report: re-render a stored day from MongoDB, without crawling."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
+
+from newsbot.report.render import RenderResult, print_result, render_day, report_failed
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self):
+        return "[--date YYYY-MM-DD] [--output-dir DIR]"
+
+    def short_desc(self):
+        return "Render a day's report (txt, md, html, json) from what MongoDB holds; no crawling"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--date", metavar="YYYY-MM-DD", help="report day (Asia/Shanghai); default: live window")
+        parser.add_argument("--output-dir", metavar="DIR", help="where reports are written")
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        if opts.date:
+            try:
+                date.fromisoformat(opts.date)
+            except ValueError as exc:
+                raise UsageError(f"--date must be YYYY-MM-DD, not {opts.date!r}") from exc
+            self.settings.set("NEWSBOT_DATE", opts.date, priority="cmdline")
+        if opts.output_dir:
+            self.settings.set("NEWSBOT_OUTPUT_DIR", opts.output_dir, priority="cmdline")
+
+    def run(self, args, opts):
+        if args:
+            raise UsageError(f"unexpected argument(s): {' '.join(args)}")
+        configure_logging(self.settings)
+        try:
+            result = render_day(self.settings)
+        except Exception as exc:
+            report_failed(exc)
+            self.exitcode = 1
+            return
+        print_result(result)
+        self.exitcode = self.after_render(result, opts)
+
+    def after_render(self, result: RenderResult, opts) -> int:
+        """Hook run once the files are on disk; delivery (`--push`) plugs in here. Returns the exit code."""
+        return 0

@@ -1,0 +1,278 @@
+"""scrapy schedule: one day's run on scrapyd. Every source is scheduled through schedule.json, then
+the report is rendered and pushed once, after the last job has finished.
+
+How "after the last job" is done, and why:
+- This command polls listjobs.json until every job it scheduled is in `finished`. A job that
+  crashed, was cancelled or was killed also ends up there, so the wait always ends; a job that
+  vanished (scrapyd restarted) counts as finished after three polls; NEWSBOT_SCHEDULE_TIMEOUT caps it.
+- Then it runs `scrapy report --date D --push` here, against the same MongoDB the jobs wrote to.
+  The report reads MongoDB, never the jobs, so it does not matter which node ran what.
+- The jobs run with NEWSBOT_REPORT_ON_CLOSE=False: concurrent jobs finish in any order, and one that
+  rendered on close would push a partial day. The day is rendered and pushed exactly once.
+- The alternative, a "report" job queued behind the crawls, would hold a scrapyd slot while it
+  waits and needs a pseudo-spider; a plain process that cron starts is simpler and as robust.
+
+Overlap: if any newsbot job is still pending or running on a node, the previous run is not over;
+the command says so and exits 0 without scheduling anything. Unreachable scrapyd: exit 1.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from newsbot.sources import SOURCES
+from newsbot.urls import mask_uri_password
+
+DEFAULT_URL = "http://localhost:6800/"
+# Polls without seeing a job anywhere before it is taken as lost (scrapyd restarted, history trimmed).
+LOST_AFTER_POLLS = 3
+
+
+class ScrapydError(RuntimeError):
+    """A scrapyd call failed; the message is one line, without credentials."""
+
+
+class Scrapyd:
+    def __init__(self, url: str, auth: tuple[str, str] | None, timeout: float):
+        self.url = url.rstrip("/") + "/"
+        self.safe_url = mask_uri_password(self.url)
+        self.client = httpx.Client(auth=auth, timeout=timeout)
+
+    def call(self, endpoint: str, method: str = "GET", **params) -> dict:
+        try:
+            if method == "GET":
+                response = self.client.get(self.url + endpoint, params=params)
+            else:
+                response = self.client.post(self.url + endpoint, data=params)
+        except httpx.TimeoutException:
+            raise ScrapydError(f"scrapyd at {self.safe_url} did not answer in time ({endpoint})") from None
+        except httpx.HTTPError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise ScrapydError(f"cannot reach scrapyd at {self.safe_url}: {reason}") from None
+        if response.status_code == 401:
+            raise ScrapydError(
+                f"scrapyd at {self.safe_url} refused the credentials (HTTP 401); "
+                "set SCRAPYD_USERNAME and SCRAPYD_PASSWORD in the environment"
+            )
+        if response.status_code >= 400:
+            raise ScrapydError(f"scrapyd at {self.safe_url} answered HTTP {response.status_code} to {endpoint}")
+        try:
+            data = response.json()
+        except ValueError:
+            raise ScrapydError(f"{self.safe_url}{endpoint} did not answer JSON: is this a scrapyd?") from None
+        if data.get("status") != "ok":
+            message = str(data.get("message", data))[:300]
+            if "not found" in message and "project" in message:
+                message += "; deploy it first with `scrapyd-deploy`"
+            raise ScrapydError(f"scrapyd at {self.safe_url}: {endpoint}: {message}")
+        return data
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self):
+        return "[--url URL ...] [--project P] [--sources a,b] [--date YYYY-MM-DD] [-j NAME=VALUE ...]"
+
+    def short_desc(self):
+        return "Schedule one day's crawl of every source on scrapyd, then render and push the report"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument(
+            "--url",
+            action="append",
+            metavar="URL",
+            help=f"scrapyd URL (repeat, or comma-separate, for several nodes; default {DEFAULT_URL})",
+        )
+        parser.add_argument("--project", default="newsbot", help="scrapyd project name (default: newsbot)")
+        parser.add_argument("--sources", metavar="a,b", help="comma-separated spider names (default: all)")
+        parser.add_argument("--date", metavar="YYYY-MM-DD", help="report day (default: today, Asia/Shanghai)")
+        parser.add_argument(
+            "-j",
+            "--job-setting",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="a Scrapy setting for every crawl job (repeatable)",
+        )
+        parser.add_argument("--no-report", action="store_true", help="wait for the jobs but render nothing")
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        if opts.date:
+            try:
+                date.fromisoformat(opts.date)
+            except ValueError as exc:
+                raise UsageError(f"--date must be YYYY-MM-DD, not {opts.date!r}") from exc
+        for item in opts.job_setting:
+            if "=" not in item:
+                raise UsageError(f"--job-setting must be NAME=VALUE, not {item!r}")
+
+    def run(self, args, opts):
+        if args:
+            raise UsageError(f"unexpected argument(s): {' '.join(args)}")
+        names = [n.strip() for n in (opts.sources or "").split(",") if n.strip()] or list(SOURCES)
+        unknown = [n for n in names if n not in SOURCES]
+        if unknown:
+            raise UsageError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+        urls = [u.strip() for value in (opts.url or [DEFAULT_URL]) for u in value.split(",") if u.strip()]
+        user = os.environ.get("SCRAPYD_USERNAME") or ""
+        auth = (user, os.environ.get("SCRAPYD_PASSWORD") or "") if user else None
+        timeout = self.settings.getfloat("NEWSBOT_SCHEDULE_HTTP_TIMEOUT", 30.0)
+        nodes = [Scrapyd(url, auth, timeout) for url in urls]
+        day = opts.date or datetime.now(ZoneInfo(self.settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")).date()
+        try:
+            self.exitcode = self.schedule_day(nodes, opts.project, names, str(day), opts)
+        except ScrapydError as exc:
+            print(f"newsbot: error: {exc}", file=sys.stderr)
+            self.exitcode = 1
+        finally:
+            for node in nodes:
+                node.close()
+
+    # -- steps --------------------------------------------------------------------------------------
+    def schedule_day(self, nodes: list[Scrapyd], project: str, names: list[str], day: str, opts) -> int:
+        busy = []
+        for node in nodes:
+            node.call("daemonstatus.json")
+            listing = node.call("listjobs.json", project=project)
+            for state in ("running", "pending"):
+                for job in listing.get(state, []):
+                    if job.get("spider") in SOURCES:
+                        since = f" since {job['start_time'][:19]}" if job.get("start_time") else ""
+                        busy.append(f"{job['spider']} {state}{since} on {node.safe_url} (job {job.get('id')})")
+        if busy:
+            print(f"newsbot: the previous run is still in progress; not starting another. {len(busy)} job(s):")
+            for line in busy:
+                print(f"  {line}")
+            return 0
+        for node in nodes:
+            deployed = set(node.call("listspiders.json", project=project).get("spiders", []))
+            missing = [n for n in names if n not in deployed]
+            if missing:
+                spiders = ", ".join(missing)
+                raise ScrapydError(f"{node.safe_url}: project {project!r} has no spider {spiders}; redeploy it")
+
+        settings = self.job_settings(opts)
+        batch = uuid.uuid4().hex[:8]
+        jobs: dict[str, tuple[Scrapyd, str]] = {}
+        failed = 0
+        for i, name in enumerate(names):
+            # Round-robin over the nodes: they share one MongoDB, so any node can crawl any source.
+            node = nodes[i % len(nodes)]
+            jobid = f"{day}_{name}_{batch}"
+            try:
+                node.call("schedule.json", "POST", project=project, spider=name, jobid=jobid, setting=settings)
+            except ScrapydError as exc:
+                print(f"newsbot: error: could not schedule {name}: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            jobs[jobid] = (node, name)
+            print(f"scheduled {name} on {node.safe_url} (job {jobid})")
+        sys.stdout.flush()
+        if not jobs:
+            return 1
+        complete = self.wait(jobs, project)
+        code = 0 if complete and not failed else 1
+        if opts.no_report:
+            return code
+        return self.render_report(day, opts) or code
+
+    def job_settings(self, opts) -> list[str]:
+        """Settings every job gets: the store this command reads (so the report sees what the
+        jobs wrote), no report on close, the day, then the operator's --job-setting values."""
+        out = {
+            "NEWSBOT_REPORT_ON_CLOSE": "False",
+            "MONGO_DATABASE": self.settings.get("MONGO_DATABASE") or "newsbot",
+            # With the embedded database, jobs and this command must share one data folder: a
+            # relative path would resolve against scrapyd's working directory instead of ours.
+            "NEWSBOT_DATA_DIR": str(Path(self.settings.get("NEWSBOT_DATA_DIR") or "./data").resolve()),
+        }
+        if opts.date:
+            out["NEWSBOT_DATE"] = opts.date
+        for item in opts.job_setting:
+            key, _, value = item.partition("=")
+            out[key.strip()] = value
+        return [f"{k}={v}" for k, v in out.items()]
+
+    def wait(self, jobs: dict[str, tuple[Scrapyd, str]], project: str) -> bool:
+        """Poll listjobs.json until every job has finished; False on timeout."""
+        poll = max(0.05, self.settings.getfloat("NEWSBOT_SCHEDULE_POLL", 10.0))
+        deadline = time.monotonic() + self.settings.getfloat("NEWSBOT_SCHEDULE_TIMEOUT", 4 * 3600)
+        remaining = dict(jobs)
+        unseen: dict[str, int] = {}
+        warned: set[str] = set()
+        while remaining:
+            for node in {id(n): n for n, _ in remaining.values()}.values():
+                try:
+                    listing = node.call("listjobs.json", project=project)
+                except ScrapydError as exc:
+                    # A node restarting mid-run is not the end of the day: keep polling until the timeout.
+                    if node.url not in warned:
+                        print(f"newsbot: warning: {exc}; still waiting", file=sys.stderr)
+                        warned.add(node.url)
+                    continue
+                warned.discard(node.url)
+                finished = {j["id"]: j for j in listing.get("finished", [])}
+                active = {j["id"] for j in listing.get("pending", []) + listing.get("running", [])}
+                for jobid, (owner, name) in list(remaining.items()):
+                    if owner is not node:
+                        continue
+                    if jobid in finished:
+                        print(f"{name} finished{_duration(finished[jobid])}")
+                        del remaining[jobid]
+                    elif jobid in active:
+                        unseen.pop(jobid, None)
+                    else:
+                        unseen[jobid] = unseen.get(jobid, 0) + 1
+                        if unseen[jobid] >= LOST_AFTER_POLLS:
+                            print(
+                                f"newsbot: warning: job {jobid} ({name}) vanished from {node.safe_url}", file=sys.stderr
+                            )
+                            del remaining[jobid]
+            sys.stdout.flush()
+            if not remaining:
+                return True
+            if time.monotonic() >= deadline:
+                left = ", ".join(sorted(name for _, name in remaining.values()))
+                print(f"newsbot: error: timed out waiting for {left}; reporting what is stored", file=sys.stderr)
+                return False
+            time.sleep(poll)
+        return True
+
+    def render_report(self, day: str, opts) -> int:
+        """`scrapy report --date D --push` in a child process: the one code path that renders and
+        delivers a day, with this command's -s settings."""
+        cmd = [sys.executable, "-m", "scrapy", "report", "--date", day, "--push"]
+        for item in opts.set or []:
+            cmd += ["-s", item]
+        if opts.loglevel:
+            cmd += ["-L", opts.loglevel]
+        print(f"all jobs finished; rendering the report for {day}")
+        sys.stdout.flush()
+        return subprocess.run(cmd, check=False).returncode
+
+
+def _duration(job: dict) -> str:
+    try:
+        start = datetime.fromisoformat(job["start_time"])
+        end = datetime.fromisoformat(job["end_time"])
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return f" in {(end - start).total_seconds():.1f}s"

@@ -1,0 +1,110 @@
+"""scrapy sources: each source's last run, its new items per day over the last 7 days, and its health."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from pymongo.errors import PyMongoError
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from newsbot.health import source_health
+from newsbot.sources import SOURCES
+from newsbot.store import StoreUnavailable, short_error, sync_db
+
+
+def width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, size: int, right: bool = False) -> str:
+    fill = " " * max(0, size - width(text))
+    return fill + text if right else text + fill
+
+
+def table(rows: list[list[str]], right: set[int]) -> str:
+    sizes = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(pad(cell, sizes[i], i in right) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * s for s in sizes))
+    return "\n".join(lines)
+
+
+def health_table(health: dict, tz: ZoneInfo) -> str:
+    header = ["SOURCE", "NAME", "LAST RUN", "RUN", "SEEN", "NEW", "FAILED", "BLOCKED", "ERRORS"]
+    header += ["NEW 7D", "PER DAY (OLDEST→TODAY)", "HEALTH"]
+    rows = [header]
+    for name, h in health.items():
+        last = h["last_run"] or {}
+        finished = last.get("finished_at")
+        when = (
+            finished.replace(tzinfo=finished.tzinfo or UTC).astimezone(tz).strftime("%m-%d %H:%M")
+            if finished
+            else "never"
+        )
+        status = h["status"] + (f": {h['reason']}" if h["reason"] else "")
+        rows.append(
+            [
+                name,
+                h["source_name"],
+                when,
+                str(last.get("status", "-")),
+                *(str(last.get(k, "-")) for k in ("items_seen", "new", "failed_pages", "blocked", "errors")),
+                str(h["new_7d"]),
+                " ".join(str(n) for n in h["daily_new"]),
+                status,
+            ]
+        )
+    return table(rows, right={4, 5, 6, 7, 8, 9})
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self):
+        return "[--sources a,b] [--json] [--check]"
+
+    def short_desc(self):
+        return "Show each source's last run, 7-day item counts and health (broken after 2 bad runs)"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--sources", metavar="a,b", help="comma-separated spider names (default: all)")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        parser.add_argument("--check", action="store_true", help="exit 1 when a source is broken (for monitoring)")
+
+    def run(self, args, opts):
+        names = [n.strip() for n in (opts.sources or "").split(",") if n.strip()] or list(SOURCES)
+        unknown = [n for n in names if n not in SOURCES]
+        if unknown:
+            raise UsageError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+        try:
+            client, db = sync_db(self.settings)
+            try:
+                health = source_health(db, datetime.now(UTC), names, self.settings)
+            finally:
+                client.close()
+        except (StoreUnavailable, PyMongoError, OSError) as exc:
+            message = short_error(exc) if isinstance(exc, PyMongoError) else str(exc)
+            print(f"newsbot: error: cannot read run history: {message}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        if opts.json:
+            print(json.dumps(health, ensure_ascii=False, indent=2, default=_jsonable))
+        else:
+            print(health_table(health, ZoneInfo(self.settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")))
+            broken = [h for h in health.values() if h["broken"]]
+            if broken:
+                print(f"\n{len(broken)} broken: " + ", ".join(f"{h['source']} ({h['reason']})" for h in broken))
+        self.exitcode = 1 if opts.check and any(h["broken"] for h in health.values()) else 0

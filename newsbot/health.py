@@ -1,0 +1,240 @@
+"""Source health, read from the `runs` collection (one document per spider run, written by
+newsbot.extensions.RunStatsExtension).
+
+A run is bad when its feed was blocked, it failed, it saw no items, or it recorded errors. A
+source whose last NEWSBOT_HEALTH_BROKEN_AFTER (2) runs were all bad is broken. An empty run on a
+day the source is known to publish nothing (NEWSBOT_HEALTH_QUIET: arXiv at weekends) is neither
+good nor bad: it is skipped, so Friday-empty + Monday-empty still counts as two in a row.
+
+    health = source_health(db, now, sources, settings)        # pymongo Database
+    health = await asource_health(db, now, sources, settings) # AsyncMongoClient database
+    broken = broken_sources(health)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pymongo import DESCENDING
+from scrapy.settings import Settings
+
+from newsbot.sources import SOURCES
+
+WEEKDAYS = {name: i for i, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))}
+LAST_RUN_FIELDS = (
+    "finished_at",
+    "started_at",
+    "status",
+    "items_seen",
+    "new",
+    "stored",
+    "failed_pages",
+    "blocked",
+    "parse_errors",
+    "errors",
+    "duration_s",
+)
+# Enough history to find a streak through a weekend of quiet runs, even with several runs a day.
+STREAK_LOOKBACK = 50
+
+PROBLEM_TEXT = {
+    "blocked": ("blocked", "被拦截"),
+    "error": ("errors", "出错"),
+    "empty": ("no items", "无条目"),
+}
+
+
+class HealthConfig:
+    def __init__(self, settings=None):
+        if settings is None:
+            settings = Settings()
+            settings.setmodule("newsbot.settings", priority="project")
+        self.days = max(1, settings.getint("NEWSBOT_HEALTH_DAYS", 7))
+        self.broken_after = max(1, settings.getint("NEWSBOT_HEALTH_BROKEN_AFTER", 2))
+        self.timezone = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")
+        self.quiet = {
+            name: (ZoneInfo(rule.get("timezone", "UTC")), {WEEKDAYS[day] for day in rule.get("weekdays", [])})
+            for name, rule in settings.getdict("NEWSBOT_HEALTH_QUIET").items()
+        }
+
+
+def run_problem(run: dict) -> str | None:
+    """Why a run is bad (blocked, error, empty), or None when it is good."""
+    status = run.get("status")
+    seen = int(run.get("items_seen") or 0)
+    if status == "blocked" or (int(run.get("blocked") or 0) and not seen):
+        return "blocked"
+    if status == "error":
+        return "error"
+    if not seen:
+        return "empty"
+    if int(run.get("errors") or 0):
+        return "error"
+    return None
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _quiet(source: str, run: dict, config: HealthConfig) -> bool:
+    if source not in config.quiet:
+        return False
+    tz, weekdays = config.quiet[source]
+    when = _aware(run.get("finished_at") or run.get("started_at"))
+    return when is not None and when.astimezone(tz).weekday() in weekdays
+
+
+def window_start(now: datetime, config: HealthConfig) -> datetime:
+    """Midnight (local) of the first of the last `days` local days, today included."""
+    today = now.astimezone(config.timezone).date()
+    first = today - timedelta(days=config.days - 1)
+    return datetime(first.year, first.month, first.day, tzinfo=config.timezone)
+
+
+def assess(source: str, recent: list[dict], window: list[dict], now: datetime, config: HealthConfig) -> dict:
+    """The health of one source from its latest runs (newest first) and its runs in the window."""
+    streak, problems, since = 0, [], None
+    for run in recent:
+        problem = run_problem(run)
+        if problem == "empty" and _quiet(source, run, config):
+            continue
+        if problem is None:
+            break
+        streak += 1
+        problems.append(problem)
+        since = _aware(run.get("finished_at"))
+    last = recent[0] if recent else None
+    if last is None:
+        status = "no-runs"
+    elif streak >= config.broken_after:
+        status = "broken"
+    elif streak:
+        status = "failing"
+    else:
+        status = "ok"
+    kinds = sorted(set(problems))
+    problem = kinds[0] if len(kinds) == 1 else ("mixed" if kinds else None)
+    if problem == "mixed":
+        reason_en, reason_zh = "no items or errors", "无条目或出错"
+    elif problem:
+        reason_en, reason_zh = PROBLEM_TEXT[problem]
+    if problem:
+        reason = f"{reason_en} in the last {streak} runs" if streak > 1 else f"{reason_en} in the last run"
+        reason_zh = f"连续 {streak} 次运行{reason_zh}" if streak > 1 else f"最近一次运行{reason_zh}"
+    else:
+        reason = reason_zh = ""
+
+    today = now.astimezone(config.timezone).date()
+    days = [today - timedelta(days=i) for i in range(config.days - 1, -1, -1)]
+    daily = dict.fromkeys(days, 0)
+    for run in window:
+        when = _aware(run.get("finished_at"))
+        if when is not None:
+            day = when.astimezone(config.timezone).date()
+            if day in daily:
+                daily[day] += int(run.get("new") or 0)
+    return {
+        "source": source,
+        "source_name": SOURCES[source].display_name if source in SOURCES else source,
+        "status": status,
+        "broken": status == "broken",
+        "problem": problem,
+        "reason": reason,
+        "reason_zh": reason_zh,
+        "streak": streak,
+        "since": since,
+        "last_run": {k: last.get(k) for k in LAST_RUN_FIELDS} if last else None,
+        "runs_7d": len(window),
+        "items_7d": sum(int(r.get("items_seen") or 0) for r in window),
+        "new_7d": sum(daily.values()),
+        "days": [d.isoformat() for d in days],
+        "daily_new": list(daily.values()),
+    }
+
+
+def _queries(source: str, now: datetime, config: HealthConfig):
+    recent = ({"source": source, "finished_at": {"$lte": now}}, [("finished_at", DESCENDING)], STREAK_LOOKBACK)
+    window = ({"source": source, "finished_at": {"$gte": window_start(now, config), "$lte": now}},)
+    return recent, window
+
+
+def _prepare(now, sources, settings):
+    now = _aware(now) or datetime.now(UTC)
+    names = list(sources) if sources is not None else list(SOURCES)
+    return now, names, HealthConfig(settings)
+
+
+def source_health(db, now: datetime | None = None, sources: Iterable[str] | None = None, settings=None) -> dict:
+    """{source: health} for every source (default: all in newsbot.sources), from a pymongo Database."""
+    now, names, config = _prepare(now, sources, settings)
+    out = {}
+    for name in names:
+        (rq, sort, limit), (wq,) = _queries(name, now, config)
+        recent = list(db.runs.find(rq, {"_id": 0}).sort(sort).limit(limit))
+        window = list(db.runs.find(wq, {"_id": 0, "finished_at": 1, "new": 1, "items_seen": 1}))
+        out[name] = assess(name, recent, window, now, config)
+    return out
+
+
+async def asource_health(db, now: datetime | None = None, sources: Iterable[str] | None = None, settings=None) -> dict:
+    """source_health for an AsyncMongoClient database (inside the crawl)."""
+    now, names, config = _prepare(now, sources, settings)
+    out = {}
+    for name in names:
+        (rq, sort, limit), (wq,) = _queries(name, now, config)
+        recent = await db.runs.find(rq, {"_id": 0}).sort(sort).limit(limit).to_list()
+        window = await db.runs.find(wq, {"_id": 0, "finished_at": 1, "new": 1, "items_seen": 1}).to_list()
+        out[name] = assess(name, recent, window, now, config)
+    return out
+
+
+def broken_sources(health: dict) -> list[dict]:
+    """The broken sources, JSON-ready, for the report's stats and footer and the alert."""
+    return [
+        {
+            "source": h["source"],
+            "source_name": h["source_name"],
+            "problem": h["problem"],
+            "reason": h["reason"],
+            "reason_zh": h["reason_zh"],
+            "streak": h["streak"],
+            "since": h["since"].isoformat() if h["since"] else None,
+        }
+        for h in health.values()
+        if h["broken"]
+    ]
+
+
+def health_summary(health: dict) -> dict:
+    """A JSON-ready digest for the report's `stats`: broken sources and per-source 7-day figures."""
+    return {
+        "broken_sources": broken_sources(health),
+        "sources": {
+            name: {
+                "status": h["status"],
+                "last_run_at": h["last_run"]["finished_at"].isoformat()
+                if h["last_run"] and h["last_run"].get("finished_at")
+                else None,
+                "last_run_status": h["last_run"]["status"] if h["last_run"] else None,
+                "runs_7d": h["runs_7d"],
+                "new_7d": h["new_7d"],
+            }
+            for name, h in health.items()
+        },
+    }
+
+
+def alert_text(broken: list[dict], date: str | None = None) -> str:
+    """The short alert pushed to the channels: one line per broken source."""
+    if not broken:
+        return ""
+    head = f"newsbot：{len(broken)} 个来源异常" + (f"（{date}）" if date else "")
+    lines = [head]
+    for b in broken:
+        lines.append(f"- {b['source_name']}（{b['source']}）：{b.get('reason_zh') or b.get('reason')}")
+    return "\n".join(lines)

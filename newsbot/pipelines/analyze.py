@@ -1,0 +1,95 @@
+"""Analyse: judge and summarise every stored article, concurrently with the crawl.
+
+process_item only schedules the analysis and hands the item on at once, so a slow model never
+holds up the crawl; the LLM gate bounds how many requests are in flight. close_spider waits for
+every pending analysis, which Scrapy runs before the spider_closed handlers (the report) fire.
+The article is read back from MongoDB rather than from the item, so the analysis sees the best
+text stored so far (the store pipeline keeps a good body over a later feed-only fallback).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from itemadapter import ItemAdapter
+
+from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
+from newsbot.store import crawler_store
+
+logger = logging.getLogger(__name__)
+
+
+class AnalyzePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.config = AnalysisConfig.from_settings(crawler.settings)
+        self.counters = Counters(sink=lambda key, value: self.stats.inc_value(f"newsbot/{key}", value))
+        self.service: AnalysisService | None = None
+        self.pending: set[asyncio.Task] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def open_spider(self):
+        store = await crawler_store(self.crawler)
+        self.service = AnalysisService(self.config, store.db, counters=self.counters)
+        # jieba loads its dictionary on first use (about a second): not on the reactor thread mid-crawl.
+        await asyncio.to_thread(self.service.heuristic.warm_up)
+        if self.config.mode == "llm":
+            cfg = self.config.llm
+            logger.info(
+                "Analysing with %s via %s (method %s, prompts %s, concurrency %d%s)",
+                cfg.model,
+                cfg.base_url or "api.openai.com",
+                cfg.method,
+                self.service.version,
+                cfg.concurrency,
+                f", {cfg.rps:g} req/s" if cfg.rps else "",
+            )
+        else:
+            logger.info("Analysing with the offline heuristic analyzer (%s)", self.service.version)
+        self.stats.set_value("newsbot/analysis/mode", self.config.mode)
+        if self.config.mode == "llm":
+            # Present even when zero: "a re-run made no calls" should read as 0, not as missing.
+            for key in ("calls", "cache_hits", "fallbacks", "prompt_tokens", "completion_tokens"):
+                self.stats.set_value(f"newsbot/llm/{key}", 0)
+
+    def process_item(self, item):
+        url = ItemAdapter(item).get("url")
+        if url:
+            task = asyncio.ensure_future(self._analyze(url))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+        return item
+
+    async def _analyze(self, url: str) -> None:
+        try:
+            await self.service.analyze_url(url)
+        except Exception:
+            # One article's bug must not stop the crawl or the other analyses.
+            logger.exception("Analysis of %s failed", url)
+            self.stats.inc_value("newsbot/analysis/errors")
+
+    async def close_spider(self):
+        if self.pending:
+            logger.info("Waiting for %d analyses to finish", len(self.pending))
+            await asyncio.gather(*list(self.pending), return_exceptions=True)
+        if self.service is None:
+            return
+        if self.config.mode == "llm":
+            cost = self.counters.cost(self.config)
+            self.stats.set_value("newsbot/llm/cost_usd", cost)
+            logger.info(
+                "LLM: %d calls, %d cache hits, %d re-asks, %d fallbacks, %d+%d tokens, about $%.4f",
+                self.counters.get("llm/calls"),
+                self.counters.get("llm/cache_hits"),
+                self.counters.get("llm/reasks"),
+                self.counters.get("llm/fallbacks"),
+                self.counters.get("llm/prompt_tokens"),
+                self.counters.get("llm/completion_tokens"),
+                cost,
+            )
+        await self.service.aclose()

@@ -1,0 +1,62 @@
+"""Render the day's report when a spider closes, from everything MongoDB holds for the window.
+
+`scrapy crawl <source>` leaves an up-to-date report behind, so the last crawl of the day leaves the
+full one. `scrapy digest` sets NEWSBOT_REPORT_ON_CLOSE=False and renders once after all spiders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from newsbot.extensions import run_summary
+from newsbot.report.render import missing_line, render_day
+
+logger = logging.getLogger(__name__)
+
+
+class ReportOnCloseExtension:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        enabled = settings.getbool("NEWSBOT_REPORT_ENABLED", True)
+        if not enabled or not settings.getbool("NEWSBOT_REPORT_ON_CLOSE", True):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    async def spider_closed(self, spider, reason):
+        stats = self.crawler.stats
+        if stats.get_value("newsbot/store/unavailable"):
+            logger.warning("No report: the database was unavailable during this crawl")
+            return
+        # This crawl's figures come from its own stats: RunStatsExtension's `runs` document may not
+        # be written yet, since spider_closed handlers run side by side.
+        run = {"source": spider.name, "finished_at": datetime.now(UTC), **run_summary(stats.get_stats())}
+        try:
+            # pymongo's blocking client and the templates stay off the reactor's loop.
+            result = await asyncio.to_thread(render_day, self.crawler.settings, {spider.name: run})
+        except Exception as exc:  # a failed report must not hide the crawl's own result
+            logger.error("Report not rendered after %s: %s", spider.name, exc, exc_info=not isinstance(exc, OSError))
+            stats.set_value("newsbot/report/failed", 1)
+            return
+        r = result.report
+        stats.set_value("newsbot/report/entries", len(r.domestic) + len(r.international))
+        logger.info(
+            "Report %s: %d domestic + %d international from %d articles: %s",
+            r.date,
+            len(r.domestic),
+            len(r.international),
+            r.raw_count,
+            ", ".join(str(p) for p in result.paths),
+        )
+        if line := missing_line(r.stats.get("missing_sources") or []):
+            logger.info(line)

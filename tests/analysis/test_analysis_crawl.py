@@ -1,0 +1,97 @@
+"""End to end, as an operator runs it: `scrapy crawl` over a snapshot with the analysis pipeline,
+offline first, then against the local OpenAI-compatible server; and `scrapy evalprompts`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from importlib import resources
+
+from newsbot.analysis.schema import AnalysisRecord
+from tests.analysis.conftest import ARTICLES, GOLDEN, write_snapshot
+
+
+def stats_of(proc) -> dict:
+    """The numeric newsbot/ stats from Scrapy's end-of-crawl stats dump."""
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {k: float(v) for k, v in re.findall(r"'(newsbot/[\w/-]+)': ([\d.]+)", proc.stderr)}
+
+
+def test_crawl_analyses_offline_then_with_the_llm_then_for_free(scrapy_runner, mongo_db, fake, tmp_path):
+    snapshot = write_snapshot(tmp_path / "snap", ARTICLES)
+    common = {"NEWSBOT_SNAPSHOT": str(snapshot), "NEWSBOT_REPORT_ENABLED": "False", "NEWSBOT_LLM_BACKOFF": "0.01"}
+
+    # No key: the offline analyzer (the default of the README's main command).
+    offline = stats_of(scrapy_runner("crawl", "leiphone", **common))
+    assert offline["newsbot/analysis/heuristic"] == len(ARTICLES)
+    docs = list(mongo_db.articles.find())
+    assert len(docs) == len(ARTICLES)
+    assert {d["analysis"]["analyzer"] for d in docs} == {"heuristic"}
+
+    # With the endpoint configured, the same articles are upgraded to LLM analyses, concurrently.
+    env = {"OPENAI_API_KEY": "sk-test-not-a-secret", "OPENAI_BASE_URL": fake.base_url}
+    fake.latency = 0.2
+    online = stats_of(scrapy_runner("crawl", "leiphone", env_extra=env, NEWSBOT_LLM_CONCURRENCY="3", **common))
+    assert online["newsbot/llm/calls"] == fake.requests == len(ARTICLES)
+    assert 1 < fake.max_in_flight <= 3
+    assert online["newsbot/llm/prompt_tokens"] > 0 and online["newsbot/llm/cost_usd"] > 0
+    for doc in mongo_db.articles.find():
+        record = AnalysisRecord.model_validate(doc["analysis"])
+        assert record.analyzer == "llm"
+        assert record.summary_zh.startswith("2月4日消息，")
+
+    # A re-run of the same day costs nothing.
+    fake.reset()
+    again = stats_of(scrapy_runner("crawl", "leiphone", env_extra=env, **common))
+    assert fake.requests == 0
+    assert again["newsbot/llm/calls"] == 0
+    assert again["newsbot/llm/cache_hits"] == len(ARTICLES)
+
+
+def test_evalprompts_heuristic_quality_on_the_golden_set(scrapy_runner):
+    proc = scrapy_runner("evalprompts", "--analyzer", "heuristic", "--dataset", str(GOLDEN))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    assert result["rows"] >= 150
+    print(
+        f"\nheuristic on golden: region accuracy {result['region']['accuracy']}, "
+        f"ai_relevant F1 {result['ai_relevant']['f1']}, importance accuracy {result['importance']['accuracy']}"
+    )
+    assert result["region"]["accuracy"] >= 0.85
+    assert result["ai_relevant"]["f1"] >= 0.85
+    assert result["summary"]["date_prefix"] == 1.0 and result["summary"]["no_url"] == 1.0
+    assert set(result["region"]["per_class"]) == {"domestic", "international"}
+    assert set(result["importance"]["per_class"]) == {"high", "medium", "low"}
+
+
+def test_evalprompts_compares_prompt_folders_and_caches_replies(scrapy_runner, fake, tmp_path):
+    bundled = resources.files("newsbot").joinpath("prompts")
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(str(bundled), a)
+    shutil.copytree(str(bundled), b)
+    system = b / "analyze.system.md"
+    # The local server, like a real model, follows its rules: this one rates conservatively.
+    system.write_text(system.read_text(encoding="utf-8") + "\n请以保守标准评估重要性。\n", encoding="utf-8")
+    env = {"OPENAI_API_KEY": "sk-test-not-a-secret", "OPENAI_BASE_URL": fake.base_url}
+    args = ("evalprompts", "--dataset", str(GOLDEN), "--limit", "12", "--prompts", str(a), "--against", str(b))
+    settings = {"NEWSBOT_EVAL_CACHE_DIR": str(tmp_path / "cache")}
+
+    first = scrapy_runner(*args, env_extra=env, **settings)
+    assert first.returncode == 0, first.stderr[-3000:]
+    result = json.loads(first.stdout)
+    assert result["rows"] == 12
+    assert result["a"]["run"]["prompt_version"] != result["b"]["run"]["prompt_version"]
+    assert result["a"]["run"]["llm"]["calls"] == 12 and result["b"]["run"]["llm"]["calls"] == 12
+    assert {"accuracy", "per_class"} <= set(result["a"]["importance"]) and "summary" in result["b"]
+    changed = {row["id"]: row["changes"] for row in result["changed"]}
+    assert changed and all(c["importance"]["b"] == "low" for c in changed.values())
+    assert fake.requests == 24
+
+    # Unchanged prompts: every reply comes from the disk cache.
+    second = scrapy_runner(*args, env_extra=env, **settings)
+    assert second.returncode == 0, second.stderr[-3000:]
+    again = json.loads(second.stdout)
+    assert fake.requests == 24
+    assert again["a"]["run"]["llm"]["calls"] == 0 and again["a"]["run"]["llm"]["reply_cache_hits"] == 12
+    assert again["changed"] == result["changed"]

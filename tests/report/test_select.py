@@ -1,0 +1,209 @@
+"""Pure parts of the selection: window, event keys, same-event rule and clustering at scale."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from scrapy.settings import Settings
+
+from newsbot.report.select import (
+    Candidate,
+    cluster,
+    entity_keys,
+    entity_names,
+    jaccard,
+    make_keys,
+    match_evidence,
+    minhash,
+    number_keys,
+    report_window,
+    same_event,
+    shingles,
+)
+
+T0 = datetime(2026, 2, 4, 0, 0, tzinfo=UTC)
+
+
+def cand(url, summary, entities=(), title="", score=50, region="international", source="bloomberg", minutes=0, lead=""):
+    return Candidate(
+        url=url,
+        title=title or url,
+        source=source,
+        source_name=source,
+        published_at=T0 + timedelta(minutes=minutes),
+        region=region,
+        importance="medium",
+        score=score,
+        category="商业动态",
+        summary=summary,
+        reason="",
+        tags=[],
+        analyzer="heuristic",
+        weight=1.0,
+        keys=make_keys(title, summary, {"organizations": list(entities)}, lead),
+    )
+
+
+# --- window --------------------------------------------------------------------------------------
+
+
+def test_window_for_a_date_ends_at_the_local_cutoff():
+    w = report_window(Settings({"NEWSBOT_DATE": "2026-02-04", "NEWSBOT_REPORT_CUTOFF": "09:00"}))
+    assert w.day == date(2026, 2, 4) and not w.live
+    assert w.cutoff == datetime(2026, 2, 4, 1, 0, tzinfo=UTC)  # 09:00 +08:00
+    assert w.start == datetime(2026, 2, 3, 1, 0, tzinfo=UTC)
+
+
+def test_window_live_ends_now_and_takes_the_local_day():
+    now = datetime(2026, 2, 3, 17, 30, tzinfo=UTC)  # 01:30 on Feb 4 in Shanghai
+    w = report_window(Settings({"NEWSBOT_WINDOW_HOURS": 12}), now=now)
+    assert w.live and w.day == date(2026, 2, 4)
+    assert (w.start, w.cutoff) == (now - timedelta(hours=12), now)
+
+
+def test_window_rejects_a_bad_cutoff():
+    with pytest.raises(ValueError, match="HH:MM"):
+        report_window(Settings({"NEWSBOT_DATE": "2026-02-04", "NEWSBOT_REPORT_CUTOFF": "nine"}))
+
+
+# --- keys ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zh", "en"),
+    [
+        ("英伟达将向OpenAI投资200亿美元", "Nvidia nears deal to invest $20 billion in OpenAI"),
+        ("获福田资本8亿元人民币战略投资", "raises 800 million yuan from Futian Capital"),
+        ("估值高达1.25万亿美元", "a $1.25 trillion combination"),
+        ("年薪高达55.5万美元", "a job listed at $555,000"),
+        ("融资1亿美元", "Overland AI raises $100M"),
+        ("第一季度销售额约98亿美元", "sales of about $9.8bn in the first quarter"),
+        ("增长超300%", "grew more than 300 percent"),
+    ],
+)
+def test_amounts_match_across_languages(zh, en):
+    assert number_keys(zh) and number_keys(zh) == number_keys(en)
+
+
+def test_dates_counts_and_versions_are_not_keyed():
+    assert number_keys("2月4日消息，Kimi K2.5在11个领域超过Gemini 3，2026年") == frozenset()
+
+
+def test_entities_fold_case_and_drop_generic_words_and_places():
+    assert entity_keys(["OpenAI", "openai ", "人工智能", "Moonshot AI"]) == {"openai", "moonshotai"}
+    stored = {"organizations": ["英伟达"], "people": ["黄仁勋"], "places": ["美国"]}
+    assert entity_names(stored) == ["英伟达", "黄仁勋"]
+
+
+def test_shingles_ignore_the_date_prefix():
+    assert shingles("2月4日消息，英伟达发布新芯片") == shingles("2月5日，英伟达发布新芯片")
+
+
+def test_minhash_estimates_jaccard():
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(400)]
+    a = set(rng.sample(words, 200))
+    b = set(list(a)[:150]) | set(rng.sample(words, 50))
+    sa, sb = minhash(a), minhash(b)
+    estimate = sum(x == y for x, y in zip(sa, sb, strict=True)) / len(sa)
+    assert abs(estimate - len(a & b) / len(a | b)) < 0.2
+
+
+# --- same event -------------------------------------------------------------------------------------
+
+GD_AI = "2月4日消息，广东省政府发布《加快数字社会高质量建设实施意见》，明确提出将加快人工智能技术应用服务，支持培育垂直领域“人工智能+工业软件”与智能机器人服务商，并支持开源鸿蒙社区建设，旨在壮大数字技术应用服务新业态。"  # noqa: E501
+GD_CAR = "2月4日消息，广东省在《加快数字社会高质量建设实施意见》中提出，将完善智能数字生活服务，具体措施包括拓展无人驾驶公共交通运营区域，扩大智能网联汽车道路测试与示范应用范围，以推进民生服务数字化新模式。"  # noqa: E501
+ANT_TENDER = "2月4日消息，AI公司Anthropic正筹划一项员工股权出售计划，允许部分员工以至少3500亿美元的估值出售公司股份，同时该公司还在进行一轮可能筹集超过200亿美元的新融资。"  # noqa: E501
+ANT_SELLOFF = "2月4日消息，Anthropic发布的一款新的AI自动化工具引发了市场恐慌，导致软件、金融服务和资产管理等行业的股票遭遇了2850亿美元的抛售，突显了生成式AI对传统行业的颠覆性冲击。"  # noqa: E501
+NV_ZH = "2月4日消息，英伟达接近达成一项协议，将向OpenAI的最新一轮融资投资200亿美元，这标志着这家芯片制造商对ChatGPT开发商进行的单笔最大规模投资。"  # noqa: E501
+NV_EN = "2月4日消息，Nvidia Corp. is nearing a deal to invest $20 billion in OpenAI's latest funding round."
+
+
+def test_two_policies_of_one_province_stay_apart():
+    a = cand("a", GD_AI, ["广东省", "加快数字社会高质量建设实施意见"], region="domestic")
+    b = cand("b", GD_CAR, ["广东省", "加快数字社会高质量建设实施意见"], region="domestic")
+    assert jaccard(a.keys.shingles, b.keys.shingles) < 0.3
+    assert not same_event(a.keys, b.keys)
+
+
+def test_two_events_of_one_company_stay_apart():
+    a, b = cand("a", ANT_TENDER, ["Anthropic"]), cand("b", ANT_SELLOFF, ["Anthropic"])
+    assert not same_event(a.keys, b.keys)
+    # Same amount, different companies: Nvidia's $20bn is not Anthropic's $20bn round.
+    assert not same_event(cand("c", NV_ZH, ["英伟达", "OpenAI"]).keys, a.keys)
+
+
+def test_chinese_and_english_reports_of_one_event_merge():
+    zh, en = cand("zh", NV_ZH, ["英伟达", "OpenAI"]), cand("en", NV_EN, ["英伟达", "OpenAI"])
+    assert jaccard(zh.keys.shingles, en.keys.shingles) < 0.1  # nothing textual in common
+    assert same_event(zh.keys, en.keys)
+
+
+def test_paraphrases_merge_and_the_best_ranked_leads():
+    a = cand("a", "2月4日消息，阿里巴巴开源了智能体编程模型Qwen3-Coder-Next，适用于家用电脑等低成本部署场景。", ["阿里巴巴", "Qwen3-Coder-Next"], score=60)  # noqa: E501
+    b = cand("b", "2月4日消息，阿里巴巴开源智能体编程模型Qwen3-Coder-Next，可在家用电脑、轻量服务器上低成本部署。", ["阿里巴巴", "Qwen3-Coder-Next"], score=75)  # noqa: E501
+    c = cand("c", ANT_SELLOFF, ["Anthropic"], score=90)
+    clusters, stats = cluster([a, b, c])
+    assert clusters == [[2], [1, 0]]  # ranked by score; b leads its cluster
+    assert stats.merged == 1
+
+
+# --- scale ----------------------------------------------------------------------------------------
+
+
+def _synthetic(n_target: int, seed: int = 11):
+    """Events with 1-3 reports each: paraphrased Chinese, or an English report sharing only the
+    companies and the amount. Popular companies recur across many different events."""
+    rng = random.Random(seed)
+    vocab = ["".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(2)) for _ in range(6000)]
+    en_vocab = [f"w{i}" for i in range(3000)]
+    companies = [f"Corp{i}" for i in range(3000)]
+    cum, total = [], 0.0
+    for i in range(len(companies)):
+        total += 1 / (i + 10)  # Zipf-like: Corp0 is in ~300 events
+        cum.append(total)
+    cands, truth = [], []
+    event = 0
+    while len(cands) < n_target:
+        a, b = rng.choices(companies, cum_weights=cum, k=2)
+        ents = sorted({a, b})
+        amount = rng.randint(1, 999) * 10 ** rng.randint(0, 3) if rng.random() < 0.7 else None  # in 亿
+        words = rng.sample(vocab, 30)
+        reports = 1 if rng.random() < 0.7 else rng.choice((2, 2, 3))
+        for r in range(reports):
+            if r == 2 and amount is not None:
+                text = " ".join(rng.sample(en_vocab, 15))
+                summary = f"2月4日消息，{a} and {b} {text} ${amount / 10:g} billion"
+            else:
+                kept = [w for w in words if rng.random() > 0.15] if r else words
+                money = f"{amount}亿美元" if amount is not None else ""
+                summary = f"2月4日消息，{a}与{b}{''.join(kept[:15])}{money}{''.join(kept[15:])}。"
+            cands.append(cand(f"https://x/{event}/{r}", summary, ents, score=rng.randint(0, 100), minutes=event % 1440))
+            truth.append(event)
+        event += 1
+    return cands, truth
+
+
+def test_twenty_thousand_articles_cluster_near_linearly():
+    cands, truth = _synthetic(20_000)
+    n = len(cands)
+    clusters, stats = cluster(cands)
+
+    assert sum(len(c) for c in clusters) == n
+    # Work: far below the n²/2 ≈ 2·10⁸ comparisons of an all-pairs pass.
+    assert stats.comparisons < 25 * n, stats
+    label = {}
+    for k, members in enumerate(clusters):
+        for i in members:
+            label[i] = k
+    by_event: dict[int, set[int]] = {}
+    for i, ev in enumerate(truth):
+        by_event.setdefault(ev, set()).add(label[i])
+    reported_more_than_once = {ev for ev, c in Counter(truth).items() if c > 1}
+    recall = sum(len(by_event[ev]) == 1 for ev in reported_more_than_once) / len(reported_more_than_once)
+    impure = sum(len({truth[i] for i in members}) > 1 for members in clusters)
+    assert recall > 0.97, recall
+    assert impure / len(clusters) < 0.005, impure
