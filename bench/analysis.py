@@ -47,7 +47,7 @@ def make_articles(n: int) -> list[dict]:
                 "published_at": base + timedelta(minutes=i),
                 "lang": "zh",
                 "summary": "",
-                "content": f"{who}今日{what}，这是基准测试的第{i}篇文章。该消息与人工智能产业相关，业内人士认为意义重大。",
+                "content": f"{who}今日{what}，这是基准测试的第{i}篇文章。该消息与人工智能产业相关。",
             }
         )
     return docs

@@ -266,7 +266,9 @@ class HeuristicAnalyzer:
         for cat in self.lex.categories():
             group = f"cat:{cat}"
             scores[cat] = (
-                2 * self.lex.score(group, title) + self.lex.score(group, lead) + 0.3 * self.lex.score(group, body[:3000])
+                2 * self.lex.score(group, title)
+                + self.lex.score(group, lead)
+                + 0.3 * self.lex.score(group, body[:3000])
             )
         if find_money(f"{title} {lead}") and scores.get(Category.funding.value, 0) > 0:
             scores[Category.funding.value] += 3
@@ -303,7 +305,7 @@ class HeuristicAnalyzer:
         return "", ""
 
     def _gov_title(self, title: str, title_m) -> bool:
-        """"广东：…", "工信部等七部门：…", "China's cabinet issues…": a government speaks in the headline."""
+        """A government speaks in the headline: "广东：…", "工信部等七部门：…", "China's cabinet issues…"."""
         return bool(self.lex.hits("gov", title)) or bool(_GOV_HEAD_RE.match(title) and title_m)
 
     def _score(self, ev, art, title, lead, body, title_m, lead_m, body_m, ai_relevant, category) -> int:
@@ -442,9 +444,7 @@ def lead_summary(sentences: list[str], title: str, lang: str, lex: Lexicon) -> s
         min_len = 12 if lang == "zh" else 40
         if len(s) < min_len and not picked:
             continue
-        if not picked:
-            picked.append(s)
-        elif lang == "zh" and len(picked[0]) < 50 and len(picked[0]) + len(s) < limit:
+        if not picked or lang == "zh" and len(picked[0]) < 50 and len(picked[0]) + len(s) < limit:
             picked.append(s)
         if lang != "zh" or len("".join(picked)) >= 50:
             break

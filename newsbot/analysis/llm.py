@@ -324,7 +324,7 @@ def validate_judgement(text: str, fill_tags: list[str] | None = None) -> tuple[M
     except ValueError as exc:
         return None, [f"not a JSON object ({str(exc)[:80]})"]
     errors: list[str] = []
-    summary = strip_date_prefix(str(data.get("summary", "")).strip().strip("\"“”"))
+    summary = strip_date_prefix(str(data.get("summary", "")).strip().strip('"“”'))
     data["summary"] = summary
     reason = str(data.get("reason", "")).strip()
     data["reason"] = reason
@@ -365,7 +365,11 @@ def validate_judgement(text: str, fill_tags: list[str] | None = None) -> tuple[M
 def reask_message(errors: list[str], previous: str) -> HumanMessage:
     shown = previous if len(previous) <= 600 else previous[:600] + "…"
     return HumanMessage(
-        "上一次的输出无效，原因：" + "；".join(errors) + "。\n上一次的输出是：\n" + shown + "\n请修正以上问题，只输出完整、合法的 JSON 对象。"
+        "上一次的输出无效，原因："
+        + "；".join(errors)
+        + "。\n上一次的输出是：\n"
+        + shown
+        + "\n请修正以上问题，只输出完整、合法的 JSON 对象。"
     )
 
 

@@ -19,12 +19,13 @@ source_name, region and importance.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import inspect
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pymongo.errors import PyMongoError
@@ -61,13 +62,17 @@ class OverviewResult:
     model: str | None = None
     prompt_version: str | None = None
     errors: list[str] | None = None
+    # Tokens this call spent (zero when cached or offline).
+    usage: dict = field(default_factory=lambda: {"prompt_tokens": 0, "completion_tokens": 0})
 
 
 def counts_sentence(entries: list[dict], raw_count: int) -> str:
     domestic = sum(1 for e in entries if e.get("region") == "domestic")
     international = sum(1 for e in entries if e.get("region") == "international")
     high = sum(1 for e in entries if e.get("importance") == "high")
-    return f"今日从{raw_count}条原始信息中精选出{domestic}条国内动态和{international}条国际动态，其中{high}条为高重要性。"
+    return (
+        f"今日从{raw_count}条原始信息中精选出{domestic}条国内动态和{international}条国际动态，其中{high}条为高重要性。"
+    )
 
 
 def top_titles(entries: list[dict], n: int = 3) -> list[str]:
@@ -193,7 +198,12 @@ async def compose_overview(
         await client.aclose()
     if highlights is None:
         logger.warning("LLM overview rejected (%s); using the heuristic overview", "; ".join(errors))
-        return OverviewResult(heuristic_overview(entries, raw_count), "heuristic-fallback", errors=errors)
+        return OverviewResult(
+            heuristic_overview(entries, raw_count),
+            "heuristic-fallback",
+            errors=errors,
+            usage={"prompt_tokens": usage[0], "completion_tokens": usage[1]},
+        )
     if not highlights.startswith(HIGHLIGHT_PREFIX):
         highlights = HIGHLIGHT_PREFIX + highlights
     text = f"{counts_sentence(entries, raw_count)} {highlights}"
@@ -211,9 +221,24 @@ async def compose_overview(
             await _maybe_await(db.llm_cache.update_one({"key": key}, {"$set": doc}, upsert=True))
         except PyMongoError as exc:
             logger.warning("could not cache the overview: %s", str(exc).splitlines()[0])
-    return OverviewResult(text, "llm", False, config.llm.model, prompts.version)
+    return OverviewResult(
+        text,
+        "llm",
+        False,
+        config.llm.model,
+        prompts.version,
+        usage={"prompt_tokens": usage[0], "completion_tokens": usage[1]},
+    )
 
 
 def compose_overview_sync(entries: list[dict], *, raw_count: int, settings=None, config=None, db=None):
-    """compose_overview for code outside an event loop (`scrapy report`), with a pymongo database."""
-    return asyncio.run(compose_overview(entries, raw_count=raw_count, settings=settings, config=config, db=db))
+    """compose_overview for blocking callers (a report renderer) with a pymongo database. Called from
+    inside a running event loop (a spider_closed handler), it runs the coroutine on a worker thread
+    with a loop of its own, since asyncio.run cannot nest."""
+    coro = compose_overview(entries, raw_count=raw_count, settings=settings, config=config, db=db)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="overview") as pool:
+        return pool.submit(asyncio.run, coro).result()

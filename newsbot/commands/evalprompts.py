@@ -65,7 +65,9 @@ def evaluate(
     cache_dir = settings.get("NEWSBOT_EVAL_CACHE_DIR") or None
     config = AnalysisConfig.from_settings(settings, analyzer=analyzer, prompts_dir=prompts)
     if against and config.mode != "llm":
-        raise UsageError("--against compares prompt folders, which needs the LLM analyzer (an API key or --analyzer llm)")
+        raise UsageError(
+            "--against compares prompt folders, which needs the LLM analyzer (an API key or --analyzer llm)"
+        )
     records, run = asyncio.run(run_rows(config, rows, cache_dir))
     result = {"dataset": dataset, **metrics(rows, records), "run": run}
     if details:

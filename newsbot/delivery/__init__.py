@@ -69,6 +69,9 @@ async def _push(settings, kind: str, build, stats, only: Iterable[str] | None) -
         if not settings.getbool("NEWSBOT_PUSH_ENABLED", True):
             logger.info("Push disabled (NEWSBOT_PUSH_ENABLED=False): %s not sent", kind)
             return result
+        if kind == "alert" and not settings.getbool("NEWSBOT_PUSH_ALERTS", True):
+            logger.info("Alerts disabled (NEWSBOT_PUSH_ALERTS=False): alert not sent")
+            return result
         configs: Mapping[str, dict] = settings.getdict("NEWSBOT_CHANNELS")
         wanted = set(only) if only is not None else None
         chosen = {n: c for n, c in configs.items() if wanted is None or n in wanted}
@@ -136,7 +139,10 @@ async def apush_report(
 
 
 async def apush_alert(settings, text: str, stats=None, *, channels=None) -> PushResult:
-    """Push a short alert (one line per problem) to every channel that takes alerts."""
+    """Push a short alert (one line per problem, e.g. newsbot.health.alert_text) to every channel
+    that takes alerts. An empty text sends nothing."""
+    if not (text or "").strip():
+        return PushResult("alert")
     return await _push(settings, "alert", lambda ch: ch.alert_messages(text), stats, channels)
 
 

@@ -110,8 +110,11 @@ class Channel:
 
     async def deliver(self, messages: list, client: httpx.AsyncClient, kind: str) -> ChannelResult:
         """Send every part in order; each is retried with backoff, then counted as failed. A failed
-        part does not stop the later ones: readers get as much of the day as can be delivered."""
+        part does not stop the later ones: readers get as much of the day as can be delivered. Once
+        a part has failed for good, the later ones get a single attempt each, so a dead endpoint
+        costs one backoff sequence, not one per part."""
         result = ChannelResult(self.name, self.type, kind=kind, parts=len(messages))
+        retries = self.policy.retries
         for index, message in enumerate(messages, 1):
             retry = 0
             while True:
@@ -125,7 +128,7 @@ class Channel:
                     break
                 label = f"part {index}/{len(messages)}" if len(messages) > 1 else "message"
                 reason = self.safe(outcome.message)[:300]
-                if outcome.retry and retry < self.policy.retries:
+                if outcome.retry and retry < retries:
                     retry += 1
                     result.retries += 1
                     wait = self.policy.delay(retry, outcome.retry_after)
@@ -136,14 +139,15 @@ class Channel:
                         self.describe(),
                         reason,
                         retry,
-                        self.policy.retries,
+                        retries,
                         wait,
                     )
                     await asyncio.sleep(wait)
                     continue
-                attempts = f"after {retry + 1} attempts" if retry else "(not retryable)"
+                attempts = f"after {retry + 1} attempt(s)" if outcome.retry else "(not retryable)"
                 logger.error("Push of %s %s to %s failed %s: %s", kind, label, self.describe(), attempts, reason)
                 result.errors.append(f"{label}: {reason}")
+                retries = 0
                 break
         return result
 

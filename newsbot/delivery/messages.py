@@ -63,11 +63,21 @@ def report_footer(report: dict) -> list[str]:
         lines.append(f"⚠️ 来源异常：{names}")
     missing = stats.get("missing_sources") or []
     if missing:
-        names = "、".join(
-            str(m.get("source_name") or m.get("source")) if isinstance(m, dict) else str(m) for m in missing
-        )
-        lines.append(f"⚠️ 本期缺少来源：{names}")
+        names = "、".join(_missing_name(m) for m in missing)
+        lines.append(f"⚠️ 本期缺失来源：{names}")
     return lines
+
+
+# The report's own wording for a source that contributed nothing (newsbot.report.render).
+MISSING_LABELS = {"blocked": "被拦截", "error": "抓取失败", "empty": "无内容", "missing": "未抓取"}
+
+
+def _missing_name(item) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    name = str(item.get("source_name") or item.get("source"))
+    status = item.get("status")
+    return f"{name}（{MISSING_LABELS.get(status, status)}）" if status else name
 
 
 def header_line(report: dict) -> str:

@@ -339,6 +339,8 @@ class RenderResult:
 
 def _remember(db, report: Report, window: Window, paths: list[Path]) -> None:
     runs = report.runs
+    # One document per day, even when two crawls close at once and both render.
+    db.reports.create_index("date", unique=True)
     db.reports.replace_one(
         {"date": report.date},
         {

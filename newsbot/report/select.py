@@ -11,33 +11,39 @@ Eligibility
     Only articles whose stored `analysis.ai_relevant` is true and which carry a Chinese summary.
 
 Same-event clustering (near-linear, no all-pairs comparison)
-    Each article gets three kinds of keys, all computed from its own stored fields:
-      * shingles: character bigrams of summary_zh (date prefix removed; a CJK character or a Latin
-        word is one token), so paraphrases of one fact share many shingles;
-      * entities: analysis.entities, case- and punctuation-folded (the analyzer canonicalises names
-        through its gazetteer, so "英伟达" and "NVIDIA" arrive as one entity);
-      * numbers: money and scaled amounts normalised to their value, so "200亿美元", "$20 billion" and
-        "20 bn dollars" are all `n:2e+10`, "8亿元" and "800 million yuan" are `n:8e+08`;
-        percentages are `p:<value>`. Read from summary_zh and the title.
+    Each article gets keys computed from its own stored title, analysis.summary_zh, analysis.entities
+    and the opening of its text:
+      * subjects: the organisations and people among analysis.entities that the title or summary
+        names (through the analyzer's gazetteer aliases, so "Nvidia" in English and "英伟达" in
+        Chinese are one subject), plus any document quoted in 《》; places are left out;
+      * amounts: money and scaled amounts normalised to their value, so "200亿美元", "$20 billion" and
+        "20 bn dollars" are all `n:2e+10`, "8亿元" and "800 million yuan" are `n:8e+08`; from the title
+        and summary, and separately from the first 600 characters of the text;
+      * Latin names: product and company names spelt in Latin letters ("OpenClaw", "K2.5",
+        "Qwen3-Coder-Next"), which a Chinese and an English report write alike;
+      * wording: character bigrams of title + summary with the subjects' names cut out (so two items
+        of one policy document are compared on what they say, not on the document's title), and for
+        English text its content words weighted by rarity in the day (idf).
+    `match_evidence` adds points (shared amount, shared subjects, shared unknown names, shared
+    wording; across languages, shared rare Latin names) and `same_event` merges at 4.5: one shared
+    company with unrelated text never reaches it, so different events about one company stay apart.
     Candidate pairs come only from shared blocking keys:
-      * MinHash LSH: a one-permutation MinHash of 60 bins (densified) over the shingles, cut into
-        20 bands of 3; shingles found in more than max(50, 2 % of the articles) are dropped from the
-        signature first, so boilerplate bigrams ("人工", "公司") do not make giant buckets;
-      * number+entity keys (`N|E`) and entity-pair keys (`E|E`), each specific to one fact.
-    A bucket larger than MAX_BUCKET is not expanded pairwise: each member is compared with its
-    next NEIGHBOURS members in publication order (sorted neighbourhood), which bounds the work per
-    article. Each candidate pair is verified once by `same_event` and merged with union-find.
-    `same_event` says yes for near-identical text (shingle Jaccard >= 0.6 unless the two carry
-    different amounts), for a shared amount plus a shared entity (the cross-language case), or
-    for two shared entities with related text. One shared company alone is never enough, so
-    different events about one company stay apart.
+      * MinHash LSH: a one-permutation MinHash of 60 bins (densified) over the bigrams, cut into 20
+        bands of 3; bigrams found in more than max(50, 2 % of the articles) are left out of the
+        signature, so boilerplate ("人工", "公司") does not make giant buckets;
+      * subject keys, subject+amount keys and unknown-name keys, each naming one party or fact.
+    A bucket larger than MAX_BUCKET is not expanded pairwise: each member is compared with its next
+    NEIGHBOURS members in publication order (sorted neighbourhood), which bounds the work per article.
+    Each candidate pair is checked once and merged with union-find. At 20,000 synthetic articles
+    this makes about 20 checks per article (tests/report/test_select.py), against 10,000 for all pairs.
     The entry of a cluster is its best-ranked article; the rest go to also_reported_by.
 
 Memory across days
     Every render stores its entries in the `reports` collection (one document per day: url, all
-    urls of the cluster, entity/number keys, shingles and MinHash signature). A cluster matching an
-    event of an earlier day within NEWSBOT_MEMORY_DAYS (same url, or `same_event`, found through the
-    same blocking keys) is left out unless it brings a number or entity the earlier event lacked.
+    urls of the cluster, its keys, its facts (amounts, entities, names) and MinHash signature). A
+    cluster matching an event of an earlier day within NEWSBOT_MEMORY_DAYS (same url, or
+    `same_event`, found through the same blocking keys) is left out unless it brings an amount,
+    entity or name the earlier event lacked; then its entry is the best report carrying the new fact.
 
 Ranking and caps
     Events rank by the entry's analysis.score, then importance, source weight, recency and url (a
@@ -140,6 +146,7 @@ _PERCENT_RE = re.compile(rf"({_NUM})\s*(?:%|％|percent\b|per cent\b)", re.IGNOR
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _LATIN_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'’][A-Za-z0-9]+)*|\d+(?:\.\d+)?[A-Za-z][A-Za-z0-9]*")
+_DOCUMENT_RE = re.compile(r"《([^《》]{2,40})》")
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[。！？；：，、（）“”《》]\s*)$")
 
 # Words an analyzer may list as an "entity" that name no one in particular.
@@ -212,6 +219,7 @@ def number_keys(*texts: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+@lru_cache(maxsize=65536)
 def entity_key(name: str) -> str | None:
     key = "".join(ch for ch in unicodedata.normalize("NFKC", name or "").casefold() if ch.isalnum())
     if not key or key in GENERIC_ENTITIES:
@@ -384,7 +392,10 @@ def make_keys(title: str, summary: str, entities=(), lead: str = "") -> EventKey
     head = f"{title}\n{body}"
     zh = is_chinese(summary)
     numbers = number_keys(title, body)
-    central = central_entities(people_orgs, head)
+    # A policy or report named in 《》 is a subject like a company: two items quoting one document
+    # are one event only if they also share what they say about it.
+    documents = frozenset(_DOCUMENT_RE.findall(head))
+    central = central_entities(people_orgs, head) | {"《" + d for d in documents}
     title_mode = "zh" if is_chinese(title) else "marked"
     body_mode = "zh" if zh else "prose"
     names = latin_names(title, title_mode, aliases=False) | latin_names(body, "zh" if zh else "marked", aliases=False)
@@ -405,7 +416,7 @@ def make_keys(title: str, summary: str, entities=(), lead: str = "") -> EventKey
         ),
         # An English lead adds the wording two reports share; a Chinese one adds nothing to `words`.
         words=words(head) if zh else words(f"{head}\n{lead[:ENGLISH_LEAD_CHARS]}"),
-        shingles=shingles(mask_entities(body, people_orgs)),
+        shingles=shingles(mask_entities(f"{title}。{body}", [*people_orgs, *documents])),
         zh=zh,
     )
 
@@ -450,6 +461,7 @@ class Corpus:
 NEAR_DUPLICATE = 0.6
 NEAR_IDENTICAL = 0.85
 SAME_TEXT_ALONE = 0.45
+SOME_TEXT = 0.05
 # One shared subject (1.5) and wording 15 % alike (3.0); or a shared amount and a shared subject.
 EVIDENCE_NEEDED = 4.5
 
@@ -461,7 +473,8 @@ def match_evidence(a: EventKeys, b: EventKeys, corpus: Corpus | None = None) -> 
     subjects 1.5 (2 for two or more), each shared Latin name unknown to the gazetteer 2 (at most two),
     and the shared wording beyond those names: 20 x similarity for two texts in one language, 1.5 per
     shared rare Latin name (at most two) across languages. Headlines quoting different amounts cost 3."""
-    sim = jaccard(a.shingles, b.shingles)
+    # Text in two languages shares no shingles worth counting.
+    sim = jaccard(a.shingles, b.shingles) if a.zh == b.zh else 0.0
     head = a.numbers & b.numbers
     cross = (a.numbers & b.body_numbers) | (a.body_numbers & b.numbers)
     # Two reports whose headlines quote different figures are about different events.
@@ -473,17 +486,18 @@ def match_evidence(a: EventKeys, b: EventKeys, corpus: Corpus | None = None) -> 
     if not central and not names:
         # Without a shared subject only the text itself can tell.
         return 100.0 if sim >= SAME_TEXT_ALONE and not conflicting else 0.0
-    amounts = any(k.startswith("n:") for k in head)
+    amount = 4.0 if any(k.startswith("n:") for k in head) else 2.5 if cross else 0.0
     subjects = 0.0 if not central else 1.5 if len(central) == 1 else 2.0
-    evidence = (4.0 if amounts else 2.5 if cross else 0.0) + subjects + 2.0 * min(2, len(names))
+    evidence = subjects + 2.0 * min(2, len(names))
     if a.zh == b.zh:
         text = sim if a.zh else max(sim, weighted_jaccard(a.words, b.words, corpus.idf if corpus else None))
-        evidence += 20.0 * text
+        # In one language, one event's reports share some wording; an amount alone is a coincidence.
+        evidence += 20.0 * text + (amount if text >= SOME_TEXT else amount / 2)
     else:
         # Across languages the only shared wording is the names both spell in Latin letters.
         shared = a.tokens & b.tokens
         rare = [t for t in shared if corpus is None or corpus.token_df.get(t, 0) <= corpus.rare_df]
-        evidence += 1.5 * min(2, len(rare))
+        evidence += amount + 1.5 * min(2, len(rare))
     return evidence - 3.0 if conflicting else evidence
 
 
@@ -501,33 +515,37 @@ _MASK64 = (1 << 64) - 1
 _EMPTY = -1
 
 
-def _shingle_hash(shingle: str) -> int:
-    # crc32 is stable across processes (unlike hash()) and fast; the multiply spreads its bits.
-    return (zlib.crc32(shingle.encode("utf-8")) * 0x9E3779B97F4A7C15) & _MASK64
+def _shingle_hash(shingle: str) -> tuple[int, int]:
+    """(bin, value) of a shingle. crc32 is stable across processes (unlike hash()) and fast; the
+    multiply spreads its bits."""
+    h = (zlib.crc32(shingle.encode("utf-8")) * 0x9E3779B97F4A7C15) & _MASK64
+    return h % MINHASH_BINS, h // MINHASH_BINS
 
 
-def minhash(items: Iterable[str], hashes: dict[str, int] | None = None) -> tuple[int, ...] | None:
+def minhash(items: Iterable[str], hashes: dict[str, tuple[int, int]] | None = None) -> tuple[int, ...] | None:
     """One-permutation MinHash: one hash per shingle, the minimum kept per bin; an empty bin borrows
     from the next filled one (with a per-distance offset) so every bin stays comparable.
-    `hashes` maps shingle -> hash (precomputed once per corpus); shingles absent from it are skipped."""
+    `hashes` maps shingle -> (bin, value), precomputed once per corpus; shingles absent from it are
+    skipped."""
     if hashes is None:
-        values = [_shingle_hash(i) for i in items]
+        pairs = [_shingle_hash(i) for i in items]
     else:
-        values = [h for h in map(hashes.get, items) if h is not None]
-    if not values:
+        pairs = [h for h in map(hashes.get, items) if h is not None]
+    if not pairs:
         return None
-    first: dict[int, int] = {}
-    # Within one bin, h = v * BINS + bin orders like v: walking down, the last write is the minimum.
-    for h in sorted(values, reverse=True):
-        first[h % MINHASH_BINS] = h // MINHASH_BINS
-    bins = [first.get(b, _EMPTY) for b in range(MINHASH_BINS)]
-    out = list(bins)
-    for i, v in enumerate(bins):
-        if v == _EMPTY:
-            j, dist = (i + 1) % MINHASH_BINS, 1
-            while bins[j] == _EMPTY:
-                j, dist = (j + 1) % MINHASH_BINS, dist + 1
-            out[i] = bins[j] ^ (dist * 0x5BD1E995)
+    # Sorted descending, the last pair written for a bin is its minimum.
+    first = dict(sorted(pairs, reverse=True))
+    if len(first) == MINHASH_BINS:
+        return tuple(first[b] for b in range(MINHASH_BINS))
+    out = []
+    for b in range(MINHASH_BINS):
+        if b in first:
+            out.append(first[b])
+            continue
+        j, dist = (b + 1) % MINHASH_BINS, 1
+        while j not in first:
+            j, dist = (j + 1) % MINHASH_BINS, dist + 1
+        out.append(first[j] ^ (dist * 0x5BD1E995))
     return tuple(out)
 
 

@@ -34,7 +34,20 @@ INJECTION_RE = re.compile(
     r"忽略(?:以上|之前|上述)?(?:所有|全部)?的?指令|评为(?:最)?高|importance\s*[:=]\s*high"
 )
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-DOMESTIC_HINTS = ("中国", "China", "Chinese", "阿里", "Alibaba", "腾讯", "Tencent", "百度", "Baidu", "深圳", "北京", "上海")
+DOMESTIC_HINTS = (
+    "中国",
+    "China",
+    "Chinese",
+    "阿里",
+    "Alibaba",
+    "腾讯",
+    "Tencent",
+    "百度",
+    "Baidu",
+    "深圳",
+    "北京",
+    "上海",
+)
 
 
 class FakeOpenAI:
@@ -130,10 +143,7 @@ class FakeOpenAI:
                 return _error(429, "rate_limit_exceeded", {"Retry-After": "0"})
             if mode == "500":
                 return _error(500, "server_error")
-            if _is_overview(body):
-                payload = _overview(article, mode)
-            else:
-                payload = _judgement(article, mode, _system_text(body))
+            payload = _overview(article, mode) if _is_overview(body) else _judgement(article, mode, _system_text(body))
             text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
             return web.json_response(_completion(body, text))
         finally:

@@ -16,6 +16,7 @@ from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
 from newsbot.delivery import push_alert, push_report
+from tests.conftest import SNAPSHOT_DAY
 from tests.ops.conftest import sample_report
 
 DING_SECRET = "SEC0123456789abcdef0123456789abcdef"
@@ -316,7 +317,7 @@ def test_persistent_failure_is_logged_counted_and_never_raises(http_server, monk
     assert len(server.requests) == 3  # one attempt and two retries
     assert collector.get_value("newsbot/push/report/failed") == 2
     assert TOKEN not in caplog.text, "the webhook token reached the log"
-    assert "after 3 attempts" in caplog.text
+    assert "after 3 attempt(s)" in caplog.text
 
 
 def test_misconfigured_channels_do_not_stop_the_others(http_server, monkeypatch):
@@ -363,3 +364,45 @@ def test_dingtalk_sign_matches_the_documented_algorithm():
     assert timestamp == "1577262236757"
     assert unquote_plus(sign) == base64.b64encode(digest).decode()
     assert "+" not in sign and "/" not in sign and "=" not in sign
+
+
+def test_push_inside_a_crawl_never_fails_it(http_server, scrapy_runner):
+    """apush_report awaited in spider_closed on the asyncio reactor: retried, counted in the
+    crawl's stats, and a channel that stays down does not change the crawl's outcome."""
+    answers = iter([(500, {}, "boom"), (200, {}, json.dumps({"errcode": 0, "errmsg": "ok"}))])
+    good = http_server(lambda request: next(answers))
+    down = http_server(lambda request: (502, {}, "bad gateway"))
+    env = {"NEWSBOT_UP_URL": f"{good.url}/send?key={TOKEN}", "NEWSBOT_DOWN_URL": f"{down.url}/hook/{TOKEN}"}
+    channels = {"up": {"type": "wecom"}, "down": {"type": "feishu"}}
+    done = scrapy_runner(
+        "crawl",
+        "nvidia",
+        env_extra=env,
+        NEWSBOT_SNAPSHOT=str(SNAPSHOT_DAY),
+        NEWSBOT_DATE="2026-02-04",
+        NEWSBOT_ANALYZER="heuristic",
+        NEWSBOT_REPORT_ON_CLOSE="False",
+        NEWSBOT_CHANNELS=json.dumps(channels),
+        NEWSBOT_PUSH_BACKOFF="0.01",
+        NEWSBOT_PUSH_RETRIES="1",
+        EXTENSIONS=json.dumps({"tests.ops.pushext.PushOnClose": 100}),
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stderr.splitlines() if "PUSH RESULT" in x)
+    result = json.loads(line.split("PUSH RESULT ", 1)[1])
+    assert result["channels"]["up"]["sent"] == 1 and result["channels"]["up"]["retries"] == 1
+    assert result["channels"]["down"]["errors"] and result["failed"] == 1
+    assert len(down.requests) == 2
+    assert "'newsbot/push/report/failed': 1" in done.stderr
+    assert "'finish_reason': 'finished'" in done.stderr
+    assert TOKEN not in done.stderr
+
+
+def test_a_dead_endpoint_costs_one_backoff_sequence_not_one_per_part(http_server, monkeypatch):
+    server = http_server(lambda request: (503, {}, "down"))
+    monkeypatch.setenv("NEWSBOT_W_URL", f"{server.url}/send?key={TOKEN}")
+    result = push_report(settings({"w": {"type": "wecom"}}, NEWSBOT_PUSH_RETRIES=2), sample_report(20, 20), {})
+    [channel] = result.channels
+    assert channel.parts > 2 and channel.sent == 0 and len(channel.errors) == channel.parts
+    # Part 1: the first attempt and two retries; every later part: one attempt.
+    assert len(server.requests) == 3 + (channel.parts - 1)

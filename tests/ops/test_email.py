@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-import socket
 
 import pytest
 import trustme
@@ -14,7 +13,7 @@ from aiosmtpd.smtp import AuthResult
 from scrapy.settings import Settings
 
 from newsbot.delivery import push_alert, push_report
-from tests.ops.conftest import sample_report
+from tests.ops.conftest import free_port, sample_report
 
 USER = "newsbot@example.com"
 PASSWORD = "smtp-pa55word-never-logged"
@@ -35,12 +34,6 @@ class Recorder:
         self.logins.append((auth_data.login.decode(), session.ssl is not None))
         # handled=False: aiosmtpd itself answers 235 or 535.
         return AuthResult(success=ok, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pymongo import MongoClient
 
 from newsbot.sources import SOURCES
 from tests.conftest import ROOT, SNAPSHOT_DAY, run_scrapy, scrapy_env
-from tests.ops.test_email import free_port
+from tests.ops.conftest import LocalHTTPServer, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -128,7 +128,14 @@ def day(deployed, mongo_uri, tmp_path_factory):
     client = MongoClient(mongo_uri, tz_aware=True)
     client.drop_database(db_name)
     reports = tmp_path_factory.mktemp("reports")
-    env = scrapy_env(MONGO_URI=mongo_uri, SCRAPYD_USERNAME=USER, SCRAPYD_PASSWORD=PASSWORD)
+    # A WeCom-style robot that takes the push once the report is rendered.
+    chat = LocalHTTPServer(lambda request: (200, {}, json.dumps({"errcode": 0, "errmsg": "ok"})))
+    env = scrapy_env(
+        MONGO_URI=mongo_uri,
+        SCRAPYD_USERNAME=USER,
+        SCRAPYD_PASSWORD=PASSWORD,
+        NEWSBOT_OPS_URL=f"{chat.url}/cgi-bin/webhook/send?key=itest-key",
+    )
     started = time.monotonic()
     done = run_scrapy(
         "schedule",
@@ -148,17 +155,20 @@ def day(deployed, mongo_uri, tmp_path_factory):
         "NEWSBOT_ANALYZER=heuristic",
         "-s",
         "NEWSBOT_SCHEDULE_POLL=0.5",
+        "-s",
+        'NEWSBOT_CHANNELS={"ops": {"type": "wecom"}}',
         env=env,
         timeout=600,
     )
     elapsed = time.monotonic() - started
-    yield done, client[db_name], reports, node, home, elapsed
+    yield done, client[db_name], reports, node, home, elapsed, chat
+    chat.close()
     client.drop_database(db_name)
     client.close()
 
 
 def test_schedule_command_succeeds(day):
-    done, *_, elapsed = day
+    done, *_, elapsed, _ = day
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert done.stdout.count("scheduled ") == len(SOURCES)
     assert "all jobs finished; rendering the report for 2026-02-04" in done.stdout
@@ -166,7 +176,7 @@ def test_schedule_command_succeeds(day):
 
 
 def test_all_jobs_finished_cleanly(day):
-    done, _, _, node, home, _ = day
+    done, _, _, node, home, *_ = day
     jobs = node.get("listjobs.json", project="newsbot")
     assert jobs["status"] == "ok" and jobs["pending"] == [] and jobs["running"] == []
     ours = [j for j in jobs["finished"] if j["id"].startswith(f"{DAY}_")]
@@ -213,7 +223,7 @@ def test_the_days_report_was_rendered(day):
 def test_a_job_renders_the_report_from_the_egg(day, tmp_path):
     """A job with the report on close renders from inside the egg: templates and data are package
     data read through importlib.resources, not files next to the source tree."""
-    _, db, reports, node, home, _ = day
+    _, db, reports, node, home, *_ = day
     answer = node.post(
         "schedule.json",
         project="newsbot",
@@ -242,3 +252,14 @@ def test_a_job_renders_the_report_from_the_egg(day, tmp_path):
     with zipfile.ZipFile(egg) as archive:
         names = set(archive.namelist())
     assert {f"newsbot/report/templates/report.{f}.j2" for f in ("txt", "md", "html", "json")} <= names
+
+
+def test_the_report_was_pushed_once(day):
+    *_, chat = day
+    contents = [r.json()["markdown"]["content"] for r in chat.requests]
+    assert contents, "nothing was pushed"
+    total = len(contents)
+    labels = [f" ({i}/{total})" if total > 1 else "" for i in range(1, total + 1)]
+    assert [c.split("\n", 1)[0] for c in contents] == [f"### AI每日动态 - {DAY}{label}" for label in labels]
+    assert all(len(c.encode()) <= 4096 for c in contents)
+    assert "今日总结" in contents[-1]

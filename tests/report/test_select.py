@@ -16,7 +16,6 @@ from newsbot.report.select import (
     entity_names,
     jaccard,
     make_keys,
-    match_evidence,
     minhash,
     number_keys,
     report_window,
@@ -143,8 +142,18 @@ def test_chinese_and_english_reports_of_one_event_merge():
 
 
 def test_paraphrases_merge_and_the_best_ranked_leads():
-    a = cand("a", "2月4日消息，阿里巴巴开源了智能体编程模型Qwen3-Coder-Next，适用于家用电脑等低成本部署场景。", ["阿里巴巴", "Qwen3-Coder-Next"], score=60)  # noqa: E501
-    b = cand("b", "2月4日消息，阿里巴巴开源智能体编程模型Qwen3-Coder-Next，可在家用电脑、轻量服务器上低成本部署。", ["阿里巴巴", "Qwen3-Coder-Next"], score=75)  # noqa: E501
+    a = cand(
+        "a",
+        "2月4日消息，阿里巴巴开源了智能体编程模型Qwen3-Coder-Next，适用于家用电脑等低成本部署场景。",
+        ["阿里巴巴", "Qwen3-Coder-Next"],
+        score=60,
+    )  # noqa: E501
+    b = cand(
+        "b",
+        "2月4日消息，阿里巴巴开源智能体编程模型Qwen3-Coder-Next，可在家用电脑、轻量服务器上低成本部署。",
+        ["阿里巴巴", "Qwen3-Coder-Next"],
+        score=75,
+    )  # noqa: E501
     c = cand("c", ANT_SELLOFF, ["Anthropic"], score=90)
     clusters, stats = cluster([a, b, c])
     assert clusters == [[2], [1, 0]]  # ranked by score; b leads its cluster
@@ -159,7 +168,7 @@ def _synthetic(n_target: int, seed: int = 11):
     companies and the amount. Popular companies recur across many different events."""
     rng = random.Random(seed)
     vocab = ["".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(2)) for _ in range(6000)]
-    en_vocab = [f"w{i}" for i in range(3000)]
+    en_vocab = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(4, 9))) for _ in range(3000)]
     companies = [f"Corp{i}" for i in range(3000)]
     cum, total = [], 0.0
     for i in range(len(companies)):
@@ -207,3 +216,40 @@ def test_twenty_thousand_articles_cluster_near_linearly():
     impure = sum(len({truth[i] for i in members}) > 1 for members in clusters)
     assert recall > 0.97, recall
     assert impure / len(clusters) < 0.005, impure
+
+
+def test_latin_names_are_names_not_words():
+    keys = make_keys(
+        "China's Moonshot AI Model Tops Usage Chart for Viral OpenClaw Agent",
+        "2月3日消息，Moonshot AI's Kimi K2.5 has become the most-used model among people running OpenClaw, "
+        "according to OpenRouter data. Orders rose.",
+        {"organizations": ["月之暗面"]},
+    )
+    assert {"openclaw", "openrouter", "k2.5"} <= keys.names
+    assert "orders" not in keys.names and "moonshot" not in keys.names  # a word; a gazetteer alias
+    assert keys.central == {"月之暗面"}  # named as "Moonshot AI" and "Kimi"
+
+
+def test_one_story_in_two_languages_without_amounts_merges():
+    zh = cand("zh", "2月4日消息，据OpenRouter最新数据，月之暗面旗下大模型Kimi K2.5在OpenClaw的模型调用量排行中位列第一。",
+              ["月之暗面", "谷歌"], title="OpenRouter数据：Kimi K2.5登顶OpenClaw模型调用量榜首")  # fmt: skip
+    en = cand("en", "2月3日消息，Moonshot AI's Kimi K2.5 has become the most-used model among people running the "
+              "viral open-source agent OpenClaw, according to OpenRouter data, edging out Google's Gemini 3 Flash.",
+              ["月之暗面", "谷歌"], title="China's Moonshot AI Model Tops Usage Chart for Viral OpenClaw Agent")  # fmt: skip
+    other = cand("o", "2月4日消息，OpenClaw爆火一个月，开源智能体的安全问题开始显现，多家安全公司发出警告。", [],
+                 title="OpenClaw爆火一个月：开源智能体的“安全债”开始显现")  # fmt: skip
+    assert same_event(zh.keys, en.keys)
+    assert not same_event(en.keys, other.keys) and not same_event(zh.keys, other.keys)
+
+
+def test_two_english_reports_of_one_event_merge_on_their_wording():
+    ft = cand("ft", "2月4日消息，Shares in Thomson Reuters, RELX and wealth managers fall sharply after Claude "
+              "plug-ins target legal and financial workflows", ["Anthropic"],
+              title="Software and data stocks tumble as Anthropic tool stokes AI disruption fears")  # fmt: skip
+    cnbc = cand("cnbc", "2月4日消息，CNBC's tech team breaks down the selloff in software and data stocks after "
+                "Anthropic released new plug-ins for its Claude Cowork agent.", ["Anthropic"],
+                title="Software stocks sink as Anthropic's new AI tools stoke disruption fears")  # fmt: skip
+    tender = cand("t", "2月4日消息，Anthropic PBC is planning to let some employees sell shares at a valuation of "
+                  "at least $350 billion.", ["Anthropic"], title="Anthropic Plans Employee Tender Offer")  # fmt: skip
+    assert same_event(ft.keys, cnbc.keys)
+    assert not same_event(ft.keys, tender.keys) and not same_event(cnbc.keys, tender.keys)
