@@ -290,17 +290,17 @@ def judgement_schema(*, strict: bool) -> dict:
         "tags": {"type": "array", "items": {"type": "string"}, "description": "3-6 short tags"},
     }
     if not strict:
+        # No maxLength: grammar-constrained servers (llama.cpp) expand it into one rule per
+        # character, which makes sampling crawl; the length cap is checked in code instead.
         props["score"].update(minimum=0, maximum=100)
         props["tags"].update(minItems=3, maxItems=6)
-        props["summary"]["maxLength"] = MODEL_SUMMARY_MAX
-        props["reason"]["maxLength"] = REASON_MAX_CHARS
     return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
 
 
 def overview_schema(*, strict: bool, max_chars: int) -> dict:
-    props: dict = {"highlights": {"type": "string", "description": "以“重点关注：”开头的一到两句中文"}}
-    if not strict:
-        props["highlights"]["maxLength"] = max_chars
+    props: dict = {
+        "highlights": {"type": "string", "description": f"以“重点关注：”开头的一到两句中文，不超过{max_chars}字"}
+    }
     return {"type": "object", "properties": props, "required": ["highlights"], "additionalProperties": False}
 
 
