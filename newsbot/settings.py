@@ -125,6 +125,8 @@ EXTENSIONS["newsbot.report.extension.ReportOnCloseExtension"] = 900
 # NEWSBOT_<NAME>_SECRET, NEWSBOT_<NAME>_USERNAME and NEWSBOT_<NAME>_PASSWORD.
 NEWSBOT_PUSH_ENABLED = True
 NEWSBOT_CHANNELS = {}
+# `scrapy digest` and `scrapy report --push` push; a plain `scrapy crawl` does only when this is on.
+NEWSBOT_PUSH_ON_CLOSE = False
 NEWSBOT_PUSH_RETRIES = 3  # retries per message after the first attempt
 NEWSBOT_PUSH_BACKOFF = 2.0  # seconds before the first retry, doubled each time
 NEWSBOT_PUSH_BACKOFF_MAX = 60.0

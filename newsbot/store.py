@@ -59,6 +59,14 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _reaped(pid: int) -> bool:
+    """True once our own child has exited: a zombie still answers kill(pid, 0), so reap it."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return False
+
+
 def _free_port() -> int:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -131,9 +139,10 @@ def stop_embedded_server(data_dir: str | os.PathLike) -> bool:
     state = _read_state(data_dir)
     if not state:
         return False
-    os.kill(int(state["pid"]), 15)
-    for _ in range(100):
-        if not _pid_alive(int(state["pid"])):
+    pid = int(state["pid"])
+    os.kill(pid, 15)
+    for _ in range(200):
+        if _reaped(pid) or not _pid_alive(pid):
             break
         time.sleep(0.05)
     (data_dir / SERVER_STATE_FILE).unlink(missing_ok=True)

@@ -8,7 +8,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
-from newsbot.report.render import RenderResult, print_result, render_day, report_failed
+from newsbot.report.render import RenderResult, print_result, push_result, render_day, report_failed
 
 
 class Command(ScrapyCommand):
@@ -16,7 +16,7 @@ class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self):
-        return "[--date YYYY-MM-DD] [--output-dir DIR]"
+        return "[--date YYYY-MM-DD] [--output-dir DIR] [--push]"
 
     def short_desc(self):
         return "Render a day's report (txt, md, html, json) from what MongoDB holds; no crawling"
@@ -25,6 +25,7 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--date", metavar="YYYY-MM-DD", help="report day (Asia/Shanghai); default: live window")
         parser.add_argument("--output-dir", metavar="DIR", help="where reports are written")
+        parser.add_argument("--push", action="store_true", help="push the report to every configured channel")
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
@@ -51,5 +52,8 @@ class Command(ScrapyCommand):
         self.exitcode = self.after_render(result, opts)
 
     def after_render(self, result: RenderResult, opts) -> int:
-        """Hook run once the files are on disk; delivery (`--push`) plugs in here. Returns the exit code."""
+        """Once the files are on disk: `--push` re-sends them. A failed push is reported, not an error exit,
+        because the report itself is done (cron retries by running the command again)."""
+        if opts.push:
+            push_result(self.settings, result)
         return 0

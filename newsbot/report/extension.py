@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newsbot.extensions import run_summary
-from newsbot.report.render import missing_line, render_day
+from newsbot.report.render import missing_line, push_result, render_day
 
 logger = logging.getLogger(__name__)
 
@@ -58,5 +58,8 @@ class ReportOnCloseExtension:
             r.raw_count,
             ", ".join(str(p) for p in result.paths),
         )
-        if line := missing_line(r.stats.get("missing_sources") or []):
+        if line := missing_line(r.stats.get("missing_sources") or [], r.stats.get("broken_sources") or []):
             logger.info(line)
+        # Off by default: with one cron entry per source, pushing on every close would spam the channels.
+        if self.crawler.settings.getbool("NEWSBOT_PUSH_ON_CLOSE", False):
+            await asyncio.to_thread(push_result, self.crawler.settings, result)

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from newsbot.analysis.schema import IMPORTANCE_MARK
+from newsbot.health import broken_sources, source_health
 from newsbot.report.overview import Overview, build_overview
 from newsbot.report.select import REGIONS, Event, Selection, Window, memory_record, report_window, select
 from newsbot.sources import SOURCES, display_name
@@ -158,11 +159,16 @@ def build_stats(settings, selection: Selection, runs: dict[str, dict | None], ov
     }
 
 
-def missing_line(missing: list[dict]) -> str:
-    if not missing:
-        return ""
-    parts = [f"{m['source_name']}（{STATUS_LABELS.get(m['status'], m['status'])}）" for m in missing]
-    return "⚠️ 本期缺失来源: " + "、".join(parts)
+def missing_line(missing: list[dict], broken: list[dict] | None = None) -> str:
+    """The one footer line naming sources missing today and sources broken for several runs."""
+    parts = []
+    if missing:
+        labels = [f"{m['source_name']}（{STATUS_LABELS.get(m['status'], m['status'])}）" for m in missing]
+        parts.append("⚠️ 本期缺失来源: " + "、".join(labels))
+    if broken:
+        labels = [f"{b['source_name']}（{b.get('reason_zh') or b.get('reason')}）" for b in broken]
+        parts.append("🚨 持续异常来源: " + "、".join(labels))
+    return "；".join(parts)
 
 
 # --- The report model --------------------------------------------------------------------------
@@ -201,6 +207,9 @@ def build_report(settings, db, window: Window, runs: dict | None = None, now: da
     overview = build_overview(settings, db, selection.raw_count, regions["domestic"], regions["international"])
     previous = db.reports.find_one({"date": window.day.isoformat()}, {"sources": 1}) or {}
     all_runs = source_runs(db, window, runs, previous.get("sources"))
+    stats = build_stats(settings, selection, all_runs, overview)
+    # Health looks at the last runs of each source, whatever the report day: a source broken now is news.
+    stats["broken_sources"] = broken_sources(source_health(db, now, None, settings))
     return Report(
         date=window.day.isoformat(),
         generated_at=(now or datetime.now(UTC)).astimezone(tz),
@@ -208,7 +217,7 @@ def build_report(settings, db, window: Window, runs: dict | None = None, now: da
         domestic=regions["domestic"],
         international=regions["international"],
         overview=overview.text,
-        stats=build_stats(settings, selection, all_runs, overview),
+        stats=stats,
         short_top=settings.getint("NEWSBOT_SHORT_TOP", 5),
         events=selection.events,
         runs=all_runs,
@@ -274,6 +283,7 @@ def _static(name: str) -> str:
 
 def template_context(report: Report) -> dict:
     missing = report.stats.get("missing_sources") or []
+    broken = report.stats.get("broken_sources") or []
     script, style = _static("report.js"), _static("report.css")
     return {
         "r": report,
@@ -286,8 +296,8 @@ def template_context(report: Report) -> dict:
         "short_international": report.international[: report.short_top],
         "overview": report.overview,
         "stats": report.stats,
-        "missing": missing,
-        "missing_line": missing_line(missing),
+        "missing": missing or broken,
+        "missing_line": missing_line(missing, broken),
         "mark": IMPORTANCE_MARK,
         "script": script,
         "style": style,
@@ -395,8 +405,29 @@ def report_failed(exc: BaseException) -> None:
     print(f"newsbot: report not rendered: {reason}", file=sys.stderr)
 
 
+def push_result(settings, result: RenderResult) -> bool:
+    """Send rendered files to every configured channel, plus an alert for broken sources.
+    Never raises: delivery failures are retried, logged and counted by newsbot.delivery."""
+    from newsbot.delivery import push_alert, push_report
+    from newsbot.health import alert_text
+
+    if not settings.getbool("NEWSBOT_PUSH_ENABLED", True) or not settings.getdict("NEWSBOT_CHANNELS"):
+        return True
+    payload = result.report.payload()
+    files = {p.suffix.lstrip("."): p for p in result.paths}
+    pushed = push_report(settings, payload, files)
+    if settings.getbool("NEWSBOT_PUSH_ALERTS", True):
+        push_alert(settings, alert_text(payload["stats"].get("broken_sources") or [], payload["date"]))
+    if not pushed.ok:
+        print(
+            f"newsbot: warning: push failed for {pushed.failed} channel(s); the report files are written",
+            file=sys.stderr,
+        )
+    return pushed.ok
+
+
 def render_after_digest(settings, runs: dict) -> int:
-    """Called by `scrapy digest` once every spider has finished; prints the report paths."""
+    """Called by `scrapy digest` once every spider has finished; prints the report paths, then pushes."""
     if not settings.getbool("NEWSBOT_REPORT_ENABLED", True):
         return 0
     try:
@@ -405,12 +436,14 @@ def render_after_digest(settings, runs: dict) -> int:
         report_failed(exc)
         return 1
     print_result(result)
+    # A failed push never fails the run: the files are written and `scrapy report --push` re-sends.
+    push_result(settings, result)
     return 0
 
 
 def print_result(result: RenderResult) -> None:
     r = result.report
-    line = missing_line(r.stats.get("missing_sources") or [])
+    line = missing_line(r.stats.get("missing_sources") or [], r.stats.get("broken_sources") or [])
     print(
         f"report {r.date}: {len(r.domestic)} domestic + {len(r.international)} international "
         f"from {r.raw_count} articles ({r.stats['duplicates_merged']} duplicates merged)"
