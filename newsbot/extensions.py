@@ -42,6 +42,7 @@ def run_summary(stats: dict) -> dict:
     else:
         status = "ok"
     summary["status"] = status
+    summary["llm"] = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newsbot/llm/")}
     return summary
 
 

@@ -22,7 +22,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "${1:-}" = "--test" ]; then
-    echo "==> installing runtime and test dependencies"
+    echo "==> installing runtime and test dependencies (llama-cpp-python compiles for a few minutes)"
+    # A portable llama.cpp build: the native one may use AVX-512/AMX that another CI machine lacks.
+    export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
     .venv/bin/python -m pip install -q -r requirements-test.txt
 else
     echo "==> installing runtime dependencies"

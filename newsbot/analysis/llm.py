@@ -336,6 +336,12 @@ def validate_judgement(text: str, fill_tags: list[str] | None = None) -> tuple[M
         errors.append("reason must be Chinese")
     if len(reason) > REASON_MAX_CHARS:
         errors.append(f"reason is {len(reason)} characters; the limit is {REASON_MAX_CHARS}")
+    score = data.get("score")
+    if isinstance(score, int | float) and not isinstance(score, bool):
+        # The score only orders entries within a level and is clamped into the level's band later;
+        # an out-of-range number is not worth a second paid call (grammar-constrained local models
+        # cannot be held to minimum/maximum).
+        data["score"] = max(0, min(100, int(score)))
     tags = data.get("tags")
     if isinstance(tags, list):
         clean: list[str] = []

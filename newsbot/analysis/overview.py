@@ -171,7 +171,7 @@ async def compose_overview(
         fence = make_fence(body)
         schema = overview_schema(strict=False, max_chars=OVERVIEW_MAX_CHARS)
         system = prompts.render_system(
-            max_chars=OVERVIEW_MAX_CHARS, schema=json.dumps(schema, ensure_ascii=False, indent=1)
+            max_chars=OVERVIEW_MAX_CHARS, schema=json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
         )
         user = prompts.render_user(fence_open=fence.open, fence_close=fence.close, entries=body)
         messages = analysis_messages(system, user)

@@ -161,7 +161,8 @@ class AnalysisService:
             self.client = ChatClient(config.llm, stats_hook=lambda k, v=1: self.counters.inc(f"llm/{k}", v))
             self._system = self.prompts.render_system(
                 categories="、".join(c.value for c in Category),
-                schema=json.dumps(judgement_schema(strict=False), ensure_ascii=False, indent=1),
+                # Compact: the schema is resent with every article, and tokens are the bill.
+                schema=json.dumps(judgement_schema(strict=False), ensure_ascii=False, separators=(",", ":")),
                 summary_max=MODEL_SUMMARY_MAX,
                 reason_max=REASON_MAX_CHARS,
             )
@@ -254,7 +255,8 @@ class AnalysisService:
         )
         messages = analysis_messages(self._system, user)
         cfg = self.config.llm
-        key = hashlib.sha256(f"{cfg.model}\0{cfg.method}\0{self.version}\0{input_hash}".encode()).hexdigest()
+        key_parts = (cfg.base_url or "", cfg.model, cfg.method, self.version, input_hash)
+        key = hashlib.sha256("\0".join(key_parts).encode()).hexdigest()
         usage = [0, 0]
         errors: list[str] = []
         for attempt in (0, 1):
