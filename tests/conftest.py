@@ -3,19 +3,33 @@ and a helper that runs real `scrapy` commands in a subprocess (a Twisted reactor
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
 
+from newsbot.sources import SOURCES
 from newsbot.store import ensure_embedded_server, stop_embedded_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_DAY = ROOT / "snapshots" / "2026-02-04"
+
+
+def expected_stored_per_source() -> Counter:
+    """Articles each source should store from the bundled day, per the snapshot's own expected.json."""
+    expected = json.loads((SNAPSHOT_DAY / "expected.json").read_text(encoding="utf-8"))
+    feed_owner = {feed: name for name, src in SOURCES.items() for feed in src.feeds}
+    counts = Counter()
+    for feed, n in expected["per_feed"].items():
+        counts[feed_owner[feed]] += n
+    counts["arxiv"] -= len(expected["arxiv_replacements"])  # replacements are not news
+    return counts
 
 
 @pytest.fixture(scope="session")

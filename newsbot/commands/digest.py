@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newsbot.commands import add_day_options, apply_day_options
 from newsbot.commands.crawl import store_failure
 from newsbot.sources import SOURCES
 
@@ -25,22 +25,14 @@ class Command(ScrapyCommand):
     def add_options(self, parser):
         super().add_options(parser)
         parser.add_argument("--snapshot", metavar="DIR", help="replay this snapshot folder instead of the network")
-        parser.add_argument("--date", metavar="YYYY-MM-DD", help="report day (Asia/Shanghai); default: live")
-        parser.add_argument("--output-dir", metavar="DIR", help="where reports are written")
+        add_day_options(parser, "report day (Asia/Shanghai); default: live")
         parser.add_argument("--sources", metavar="a,b", help="comma-separated spider names (default: all)")
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
         if opts.snapshot:
             self.settings.set("NEWSBOT_SNAPSHOT", opts.snapshot, priority="cmdline")
-        if opts.date:
-            try:
-                date.fromisoformat(opts.date)
-            except ValueError as exc:
-                raise UsageError(f"--date must be YYYY-MM-DD, not {opts.date!r}") from exc
-            self.settings.set("NEWSBOT_DATE", opts.date, priority="cmdline")
-        if opts.output_dir:
-            self.settings.set("NEWSBOT_OUTPUT_DIR", opts.output_dir, priority="cmdline")
+        apply_day_options(self.settings, opts)
         # One report after every source has finished, not one per spider.
         self.settings.set("NEWSBOT_REPORT_ON_CLOSE", False, priority="cmdline")
 

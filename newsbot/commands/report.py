@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from newsbot.commands import add_day_options, apply_day_options
 from newsbot.report.render import RenderResult, print_result, push_result, render_day, report_failed
 
 
@@ -23,20 +22,12 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser):
         super().add_options(parser)
-        parser.add_argument("--date", metavar="YYYY-MM-DD", help="report day (Asia/Shanghai); default: live window")
-        parser.add_argument("--output-dir", metavar="DIR", help="where reports are written")
+        add_day_options(parser, "report day (Asia/Shanghai); default: live window")
         parser.add_argument("--push", action="store_true", help="push the report to every configured channel")
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
-        if opts.date:
-            try:
-                date.fromisoformat(opts.date)
-            except ValueError as exc:
-                raise UsageError(f"--date must be YYYY-MM-DD, not {opts.date!r}") from exc
-            self.settings.set("NEWSBOT_DATE", opts.date, priority="cmdline")
-        if opts.output_dir:
-            self.settings.set("NEWSBOT_OUTPUT_DIR", opts.output_dir, priority="cmdline")
+        apply_day_options(self.settings, opts)
 
     def run(self, args, opts):
         if args:

@@ -13,20 +13,9 @@ from pymongo import MongoClient
 from newsbot.sources import SOURCES
 from newsbot.store import stop_embedded_server
 from newsbot.urls import canonical_url
-from tests.conftest import ROOT, SNAPSHOT_DAY, run_scrapy, scrapy_env
+from tests.conftest import ROOT, SNAPSHOT_DAY, expected_stored_per_source, run_scrapy, scrapy_env
 
 pytestmark = pytest.mark.skipif(not (SNAPSHOT_DAY / "expected.json").exists(), reason="bundled snapshot missing")
-
-
-def expected_stored_per_source() -> Counter:
-    expected = json.loads((SNAPSHOT_DAY / "expected.json").read_text(encoding="utf-8"))
-    feed_owner = {feed: name for name, src in SOURCES.items() for feed in src.feeds}
-    counts = Counter()
-    for feed, n in expected["per_feed"].items():
-        counts[feed_owner[feed]] += n
-    # Replacements are skipped by the arXiv spider: they are not news.
-    counts["arxiv"] -= len(expected["arxiv_replacements"])
-    return counts
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 from pymongo import MongoClient
 
 from newsbot.sources import SOURCES
-from tests.conftest import ROOT, SNAPSHOT_DAY, run_scrapy, scrapy_env
+from tests.conftest import ROOT, SNAPSHOT_DAY, expected_stored_per_source, run_scrapy, scrapy_env
 from tests.ops.conftest import LocalHTTPServer, free_port
 
 pytestmark = pytest.mark.slow
@@ -26,16 +26,6 @@ USER, PASSWORD = "deployer", "scrapyd-itest-pw"
 DAY = "2026-02-04"
 BIN = Path(sys.executable).parent
 REPORT_KEYS = {"date", "generated_at", "raw_count", "domestic", "international", "overview", "stats"}
-
-
-def expected_stored_per_source() -> Counter:
-    expected = json.loads((SNAPSHOT_DAY / "expected.json").read_text(encoding="utf-8"))
-    feed_owner = {feed: name for name, src in SOURCES.items() for feed in src.feeds}
-    counts = Counter()
-    for feed, n in expected["per_feed"].items():
-        counts[feed_owner[feed]] += n
-    counts["arxiv"] -= len(expected["arxiv_replacements"])  # replacements are not news
-    return counts
 
 
 class Scrapyd:
