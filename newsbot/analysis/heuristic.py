@@ -36,6 +36,7 @@ TIER_W = {2: 1.2, 1: 1.0, 0: 0.8}
 HOME_PRIOR = 0.8
 
 AI_THRESHOLD = 4.0
+AI_CONTEXT_CAP = AI_THRESHOLD - 1.0
 HIGH_AT, MEDIUM_AT = 60, 42
 # Sources whose items are of one kind unless the text says otherwise (arXiv posts papers).
 SOURCE_CATEGORY_PRIOR = {"arxiv": Category.research.value}
@@ -224,6 +225,9 @@ class HeuristicAnalyzer:
     # -- judgements -----------------------------------------------------------------------------
     def _ai(self, ev: Evidence, title: str, body: str, title_m: list[Mention], body_m: list[Mention]) -> bool:
         score = 2 * self.lex.score("ai", title) + self.lex.score("ai", body[:3000])
+        # A chip-funding or data-centre story is not AI news on context words alone.
+        context = 2 * self.lex.score("ai_context", title) + self.lex.score("ai_context", body[:3000])
+        score += min(context, AI_CONTEXT_CAP)
         # An AI lab or its model named is AI news by itself ("Kimi K2.5 tops the chart").
         score += 3.0 * len({m.entity.name for m in title_m if m.entity.ai})
         score += 1.0 * min(3, len({m.entity.name for m in body_m if m.entity.ai}))
