@@ -22,10 +22,15 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "${1:-}" = "--test" ]; then
-    echo "==> installing runtime and test dependencies (llama-cpp-python compiles for a few minutes)"
-    # A portable llama.cpp build: the native one may use AVX-512/AMX that another CI machine lacks.
-    export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
+    echo "==> installing runtime and test dependencies"
     .venv/bin/python -m pip install -q -r requirements-test.txt
+    if ! .venv/bin/python -c "import llama_cpp.server" 2>/dev/null; then
+        echo "==> building llama-cpp-python (about 4 minutes on 2 cores)"
+        # Portable CPU flags, and no cached wheel: a native build elsewhere may use AVX-512/AMX
+        # instructions this machine lacks, and dies with SIGILL on its first request.
+        CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}" \
+            .venv/bin/python -m pip install -q --no-cache-dir "llama-cpp-python[server]==0.3.36"
+    fi
 else
     echo "==> installing runtime dependencies"
     .venv/bin/python -m pip install -q -r requirements.txt
