@@ -100,3 +100,27 @@ def test_concurrent_crawls_share_the_default_store(tmp_path):
         client.close()
     finally:
         stop_embedded_server(data_dir)
+
+
+def test_unreachable_database_exits_non_zero_with_one_masked_line(tmp_path):
+    """MONGO_URI names a server nobody listens on: a clear error, no secret, exit code 1."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again on exit: nothing listens there
+    uri = f"mongodb://newsbot:hunter2secret@127.0.0.1:{port}/newsbot"
+    result = run_scrapy(
+        "crawl",
+        "nvidia",
+        "-s",
+        f"NEWSBOT_SNAPSHOT={SNAPSHOT_DAY}",
+        "-s",
+        "MONGO_CONNECT_TIMEOUT_MS=1000",
+        env=scrapy_env(MONGO_URI=uri),
+    )
+    assert result.returncode == 1
+    assert "hunter2secret" not in result.stdout + result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("newsbot: error: cannot reach MongoDB at mongodb://newsbot:***@127.0.0.1:")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,94 @@
+"""The tricky pure functions of the crawl: URL keys, text cleaning, feed decoding, challenge pages, replay."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newsbot.feeds import decode_feed, read_feed
+from newsbot.parsers.challenge import looks_like_challenge
+from newsbot.snapshot import Snapshot, SnapshotError
+from newsbot.text import html_to_text, tidy_text
+from newsbot.urls import canonical_url, mask_uri_password
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("https://36kr.com/p/3667233081221763?f=rss", "https://36kr.com/p/3667233081221763"),
+        ("HTTPS://WWW.FT.COM:443/technology?format=rss#top", "https://www.ft.com/technology?format=rss"),
+        ("https://x.com/a?utm_source=rss&utm_medium=feed&id=7", "https://x.com/a?id=7"),
+        ("https://blogs.nvidia.com/?p=84512", "https://blogs.nvidia.com/?p=84512"),
+        ("http://example.com:8080/a b", "http://example.com:8080/a%20b"),
+        ("https://example.com", "https://example.com/"),
+    ],
+)
+def test_canonical_url(raw, canonical):
+    assert canonical_url(raw) == canonical
+    assert canonical_url(canonical) == canonical  # idempotent
+
+
+@pytest.mark.parametrize(
+    ("uri", "masked"),
+    [
+        ("mongodb://bob:s3cret@db:27017/newsbot", "mongodb://bob:***@db:27017/newsbot"),
+        (
+            "mongodb+srv://u:p%40ss@cluster0.example.net/?retryWrites=true",
+            "mongodb+srv://u:***@cluster0.example.net/?retryWrites=true",
+        ),
+        ("mongodb://db1,db2/newsbot", "mongodb://db1,db2/newsbot"),
+    ],
+)
+def test_mask_uri_password(uri, masked):
+    assert mask_uri_password(uri) == masked
+
+
+def test_html_to_text_decodes_strips_and_keeps_paragraphs():
+    html = "<p>Nvidia &amp;amp; OpenAI\u200b</p><script>evil()</script><p>第二段&nbsp;内容<br>下一行</p><!-- c -->"
+    assert html_to_text(html) == "Nvidia & OpenAI\n第二段 内容\n下一行"
+
+
+def test_tidy_text_never_parses_markup():
+    assert tidy_text("We show $k<n$ and a <think> block\ufeff") == "We show $k<n$ and a <think> block"
+
+
+def test_decode_feed_gbk_declared_and_undeclared():
+    xml = '<?xml version="1.0" encoding="gbk"?><rss><channel><title>人工智能</title></channel></rss>'
+    text, enc, guessed = decode_feed(xml.encode("gbk"), "application/xml", "gb18030")
+    assert "人工智能" in text and enc == "gbk" and not guessed
+    bare = xml.replace(' encoding="gbk"', "").encode("gbk")
+    text, enc, guessed = decode_feed(bare, "application/xml", "gb18030")
+    assert "人工智能" in text and enc == "gb18030" and guessed
+
+
+def test_read_feed_classifies_bad_bodies():
+    assert read_feed(b"", "application/xml", "u").status == "empty"
+    assert read_feed(b"<html><body>hello</body></html>", "text/html", "u").status == "not_feed"
+    challenge = b"<html><script>document.cookie='acw_sc__v2=1';location.reload()</script></html>"
+    assert read_feed(challenge, "text/html", "u").status == "blocked"
+    empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+    assert read_feed(empty, "application/rss+xml", "u").status == "empty"
+
+
+def test_challenge_wording_needs_a_near_empty_page():
+    assert looks_like_challenge("<html><title>Just a moment...</title><body>Checking your browser</body></html>")
+    article = "<html><body><p>" + "他说请稍候再来看这篇关于大模型的长文。" * 200 + "</p></body></html>"
+    assert not looks_like_challenge(article)
+
+
+def test_snapshot_matches_canonical_urls_and_refuses_escapes(tmp_path):
+    (tmp_path / "a.html").write_text("hi")
+    lines = [
+        {"url": "https://36kr.com/p/1", "status": 200, "headers": {}, "body": "a.html"},
+        {"url": "https://evil.example/x", "status": 200, "headers": {}, "body": "../outside"},
+    ]
+    (tmp_path / "manifest.jsonl").write_text("\n".join(json.dumps(x) for x in lines))
+    snap = Snapshot(tmp_path)
+    assert snap.body(snap.lookup("https://36kr.com/p/1?f=rss#comments")) == b"hi"
+    assert snap.lookup("https://36kr.com/p/2") is None
+    with pytest.raises(SnapshotError):
+        snap.body(snap.lookup("https://evil.example/x"))
+    (tmp_path / "manifest.jsonl").write_text("{not json\n")
+    with pytest.raises(SnapshotError):
+        Snapshot(tmp_path)
