@@ -8,12 +8,17 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 CHROMIUM=${NEWSBOT_CHROMIUM_PATH:-/usr/bin/chromium}
 
-if [ ! -x "$CHROMIUM" ]; then
-    echo "==> installing Debian's chromium (Playwright's own browser download does not work offline)"
+# Debian's chromium (Playwright's own browser download does not work offline), and CJK fonts so the
+# HTML report renders its Chinese text in Chromium instead of empty boxes.
+APT_PACKAGES=()
+[ -x "$CHROMIUM" ] || APT_PACKAGES+=(chromium)
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then APT_PACKAGES+=(fonts-noto-cjk); fi
+if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
+    echo "==> installing Debian packages: ${APT_PACKAGES[*]}"
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then
