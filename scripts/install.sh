@@ -9,10 +9,11 @@ PYTHON=${PYTHON:-python3}
 CHROMIUM=${NEWSBOT_CHROMIUM_PATH:-/usr/bin/chromium}
 
 # Debian's chromium (Playwright's own browser download does not work offline), and CJK fonts so the
-# HTML report renders its Chinese text in Chromium instead of empty boxes.
+# HTML report renders its Chinese text and its 🔥📌📄 marks in Chromium instead of empty boxes.
 APT_PACKAGES=()
 [ -x "$CHROMIUM" ] || APT_PACKAGES+=(chromium)
 if ! fc-list :lang=zh 2>/dev/null | grep -q .; then APT_PACKAGES+=(fonts-noto-cjk); fi
+if ! fc-list 2>/dev/null | grep -qi "color emoji"; then APT_PACKAGES+=(fonts-noto-color-emoji); fi
 if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
     echo "==> installing Debian packages: ${APT_PACKAGES[*]}"
     SUDO=""
