@@ -7,20 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from newsbot import settings
 from newsbot.report.render import render_formats
 from tests.report.test_render import report_from
 
 HERE = Path(__file__).parent
 ARTIFACTS = HERE.parent / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+CHROMIUM = Path(settings.NEWSBOT_CHROMIUM_PATH)
+# The same flags the crawl's browser runs with: this machine's closed network needs them.
+CHROMIUM_ARGS = settings.PLAYWRIGHT_LAUNCH_OPTIONS["args"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 
