@@ -36,8 +36,13 @@ NEWSBOT_SNAPSHOT = None
 # Report day (YYYY-MM-DD, Asia/Shanghai) for windowing; None means "live".
 NEWSBOT_DATE = None
 
+# Record a live crawl into a snapshot folder (same format) for later replay.
+NEWSBOT_RECORD = None
+
 DOWNLOADER_MIDDLEWARES = {
     "newsbot.snapshot.SnapshotReplayMiddleware": 950,
+    # After redirects (600) and decompression (590) have run on the response.
+    "newsbot.snapshot.SnapshotRecordMiddleware": 585,
 }
 
 # --- JavaScript pages -----------------------------------------------------------------------

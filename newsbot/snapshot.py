@@ -9,9 +9,12 @@ size cap all behave as they do live.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -95,3 +98,48 @@ class SnapshotReplayMiddleware:
         headers = Headers(headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return cls(url=request.url, status=status, headers=headers, body=body, request=request, flags=["snapshot"])
+
+
+class SnapshotRecordMiddleware:
+    """Record every response of a live crawl into a snapshot folder (-s NEWSBOT_RECORD=DIR), so a
+    real day can be replayed later, byte for byte, by NEWSBOT_SNAPSHOT.
+
+    It sits after decompression and redirects: the body is stored decoded, and a redirected URL is
+    recorded under every URL of its chain, so replay answers the original link directly."""
+
+    def __init__(self, root: Path, stats):
+        self.root = root
+        self.stats = stats
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        root = crawler.settings.get("NEWSBOT_RECORD")
+        if not root:
+            raise NotConfigured
+        if crawler.settings.get("NEWSBOT_SNAPSHOT"):
+            raise NotConfigured  # replaying: nothing new to record
+        return cls(Path(root).resolve(), crawler.stats)
+
+    def process_response(self, request, response, spider=None):
+        key = canonical_url(response.url)
+        name = hashlib.sha1(key.encode()).hexdigest()[:16]
+        host = (urlsplit(key).hostname or "unknown").replace(":", "_")
+        rel = Path("bodies") / host / name
+        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (self.root / rel).write_bytes(response.body)
+        headers = {}
+        if content_type := response.headers.get("Content-Type"):
+            headers["Content-Type"] = content_type.decode("latin-1")
+        urls = [*request.meta.get("redirect_urls", []), response.url]
+        lines = "".join(
+            json.dumps({"url": url, "status": response.status, "headers": headers, "body": str(rel)}) + "\n"
+            for url in dict.fromkeys(urls)
+        )
+        # Several crawl processes may record into one folder: append whole lines under a lock.
+        with open(self.root / "manifest.jsonl", "a", encoding="utf-8") as manifest:
+            fcntl.flock(manifest, fcntl.LOCK_EX)
+            manifest.write(lines)
+            fcntl.flock(manifest, fcntl.LOCK_UN)
+        self.stats.inc_value("newsbot/snapshot/recorded")
+        return response
