@@ -112,6 +112,9 @@ def _start_daemon(data_dir: Path) -> dict:
         "--storage-path",
         str(data_dir / "db"),
         "--standalone",
+        # Without it a crash of the daemon loses every write since the last checkpoint
+        # (tests/crawl/test_db_outage.py); at newsbot's write rate the fsync costs nothing visible.
+        "--sync-on-commit",
         "--log-level",
         "WARNING",
     ]
