@@ -8,6 +8,7 @@ records its port; every later process (a second `scrapy crawl`, scrapyd jobs) co
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import json
@@ -221,8 +222,12 @@ def sync_db(settings):
 async def crawler_store(crawler) -> Store:
     """The crawler's one shared Store (pipelines and extensions), opened on first use and closed
     when the engine stops, after every spider_closed handler has had its turn."""
-    store = getattr(crawler, "_newsbot_store", None)
-    if store is None:
+    # Pipelines open side by side: without the lock each would connect (and fail) on its own.
+    lock = crawler.__dict__.setdefault("_newsbot_store_lock", asyncio.Lock())
+    async with lock:
+        store = getattr(crawler, "_newsbot_store", None)
+        if store is not None:
+            return store
         if getattr(crawler, "_newsbot_store_error", None):
             # Fail fast: one unreachable database is reported once, not once per component.
             raise StoreUnavailable(crawler._newsbot_store_error)
@@ -233,12 +238,12 @@ async def crawler_store(crawler) -> Store:
             raise
         crawler._newsbot_store = store
 
-        async def _close():
-            await store.close()
+    async def _close():
+        await store.close()
 
-        from scrapy import signals
+    from scrapy import signals
 
-        crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
+    crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
     return store
 
 

@@ -15,7 +15,7 @@ import logging
 from itemadapter import ItemAdapter
 
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
-from newsbot.store import crawler_store
+from newsbot.store import StoreUnavailable, crawler_store
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,10 @@ class AnalyzePipeline:
         return cls(crawler)
 
     async def open_spider(self):
-        store = await crawler_store(self.crawler)
+        try:
+            store = await crawler_store(self.crawler)
+        except StoreUnavailable:
+            return  # the store pipeline reports it and closes the spider; nothing to analyse
         self.service = AnalysisService(self.config, store.db, counters=self.counters)
         # jieba loads its dictionary on first use (about a second): not on the reactor thread mid-crawl.
         await asyncio.to_thread(self.service.heuristic.warm_up)
@@ -59,7 +62,7 @@ class AnalyzePipeline:
 
     def process_item(self, item):
         url = ItemAdapter(item).get("url")
-        if url:
+        if url and self.service is not None:
             task = asyncio.ensure_future(self._analyze(url))
             self.pending.add(task)
             task.add_done_callback(self.pending.discard)
