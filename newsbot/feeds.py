@@ -59,7 +59,7 @@ def decode_feed(body: bytes, content_type: str, fallback: str) -> tuple[str, str
     return body.decode("utf-8", errors="replace"), "utf-8", True
 
 
-def read_feed(body: bytes, content_type: str, url: str, fallback_encoding: str = "utf-8") -> FeedResult:
+def read_feed(body: bytes, content_type: str, fallback_encoding: str = "utf-8") -> FeedResult:
     head = body[:4096].lstrip()
     if not head:
         return FeedResult(status="empty", error="empty response body")

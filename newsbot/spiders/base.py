@@ -66,7 +66,7 @@ class FeedSpider(scrapy.Spider):
         self._inc("feed/fetched")
         fallback = "gb18030" if self.source.lang == "zh" else "cp1252"
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        feed = read_feed(response.body, content_type, response.url, fallback)
+        feed = read_feed(response.body, content_type, fallback)
         if feed.status == "blocked":
             logger.error("%s: blocked: %s at %s", self.name, feed.error, response.url)
             self._inc("feed/blocked")

@@ -63,12 +63,12 @@ def test_decode_feed_gbk_declared_and_undeclared():
 
 
 def test_read_feed_classifies_bad_bodies():
-    assert read_feed(b"", "application/xml", "u").status == "empty"
-    assert read_feed(b"<html><body>hello</body></html>", "text/html", "u").status == "not_feed"
+    assert read_feed(b"", "application/xml").status == "empty"
+    assert read_feed(b"<html><body>hello</body></html>", "text/html").status == "not_feed"
     challenge = b"<html><script>document.cookie='acw_sc__v2=1';location.reload()</script></html>"
-    assert read_feed(challenge, "text/html", "u").status == "blocked"
+    assert read_feed(challenge, "text/html").status == "blocked"
     empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
-    assert read_feed(empty, "application/rss+xml", "u").status == "empty"
+    assert read_feed(empty, "application/rss+xml").status == "empty"
 
 
 def test_challenge_wording_needs_a_near_empty_page():
