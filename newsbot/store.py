@@ -14,6 +14,7 @@ import fcntl
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -144,11 +145,17 @@ def stop_embedded_server(data_dir: str | os.PathLike) -> bool:
     if not state:
         return False
     pid = int(state["pid"])
-    os.kill(pid, 15)
-    for _ in range(200):
-        if _reaped(pid) or not _pid_alive(pid):
-            break
-        time.sleep(0.05)
+    # SIGTERM drains client connections first, and waits for ever on a client that never closes;
+    # every commit is already on disk (--sync-on-commit), so after a grace period SIGKILL is safe.
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if _reaped(pid) or not _pid_alive(pid):
+                (data_dir / SERVER_STATE_FILE).unlink(missing_ok=True)
+                return True
+            time.sleep(0.05)
     (data_dir / SERVER_STATE_FILE).unlink(missing_ok=True)
     return True
 
