@@ -242,3 +242,22 @@ def test_a_crawl_renders_on_close_unless_told_not_to(mongo_uri, tmp_path):
         client = MongoClient(mongo_uri)
         client.drop_database(db_name)
         client.close()
+
+
+EXPECTED_REPORT = Path(__file__).parent / "fixtures" / f"expected_{DAY}.json"
+
+
+def comparable(payload: dict) -> dict:
+    """The JSON report without what changes from run to run: when it was generated, when each crawl ended."""
+    out = json.loads(json.dumps(payload))
+    out.pop("generated_at", None)
+    for source in out["stats"]["sources"].values():
+        source.pop("finished_at", None)
+    return out
+
+
+def test_json_report_is_unchanged(digest):
+    """Guards behaviour across refactors. A commit that changes the report on purpose regenerates the
+    fixture (python -m tests.report.regen_expected) and says why in its message."""
+    expected = json.loads(EXPECTED_REPORT.read_text(encoding="utf-8"))
+    assert comparable(digest.payload) == expected
