@@ -17,7 +17,7 @@ from newsbot.report.select import report_window
 from newsbot.urls import canonical_url
 from tests.conftest import SNAPSHOT_DAY, run_scrapy, scrapy_env
 from tests.report.conftest import day_settings
-from tests.report.seedparse import SEED
+from tests.report.seedparse import read_seed
 from tests.report.test_html_browser import ARTIFACTS, CHROMIUM, check_in_browser
 
 pytestmark = pytest.mark.skipif(not (SNAPSHOT_DAY / "manifest.jsonl").exists(), reason="bundled day missing")
@@ -165,10 +165,9 @@ def _shape(line: str) -> str:
     return line  # rules, boxes, headings and blank lines must match exactly
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the shared seed report is not on this machine")
 def test_text_layout_matches_the_seed_line_for_line(digest):
     text = (digest.out / f"{DAY}.txt").read_text(encoding="utf-8")
-    seed = SEED.read_text(encoding="utf-8")
+    seed = read_seed()
     assert [_shape(x) for x in text.rstrip("\n").split("\n")] == [_shape(x) for x in seed.split("\n")]
     assert re.search(r"^数据来源: 从 \d+ 条原始信息中精选$", text, re.M)
     for entry in digest.entries():
