@@ -1,7 +1,8 @@
 """Write a site's expected.json from its fixtures: `python -m tests.sites.record NAME`.
 
 Like Fundus' own generator: run it after adding or changing a fixture, then READ the diff: the test
-only proves the parser still does what a human once checked."""
+only proves the parser still does what a human once checked. For a site with an article.html it leaves
+an empty `article` section for the human to fill in; the test refuses it until then."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from tests.sites.test_sites import HERE, run_site
 def record(name: str) -> None:
     path = HERE / name / "expected.json"
     current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    items, spider = run_site(name, HERE / name)
-    stats = {k: v for k, v in spider.crawler.stats.get_stats().items() if k.startswith("newsbot/")}
-    current.update(items=items, stats=stats)
-    current.setdefault("article", {"url": "", "text_contains": []})
+    run = run_site(name, HERE / name)
+    current.update(items=run.items, stats=run.newsbot_stats())
+    if (HERE / name / "article.html").is_file():
+        current.setdefault("article", {"url": "", "text_contains": []})
+    else:
+        current.pop("article", None)
     path.write_text(json.dumps(current, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}: {len(items)} items")
+    print(f"wrote {path}: {len(run.items)} items")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,18 @@
 """One generic test for every site, in the style of Fundus: each folder under tests/sites/ holds a
-saved feed, a saved article page and the expected output as JSON.
+saved feed, the expected output as JSON and, only for sites whose crawl fetches article pages, a saved
+article page.
 
 The feed goes through the site's real spider callback (parse_feed), every article request it makes is
 answered with the saved page through the spider's real article callback, and the items go through
-the normalise pipeline, exactly as in a crawl, minus the network."""
+the normalise pipeline, exactly as in a crawl, minus the network.
+
+An expectation that could not fail is refused: no items, no stats, an article section without text to
+look for, or an article fixture the crawl never uses (or a crawl that fetches pages nobody saved)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
@@ -23,8 +28,22 @@ from newsbot.sources import SOURCES
 from newsbot.spiders.base import FeedSpider
 
 HERE = Path(__file__).parent
-SITES = sorted(p.name for p in HERE.iterdir() if (p / "expected.json").is_file())
+SITES = sorted(p.name for p in HERE.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+SITES_WITH_ARTICLE = [name for name in SITES if (HERE / name / "article.html").is_file()]
 VOLATILE = {"fetched_at"}
+ITEM_FIELDS = {f.name for f in fields(NewsItem)} - VOLATILE
+# Every feed run counts these; an expected.json without them was not recorded from a real run.
+REQUIRED_STATS = {"newsbot/feed/fetched", "newsbot/feed/entries"}
+
+
+@dataclass
+class SiteRun:
+    items: list[dict]
+    spider: FeedSpider
+    article_requests: int
+
+    def newsbot_stats(self) -> dict:
+        return {k: v for k, v in self.spider.crawler.stats.get_stats().items() if k.startswith("newsbot/")}
 
 
 def spider_for(name: str) -> FeedSpider:
@@ -45,7 +64,7 @@ def as_json(item: NewsItem) -> dict:
     return out
 
 
-def run_site(name: str, site: Path) -> tuple[list[dict], FeedSpider]:
+def run_site(name: str, site: Path) -> SiteRun:
     spider = spider_for(name)
     feed_url = SOURCES[name].feeds[0]
     feed = XmlResponse(
@@ -54,36 +73,65 @@ def run_site(name: str, site: Path) -> tuple[list[dict], FeedSpider]:
         headers={"Content-Type": "application/xml; charset=utf-8"},
         request=Request(feed_url, meta={"feed_url": feed_url}),
     )
-    page = (site / "article.html").read_bytes()
+    article = site / "article.html"
+    page = article.read_bytes() if article.is_file() else None
     pipeline = NormalizePipeline(spider.crawler)
-    items = []
+    items, article_requests = [], 0
     for out in spider.parse_feed(feed):
         if isinstance(out, Request):
+            article_requests += 1
+            if page is None:
+                pytest.fail(f"{name}: the crawl fetches {out.url} but {article} was not saved")
             # Every followed link is answered with the saved page, through the real callback.
             response = HtmlResponse(url=out.url, body=page, encoding="utf-8", request=out)
             results = list(out.callback(response, **out.cb_kwargs))
         else:
             results = [out]
         items.extend(pipeline.process_item(r) for r in results)
-    return [as_json(i) for i in items], spider
+    return SiteRun([as_json(i) for i in items], spider, article_requests)
+
+
+def load_expected(site: Path) -> dict:
+    """expected.json, refused (a failing test) when it could not catch a regression."""
+    path = site / "expected.json"
+    assert path.is_file(), f"{path} is missing: record it with `python -m tests.sites.record {site.name}`"
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    items = expected.get("items")
+    assert isinstance(items, list) and items, f"{path}: 'items' must list at least one expected item"
+    for i, item in enumerate(items):
+        missing = ITEM_FIELDS - set(item) if isinstance(item, dict) else ITEM_FIELDS
+        assert not missing, f"{path}: item {i} lacks {sorted(missing)}"
+        assert item["url"] and item["title"] and item["source"] == site.name, f"{path}: item {i} is hollow"
+    stats = expected.get("stats")
+    assert isinstance(stats, dict) and set(stats) >= REQUIRED_STATS, f"{path}: 'stats' must hold {REQUIRED_STATS}"
+    has_page = (site / "article.html").is_file()
+    if not has_page:
+        assert "article" not in expected, f"{path}: an 'article' expectation without an article.html"
+        return expected
+    article = expected.get("article")
+    assert isinstance(article, dict) and article.get("url"), f"{path}: 'article' needs the page's url"
+    if not article.get("challenge"):
+        assert article.get("text_contains"), f"{path}: 'article.text_contains' must name text the page yields"
+    return expected
 
 
 @pytest.mark.parametrize("name", SITES)
 def test_site_feed_and_article(name):
     site = HERE / name
-    expected = json.loads((site / "expected.json").read_text(encoding="utf-8"))
-    items, spider = run_site(name, site)
-    assert items == expected["items"]
-    stats = spider.crawler.stats.get_stats()
-    for key, value in expected.get("stats", {}).items():
-        assert stats.get(key, 0) == value, key
+    expected = load_expected(site)
+    run = run_site(name, site)
+    assert run.items == expected["items"]
+    assert run.newsbot_stats() == expected["stats"]
+    # (The opposite, a fetched page with no fixture, already failed inside run_site.)
+    if (site / "article.html").is_file():
+        assert run.article_requests, f"{name}: article.html is saved but the crawl fetches no article page"
 
 
-@pytest.mark.parametrize("name", SITES)
+@pytest.mark.parametrize("name", SITES_WITH_ARTICLE)
 def test_site_article_page(name):
     """The saved article page through the site's own parser: its text, or a recognised bot wall."""
     site = HERE / name
-    expected = json.loads((site / "expected.json").read_text(encoding="utf-8"))["article"]
+    expected = load_expected(site)["article"]
     html = (site / "article.html").read_text(encoding="utf-8")
     spider = spider_for(name)
     if expected.get("challenge"):
@@ -104,5 +152,59 @@ def test_site_article_page(name):
         assert page.authors == expected["authors"]
 
 
+def _hollow(expected: dict, path: str, value) -> dict:
+    """expected with the dotted PATH set to VALUE (or deleted when VALUE is ...)."""
+    out = json.loads(json.dumps(expected))
+    *parents, last = path.split(".")
+    node = out
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if value is ...:
+        del node[int(last) if isinstance(node, list) else last]
+    else:
+        node[last] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "with_page"),
+    [
+        ("items", [], True),
+        ("items", ..., True),
+        ("items.0.content", ..., True),
+        ("items.0.title", "", True),
+        ("stats", {}, True),
+        ("stats", ..., True),
+        ("article", ..., True),
+        ("article.text_contains", [], True),
+        ("article.url", "", True),
+        ("items.0.url", "", False),
+    ],
+)
+def test_the_harness_refuses_hollow_expectations(tmp_path, path, value, with_page):
+    source = HERE / "36kr"
+    site = tmp_path / "36kr"
+    site.mkdir()
+    expected = json.loads((source / "expected.json").read_text(encoding="utf-8"))
+    if with_page:
+        (site / "article.html").write_bytes((source / "article.html").read_bytes())
+    else:
+        expected.pop("article")
+    (site / "expected.json").write_text(json.dumps(expected), encoding="utf-8")
+    load_expected(site)  # the untouched copy is accepted
+    (site / "expected.json").write_text(json.dumps(_hollow(expected, path, value)), encoding="utf-8")
+    with pytest.raises(AssertionError):
+        load_expected(site)
+
+
+def test_the_harness_refuses_an_article_expectation_without_a_page(tmp_path):
+    site = tmp_path / "36kr"
+    site.mkdir()
+    (site / "expected.json").write_bytes((HERE / "36kr" / "expected.json").read_bytes())
+    with pytest.raises(AssertionError, match="without an article.html"):
+        load_expected(site)
+
+
 def test_every_source_has_fixtures():
     assert set(SITES) == set(SOURCES)
+    assert all((HERE / name / "feed.xml").is_file() for name in SITES)
