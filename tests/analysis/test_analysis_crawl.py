@@ -8,8 +8,13 @@ import re
 import shutil
 from importlib import resources
 
+import pytest
+
 from newsbot.analysis.schema import AnalysisRecord
 from tests.analysis.conftest import ARTICLES, GOLDEN, write_snapshot
+
+# Real `scrapy crawl` / `scrapy evalprompts` processes.
+pytestmark = pytest.mark.slow
 
 
 def stats_of(proc) -> dict:

@@ -9,6 +9,9 @@ import pytest
 
 from tests.mockserver import MockServer
 
+# Every test here reads a real `scrapy` run (a process) against local servers.
+pytestmark = pytest.mark.slow
+
 RSS = """<?xml version="1.0" encoding="{enc}"?>
 <rss version="2.0"><channel><title>{title}</title><link>https://example.com</link>
 {items}

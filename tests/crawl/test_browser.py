@@ -25,9 +25,12 @@ FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><tit
 <item><title>只在浏览器里渲染的文章</title><link>{link}</link>
 <pubDate>Tue, 03 Feb 2026 10:00:00 +0000</pubDate><description></description></item></channel></rss>"""
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which("chromium") and not shutil.which("/usr/bin/chromium"), reason="needs Debian chromium"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not shutil.which("chromium") and not shutil.which("/usr/bin/chromium"), reason="needs Debian chromium"
+    ),
+]
 
 
 def test_js_rendered_article_is_extracted_through_the_browser(scrapy_runner, mongo_db):

@@ -10,11 +10,15 @@ import subprocess
 import sys
 import time
 
+import pytest
 from pymongo import MongoClient
 
 from newsbot.store import ensure_embedded_server, stop_embedded_server
 from tests.conftest import ROOT, scrapy_env
 from tests.mockserver import MockServer
+
+# A real `scrapy` process and a database daemon killed mid-crawl.
+pytestmark = pytest.mark.slow
 
 FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>36氪</title>
 <item><title>快讯一</title><link><![CDATA[{n1}]]></link><pubDate>2026-02-03 10:00:00  +0800</pubDate>

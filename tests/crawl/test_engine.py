@@ -15,7 +15,11 @@ from newsbot.store import stop_embedded_server
 from newsbot.urls import canonical_url
 from tests.conftest import ROOT, SNAPSHOT_DAY, expected_stored_per_source, run_scrapy, scrapy_env
 
-pytestmark = pytest.mark.skipif(not (SNAPSHOT_DAY / "expected.json").exists(), reason="bundled snapshot missing")
+# Every test here runs real `scrapy crawl` processes over the bundled day.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (SNAPSHOT_DAY / "expected.json").exists(), reason="bundled snapshot missing"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from pymongo import MongoClient
 
 from tests.mockserver import MockServer
+
+# A live crawl then a replay: two real `scrapy` processes.
+pytestmark = pytest.mark.slow
 
 FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>量子位</title>
 <item><title>第一篇</title><link>{a}</link><pubDate>Tue, 03 Feb 2026 10:00:00 +0000</pubDate></item>

@@ -366,6 +366,7 @@ def test_dingtalk_sign_matches_the_documented_algorithm():
     assert "+" not in sign and "/" not in sign and "=" not in sign
 
 
+@pytest.mark.slow  # a real `scrapy crawl` process
 def test_push_inside_a_crawl_never_fails_it(http_server, scrapy_runner):
     """apush_report awaited in spider_closed on the asyncio reactor: retried, counted in the
     crawl's stats, and a channel that stays down does not change the crawl's outcome."""

@@ -8,9 +8,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, scrapy_env
 
 
+@pytest.mark.slow  # builds the scrapyd egg
 def test_egg_has_every_package_file_and_the_settings_entry_point(tmp_path):
     egg = tmp_path / "newsbot.egg"
     done = subprocess.run(

@@ -7,6 +7,7 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from pymongo import AsyncMongoClient
 
 from newsbot.health import alert_text, asource_health, broken_sources, health_summary, source_health
@@ -145,6 +146,7 @@ def test_async_health_matches_sync(mongo_uri, mongo_db):
     assert asyncio.run(read()) == source_health(mongo_db, NOW)
 
 
+@pytest.mark.slow  # a real `scrapy sources` process
 def test_scrapy_sources_table(mongo_db, scrapy_runner):
     now = datetime.now(UTC)
     mongo_db.runs.insert_many(fixture_runs(now))

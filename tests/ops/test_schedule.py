@@ -7,8 +7,13 @@ import json
 import socket
 from collections import Counter
 
+import pytest
+
 from newsbot.sources import SOURCES
 from tests.ops.conftest import basic_auth
+
+# Every test here runs a real `scrapy schedule` process.
+pytestmark = pytest.mark.slow
 
 USER, PASSWORD = "ops", "scrapyd-secret-pw"
 

@@ -20,7 +20,11 @@ from tests.report.conftest import day_settings
 from tests.report.seedparse import read_seed
 from tests.report.test_html_browser import ARTIFACTS, CHROMIUM, check_in_browser
 
-pytestmark = pytest.mark.skipif(not (SNAPSHOT_DAY / "manifest.jsonl").exists(), reason="bundled day missing")
+# The bundled day through real `scrapy digest` / `report` / `crawl` processes.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (SNAPSHOT_DAY / "manifest.jsonl").exists(), reason="bundled day missing"),
+]
 
 DAY = "2026-02-04"
 ENTRY_KEYS = [

@@ -17,7 +17,7 @@ CHROMIUM = Path(settings.NEWSBOT_CHROMIUM_PATH)
 # The same flags the crawl's browser runs with: this machine's closed network needs them.
 CHROMIUM_ARGS = settings.PLAYWRIGHT_LAUNCH_OPTIONS["args"]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 
 
 def check_in_browser(html_path: Path, screenshot: Path) -> dict:

@@ -7,6 +7,7 @@ import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo import MongoClient
@@ -74,6 +75,7 @@ def _payload(db) -> dict:
 _BASELINE: dict = {}
 
 
+@pytest.mark.slow  # fifteen shuffled report builds against the database
 @settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(len(DOCS))), workers=st.integers(min_value=1, max_value=6))
 def test_any_arrival_order_gives_the_same_correctly_linked_report(mongo_uri, order, workers):

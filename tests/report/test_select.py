@@ -196,6 +196,7 @@ def _synthetic(n_target: int, seed: int = 11):
     return cands, truth
 
 
+@pytest.mark.slow
 def test_twenty_thousand_articles_cluster_near_linearly():
     cands, truth = _synthetic(20_000)
     n = len(cands)
