@@ -1,5 +1,5 @@
 """Source health, read from the `runs` collection (one document per spider run, written by
-newsbot.extensions.RunStatsExtension).
+newsbot.extensions.run_stats.RunStatsExtension).
 
 A run is bad when its feed was blocked, it failed, it saw no items, or it recorded errors. A
 source whose last NEWSBOT_HEALTH_BROKEN_AFTER (2) runs were all bad is broken. An empty run on a

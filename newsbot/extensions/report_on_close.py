@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newsbot.extensions import run_summary
+from newsbot.extensions.run_stats import run_summary
 from newsbot.report.render import missing_line, push_result, render_day
 
 logger = logging.getLogger(__name__)
