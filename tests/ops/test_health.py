@@ -3,13 +3,10 @@ weekends, and the `scrapy sources` table."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-from pymongo import AsyncMongoClient
-
-from newsbot.health import alert_text, asource_health, broken_sources, health_summary, source_health
+from newsbot.health import alert_text, broken_sources, health_summary, source_health
 
 # A Wednesday, 01:00 UTC = 09:00 Asia/Shanghai.
 NOW = datetime(2026, 2, 4, 1, 0, tzinfo=UTC)
@@ -130,19 +127,6 @@ def test_arxiv_empty_at_weekends_is_not_a_failure(mongo_db):
     # Elsewhere an empty weekend is no excuse.
     mongo_db.runs.update_many({}, {"$set": {"source": "nvidia"}})
     assert source_health(mongo_db, now, ["nvidia"])["nvidia"]["streak"] == 4
-
-
-def test_async_health_matches_sync(mongo_uri, mongo_db):
-    mongo_db.runs.insert_many(fixture_runs())
-
-    async def read():
-        client = AsyncMongoClient(mongo_uri, tz_aware=True)
-        try:
-            return await asource_health(client[mongo_db.name], NOW)
-        finally:
-            await client.close()
-
-    assert asyncio.run(read()) == source_health(mongo_db, NOW)
 
 
 def test_scrapy_sources_table(mongo_db, scrapy_runner):
