@@ -185,25 +185,6 @@ def broken_sources(health: dict) -> list[dict]:
     ]
 
 
-def health_summary(health: dict) -> dict:
-    """A JSON-ready digest for the report's `stats`: broken sources and per-source 7-day figures."""
-    return {
-        "broken_sources": broken_sources(health),
-        "sources": {
-            name: {
-                "status": h["status"],
-                "last_run_at": h["last_run"]["finished_at"].isoformat()
-                if h["last_run"] and h["last_run"].get("finished_at")
-                else None,
-                "last_run_status": h["last_run"]["status"] if h["last_run"] else None,
-                "runs_7d": h["runs_7d"],
-                "new_7d": h["new_7d"],
-            }
-            for name, h in health.items()
-        },
-    }
-
-
 def alert_text(broken: list[dict], date: str | None = None) -> str:
     """The short alert pushed to the channels: one line per broken source."""
     if not broken:

@@ -29,6 +29,7 @@ from newsbot.sources import SOURCES, display_name
 from newsbot.stats import RunSummary
 from newsbot.storage.connection import sync_db
 from newsbot.storage.errors import StoreUnavailable
+from newsbot.storage.indexes import create_indexes_sync
 
 logger = logging.getLogger(__name__)
 
@@ -352,7 +353,7 @@ class RenderResult:
 def _remember(db, report: Report, window: Window, paths: list[Path]) -> None:
     runs = report.runs
     # One document per day, even when two crawls close at once and both render.
-    db.reports.create_index("date", unique=True)
+    create_indexes_sync(db, "reports")
     db.reports.replace_one(
         {"date": report.date},
         {

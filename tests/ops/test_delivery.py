@@ -367,8 +367,9 @@ def test_dingtalk_sign_matches_the_documented_algorithm():
 
 
 def test_push_inside_a_crawl_never_fails_it(http_server, scrapy_runner):
-    """apush_report awaited in spider_closed on the asyncio reactor: retried, counted in the
-    crawl's stats, and a channel that stays down does not change the crawl's outcome."""
+    """push_report from spider_closed on the asyncio reactor (on a worker thread, as the report
+    extension does): retried, counted in the crawl's stats, and a channel that stays down does not
+    change the crawl's outcome."""
     answers = iter([(500, {}, "boom"), (200, {}, json.dumps({"errcode": 0, "errmsg": "ok"}))])
     good = http_server(lambda request: next(answers))
     down = http_server(lambda request: (502, {}, "bad gateway"))
