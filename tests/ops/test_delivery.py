@@ -357,7 +357,7 @@ def test_alert_goes_to_channels_that_take_alerts(http_server, monkeypatch):
 
 def test_dingtalk_sign_matches_the_documented_algorithm():
     """The worked example from DingTalk's docs, recomputed independently with quote_plus."""
-    from newsbot.delivery.channels import dingtalk_sign
+    from newsbot.delivery.channels.dingtalk import dingtalk_sign
 
     timestamp, sign = dingtalk_sign("this is secret", 1577262236757)
     digest = hmac.new(b"this is secret", b"1577262236757\nthis is secret", hashlib.sha256).digest()
