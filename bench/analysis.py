@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 from pymongo import AsyncMongoClient, MongoClient  # noqa: E402
 from scrapy.settings import Settings  # noqa: E402
 
+from newsbot import stats as keys  # noqa: E402
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters  # noqa: E402
-from newsbot.store import ensure_embedded_server, stop_embedded_server  # noqa: E402
+from newsbot.storage.embedded import ensure_embedded_server, stop_embedded_server  # noqa: E402
 from tests.analysis.fake_openai import FakeOpenAI  # noqa: E402
 
 SUBJECTS = ["阿里巴巴", "腾讯", "百度", "字节跳动", "月之暗面", "商汤科技", "英伟达", "OpenAI", "微软", "谷歌"]
@@ -98,9 +99,9 @@ def main() -> None:
                 results[label] = {
                     "concurrency": concurrency,
                     "wall_s": round(elapsed, 2),
-                    "calls": int(counters.get("llm/calls")),
+                    "calls": int(counters.get(keys.LLM_CALLS)),
                     "max_in_flight": server.max_in_flight,
-                    "fallbacks": int(counters.get("llm/fallbacks")),
+                    "fallbacks": int(counters.get(keys.LLM_FALLBACKS)),
                 }
             server.reset()
             again_s, again = asyncio.run(one_pass(uri, "bench_concurrent", args.concurrency))

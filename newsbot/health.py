@@ -1,13 +1,12 @@
 """Source health, read from the `runs` collection (one document per spider run, written by
-newsbot.extensions.RunStatsExtension).
+newsbot.extensions.run_stats.RunStatsExtension).
 
 A run is bad when its feed was blocked, it failed, it saw no items, or it recorded errors. A
 source whose last NEWSBOT_HEALTH_BROKEN_AFTER (2) runs were all bad is broken. An empty run on a
 day the source is known to publish nothing (NEWSBOT_HEALTH_QUIET: arXiv at weekends) is neither
 good nor bad: it is skipped, so Friday-empty + Monday-empty still counts as two in a row.
 
-    health = source_health(db, now, sources, settings)        # pymongo Database
-    health = await asource_health(db, now, sources, settings) # AsyncMongoClient database
+    health = source_health(db, now, sources, settings)   # a blocking pymongo database
     broken = broken_sources(health)
 """
 
@@ -17,10 +16,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pymongo import DESCENDING
 from scrapy.settings import Settings
 
 from newsbot.sources import SOURCES
+from newsbot.storage.runs import latest_runs, runs_between
 
 WEEKDAYS = {name: i for i, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))}
 LAST_RUN_FIELDS = (
@@ -157,38 +156,14 @@ def assess(source: str, recent: list[dict], window: list[dict], now: datetime, c
     }
 
 
-def _queries(source: str, now: datetime, config: HealthConfig):
-    recent = ({"source": source, "finished_at": {"$lte": now}}, [("finished_at", DESCENDING)], STREAK_LOOKBACK)
-    window = ({"source": source, "finished_at": {"$gte": window_start(now, config), "$lte": now}},)
-    return recent, window
-
-
-def _prepare(now, sources, settings):
-    now = _aware(now) or datetime.now(UTC)
-    names = list(sources) if sources is not None else list(SOURCES)
-    return now, names, HealthConfig(settings)
-
-
 def source_health(db, now: datetime | None = None, sources: Iterable[str] | None = None, settings=None) -> dict:
     """{source: health} for every source (default: all in newsbot.sources), from a pymongo Database."""
-    now, names, config = _prepare(now, sources, settings)
+    now = _aware(now) or datetime.now(UTC)
+    config = HealthConfig(settings)
     out = {}
-    for name in names:
-        (rq, sort, limit), (wq,) = _queries(name, now, config)
-        recent = list(db.runs.find(rq, {"_id": 0}).sort(sort).limit(limit))
-        window = list(db.runs.find(wq, {"_id": 0, "finished_at": 1, "new": 1, "items_seen": 1}))
-        out[name] = assess(name, recent, window, now, config)
-    return out
-
-
-async def asource_health(db, now: datetime | None = None, sources: Iterable[str] | None = None, settings=None) -> dict:
-    """source_health for an AsyncMongoClient database (inside the crawl)."""
-    now, names, config = _prepare(now, sources, settings)
-    out = {}
-    for name in names:
-        (rq, sort, limit), (wq,) = _queries(name, now, config)
-        recent = await db.runs.find(rq, {"_id": 0}).sort(sort).limit(limit).to_list()
-        window = await db.runs.find(wq, {"_id": 0, "finished_at": 1, "new": 1, "items_seen": 1}).to_list()
+    for name in list(sources) if sources is not None else list(SOURCES):
+        recent = latest_runs(db, name, now, STREAK_LOOKBACK)
+        window = runs_between(db, name, window_start(now, config), now)
         out[name] = assess(name, recent, window, now, config)
     return out
 
@@ -208,25 +183,6 @@ def broken_sources(health: dict) -> list[dict]:
         for h in health.values()
         if h["broken"]
     ]
-
-
-def health_summary(health: dict) -> dict:
-    """A JSON-ready digest for the report's `stats`: broken sources and per-source 7-day figures."""
-    return {
-        "broken_sources": broken_sources(health),
-        "sources": {
-            name: {
-                "status": h["status"],
-                "last_run_at": h["last_run"]["finished_at"].isoformat()
-                if h["last_run"] and h["last_run"].get("finished_at")
-                else None,
-                "last_run_status": h["last_run"]["status"] if h["last_run"] else None,
-                "runs_7d": h["runs_7d"],
-                "new_7d": h["new_7d"],
-            }
-            for name, h in health.items()
-        },
-    }
 
 
 def alert_text(broken: list[dict], date: str | None = None) -> str:

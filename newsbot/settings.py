@@ -84,7 +84,7 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "newsbot.extensions.RunStatsExtension": 500,
+    "newsbot.extensions.run_stats.RunStatsExtension": 500,
 }
 
 # --- Analysis (LangChain / offline heuristics) ---------------------------------------------
@@ -120,7 +120,7 @@ NEWSBOT_REPORT_FORMATS = ["txt", "md", "html", "json"]
 NEWSBOT_REPORT_ON_CLOSE = True
 # An event reported on one of this many earlier days is not repeated unless it brings new facts.
 NEWSBOT_MEMORY_DAYS = 7
-EXTENSIONS["newsbot.report.extension.ReportOnCloseExtension"] = 900
+EXTENSIONS["newsbot.extensions.report_on_close.ReportOnCloseExtension"] = 900
 
 # --- Delivery ---------------------------------------------------------------------------------
 # After the report renders it is pushed to every channel below (docs/operations.md has examples).

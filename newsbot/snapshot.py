@@ -21,6 +21,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
+from newsbot import stats as keys
 from newsbot.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class SnapshotReplayMiddleware:
         entry = self.snapshot.lookup(request.url)
         if entry is None:
             logger.warning("Snapshot has no recording of %s: answering 404", request.url)
-            self.stats.inc_value("newsbot/snapshot/missing")
+            self.stats.inc_value(keys.SNAPSHOT_MISSING)
             return self._response(request, 404, {"Content-Type": "text/plain"}, b"not in snapshot")
         body = self.snapshot.body(entry)
         maxsize = request.meta.get("download_maxsize", self.maxsize)
@@ -88,9 +89,9 @@ class SnapshotReplayMiddleware:
             logger.error(
                 "Cancelling %s: response size %d larger than download max size %d", request.url, len(body), maxsize
             )
-            self.stats.inc_value("newsbot/download/too_large")
+            self.stats.inc_value(keys.DOWNLOAD_TOO_LARGE)
             raise IgnoreRequest(f"response too large: {len(body)} bytes")
-        self.stats.inc_value("newsbot/snapshot/replayed")
+        self.stats.inc_value(keys.SNAPSHOT_REPLAYED)
         return self._response(request, int(entry.get("status", 200)), entry.get("headers") or {}, body)
 
     @staticmethod
@@ -141,5 +142,5 @@ class SnapshotRecordMiddleware:
             fcntl.flock(manifest, fcntl.LOCK_EX)
             manifest.write(lines)
             fcntl.flock(manifest, fcntl.LOCK_UN)
-        self.stats.inc_value("newsbot/snapshot/recorded")
+        self.stats.inc_value(keys.SNAPSHOT_RECORDED)
         return response

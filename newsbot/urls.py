@@ -49,13 +49,6 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(cleaned, keep_fragments=False)
 
 
-_URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
-
-
-def contains_url(text: str) -> bool:
-    return bool(_URL_RE.search(text or ""))
-
-
 def mask_uri_password(uri: str) -> str:
     """mongodb://user:secret@host -> mongodb://user:***@host, so a URI can be logged."""
     return re.sub(r"(?<=://)([^:/@]+):[^/]*@", r"\1:***@", uri)

@@ -15,7 +15,7 @@ import pytest
 from pymongo import MongoClient
 
 from newsbot.sources import SOURCES
-from newsbot.store import ensure_embedded_server, stop_embedded_server
+from newsbot.storage.embedded import ensure_embedded_server, stop_embedded_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_DAY = ROOT / "snapshots" / "2026-02-04"

@@ -19,12 +19,13 @@ import os
 import random
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import openai
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
 
+from newsbot import stats as keys
 from newsbot.analysis.schema import (
     REASON_MAX_CHARS,
     SUMMARY_MAX_CHARS,
@@ -169,15 +170,6 @@ class Reply:
     cached: bool = False
 
 
-@dataclass
-class CallStats:
-    calls: int = 0
-    retries: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    errors: dict[str, int] = field(default_factory=dict)
-
-
 class ChatClient:
     """One ChatOpenAI per analyzer; retries, backoff and the gate are ours (max_retries=0)."""
 
@@ -232,14 +224,14 @@ class ChatClient:
         for attempt in range(1, attempts + 1):
             try:
                 async with gate:
-                    self.stats_hook("calls")
+                    self.stats_hook(keys.LLM_CALLS)
                     message = await asyncio.wait_for(runnable.ainvoke(messages), timeout=self.cfg.timeout + 5)
             except TRANSIENT as exc:
                 kind = _error_kind(exc)
-                self.stats_hook(f"errors/{kind}")
+                self.stats_hook(keys.under(keys.LLM_ERRORS, kind))
                 if attempt == attempts:
                     raise LLMCallError(f"{kind} after {attempts} attempts", kind) from exc
-                self.stats_hook("retries")
+                self.stats_hook(keys.LLM_RETRIES)
                 delay = _retry_after(exc)
                 if delay is None:
                     delay = self.cfg.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
@@ -248,7 +240,7 @@ class ChatClient:
                 continue
             except openai.APIError as exc:
                 kind = _error_kind(exc)
-                self.stats_hook(f"errors/{kind}")
+                self.stats_hook(keys.under(keys.LLM_ERRORS, kind))
                 raise LLMCallError(f"{kind}: {str(exc).splitlines()[0][:200]}", kind) from exc
             usage = message.usage_metadata or {}
             reply = Reply(
@@ -256,8 +248,8 @@ class ChatClient:
                 prompt_tokens=int(usage.get("input_tokens", 0) or 0),
                 completion_tokens=int(usage.get("output_tokens", 0) or 0),
             )
-            self.stats_hook("prompt_tokens", reply.prompt_tokens)
-            self.stats_hook("completion_tokens", reply.completion_tokens)
+            self.stats_hook(keys.LLM_PROMPT_TOKENS, reply.prompt_tokens)
+            self.stats_hook(keys.LLM_COMPLETION_TOKENS, reply.completion_tokens)
             return reply
         raise AssertionError("unreachable")
 

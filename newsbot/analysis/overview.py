@@ -21,14 +21,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import hashlib
-import inspect
 import json
 import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from pymongo.errors import PyMongoError
 
 from newsbot.analysis.lexicon import gazetteer
 from newsbot.analysis.llm import (
@@ -42,6 +39,8 @@ from newsbot.analysis.llm import (
 from newsbot.analysis.prompts import load_prompts, make_fence
 from newsbot.analysis.service import AnalysisConfig
 from newsbot.analysis.textops import has_url, is_chinese
+from newsbot.storage.errors import StoreError
+from newsbot.storage.llm_cache import cache_answer, cached_answer
 
 logger = logging.getLogger(__name__)
 
@@ -137,10 +136,6 @@ def cache_key(entries: list[dict], raw_count: int, model: str, version: str) -> 
     return "overview-" + hashlib.sha256(payload.encode()).hexdigest()
 
 
-async def _maybe_await(value):
-    return await value if inspect.isawaitable(value) else value
-
-
 async def compose_overview(
     entries: list[dict],
     *,
@@ -157,8 +152,8 @@ async def compose_overview(
     key = cache_key(entries, raw_count, config.llm.model, prompts.version)
     if db is not None:
         try:
-            hit = await _maybe_await(db.llm_cache.find_one({"key": key}))
-        except PyMongoError as exc:
+            hit = await cached_answer(db, key)
+        except StoreError as exc:
             logger.warning("overview cache unavailable: %s", str(exc).splitlines()[0])
             hit = None
         if hit:
@@ -209,7 +204,6 @@ async def compose_overview(
     text = f"{counts_sentence(entries, raw_count)} {highlights}"
     if db is not None:
         doc = {
-            "key": key,
             "task": "overview",
             "text": text,
             "model": config.llm.model,
@@ -218,8 +212,8 @@ async def compose_overview(
             "created_at": datetime.now(UTC),
         }
         try:
-            await _maybe_await(db.llm_cache.update_one({"key": key}, {"$set": doc}, upsert=True))
-        except PyMongoError as exc:
+            await cache_answer(db, key, doc)
+        except StoreError as exc:
             logger.warning("could not cache the overview: %s", str(exc).splitlines()[0])
     return OverviewResult(
         text,

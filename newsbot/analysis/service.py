@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pymongo.errors import PyMongoError
-
+from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import HeuristicAnalyzer, HeuristicResult
 from newsbot.analysis.llm import (
@@ -44,6 +43,8 @@ from newsbot.analysis.schema import (
     ModelJudgement,
 )
 from newsbot.analysis.textops import SHANGHAI, cut_to_budget, date_prefix
+from newsbot.storage.articles import find_article, store_analysis
+from newsbot.storage.errors import StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +84,8 @@ class AnalysisConfig:
 
 
 class Counters:
-    """Run figures ("llm/calls", "llm/cache_hits", "analysis/llm", ...); a pipeline mirrors them into
-    Scrapy stats under newsbot/."""
+    """Run figures, under newsbot.stats keys (LLM_CALLS, LLM_CACHE_HITS, ...); the analyse pipeline
+    mirrors them into the crawl's Scrapy stats."""
 
     def __init__(self, sink=None):
         self.values: dict[str, float] = defaultdict(float)
@@ -100,8 +101,8 @@ class Counters:
 
     def cost(self, cfg: AnalysisConfig) -> float:
         return round(
-            self.get("llm/prompt_tokens") / 1000 * cfg.price_prompt_per_1k
-            + self.get("llm/completion_tokens") / 1000 * cfg.price_completion_per_1k,
+            self.get(keys.LLM_PROMPT_TOKENS) / 1000 * cfg.price_prompt_per_1k
+            + self.get(keys.LLM_COMPLETION_TOKENS) / 1000 * cfg.price_completion_per_1k,
             6,
         )
 
@@ -158,7 +159,7 @@ class AnalysisService:
         self.client: ChatClient | None = None
         if config.mode == "llm":
             self.prompts = load_prompts("analyze", config.prompts_dir)
-            self.client = ChatClient(config.llm, stats_hook=lambda k, v=1: self.counters.inc(f"llm/{k}", v))
+            self.client = ChatClient(config.llm, stats_hook=self.counters.inc)
             self._system = self.prompts.render_system(
                 categories="、".join(c.value for c in Category),
                 # Compact: the schema is resent with every article, and tokens are the bill.
@@ -181,7 +182,7 @@ class AnalysisService:
 
     # -- entry points ---------------------------------------------------------------------------
     async def analyze_url(self, url: str) -> Outcome | None:
-        doc = await self.db.articles.find_one({"url": url})
+        doc = await find_article(self.db, url)
         if doc is None:
             logger.warning("Cannot analyse %s: not in the database", url)
             return None
@@ -192,9 +193,9 @@ class AnalysisService:
         outcome = await self.analyze_article(art, existing=doc.get("analysis"))
         if store and outcome.status != "cached":
             try:
-                await self.db.articles.update_one({"url": doc["url"]}, {"$set": {"analysis": outcome.record}})
-            except PyMongoError as exc:
-                self.counters.inc("analysis/store_errors")
+                await store_analysis(self.db, doc["url"], outcome.record)
+            except StoreError as exc:
+                self.counters.inc(keys.ANALYSIS_STORE_ERRORS)
                 logger.error("Could not store the analysis of %s: %s", doc["url"], str(exc).splitlines()[0])
         return outcome
 
@@ -202,22 +203,22 @@ class AnalysisService:
         text = cut_to_budget(art.text, self.config.max_input_tokens)
         input_hash = art.digest(text)
         if self._is_current(existing, input_hash):
-            self.counters.inc("llm/cache_hits" if self.config.mode == "llm" else "analysis/skipped")
+            self.counters.inc(keys.LLM_CACHE_HITS if self.config.mode == "llm" else keys.ANALYSIS_SKIPPED)
             return Outcome(existing, "cached")
         heur = self.heuristic.analyze(art)
         if self.config.mode == "heuristic":
             record = self._heuristic_record(art, heur, input_hash, AnalyzerKind.heuristic)
-            self.counters.inc("analysis/heuristic")
+            self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.heuristic.value))
             return Outcome(record, "heuristic")
         try:
             record = await self._llm_record(art, heur, text, input_hash)
         except (LLMCallError, InvalidOutput) as exc:
-            self.counters.inc("llm/fallbacks")
-            self.counters.inc("analysis/heuristic-fallback")
+            self.counters.inc(keys.LLM_FALLBACKS)
+            self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.fallback.value))
             logger.warning("LLM analysis failed for %s (%s); stored a heuristic fallback", art.url or art.title, exc)
             record = self._heuristic_record(art, heur, input_hash, AnalyzerKind.fallback, error=str(exc)[:300])
             return Outcome(record, "heuristic-fallback", [str(exc)])
-        self.counters.inc("analysis/llm")
+        self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.llm.value))
         return Outcome(record, "llm")
 
     def _is_current(self, existing: dict | None, input_hash: str) -> bool:
@@ -267,7 +268,7 @@ class AnalysisService:
             if judgement is not None:
                 return self._llm_to_record(art, heur, judgement, input_hash, usage)
             if attempt == 0:
-                self.counters.inc("llm/reasks")
+                self.counters.inc(keys.LLM_REASKS)
                 logger.info("Invalid LLM output for %s (%s); asking again", art.url or art.title, "; ".join(errors))
                 messages = [*messages, reask_message(errors, reply.text)]
         raise InvalidOutput("invalid output twice: " + "; ".join(errors))
@@ -276,7 +277,7 @@ class AnalysisService:
         if self.reply_cache is not None:
             cached = await self.reply_cache.get(key)
             if cached is not None:
-                self.counters.inc("llm/reply_cache_hits")
+                self.counters.inc(keys.LLM_REPLY_CACHE_HITS)
                 return cached
         reply = await self.client.complete(
             messages, "news_judgement", judgement_schema(strict=False), judgement_schema(strict=True)
@@ -300,7 +301,7 @@ class AnalysisService:
                 importance = heur.importance
             score = min(score, heur.score)
             reason = _append_note(reason, INJECTION_NOTE)
-            self.counters.inc("llm/injection_suspected")
+            self.counters.inc(keys.LLM_INJECTION_SUSPECTED)
         lo, hi = SCORE_BANDS[importance]
         return self._finish(
             art,

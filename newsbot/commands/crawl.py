@@ -6,11 +6,13 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+from newsbot.stats import STORE_UNAVAILABLE
+
 
 def store_failure(crawlers) -> str | None:
     """The one-line database error a crawler recorded, if any."""
     for crawler in crawlers:
-        message = crawler.stats.get_value("newsbot/store/unavailable") if crawler.stats else None
+        message = crawler.stats.get_value(STORE_UNAVAILABLE) if crawler.stats else None
         if message:
             return message
     return None

@@ -10,6 +10,7 @@ from scrapy.exceptions import UsageError
 from newsbot.commands import add_day_options, apply_day_options
 from newsbot.commands.crawl import store_failure
 from newsbot.sources import SOURCES
+from newsbot.stats import RunSummary
 
 
 class Command(ScrapyCommand):
@@ -55,19 +56,18 @@ class Command(ScrapyCommand):
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
-        runs = {c.spidercls.name: getattr(c, "newsbot_run", None) for c in crawlers}
+        runs = {c.spidercls.name: RunSummary.from_stats(c.spidercls.name, c.stats.get_stats()) for c in crawlers}
         self.print_counts(runs)
         self.exitcode = self.after_crawl(runs)
 
-    def print_counts(self, runs: dict) -> None:
-        keys = ("status", "items_seen", "stored", "new", "failed_pages", "blocked", "parse_errors", "dropped")
-        print(f"{'source':<10} " + " ".join(f"{k:>12}" for k in keys))
+    def print_counts(self, runs: dict[str, RunSummary]) -> None:
+        fields = ("status", "items_seen", "stored", "new", "failed_pages", "blocked", "parse_errors", "dropped")
+        print(f"{'source':<10} " + " ".join(f"{f:>12}" for f in fields))
         for name, run in runs.items():
-            run = run or {}
-            print(f"{name:<10} " + " ".join(f"{str(run.get(k, '-')):>12}" for k in keys))
+            print(f"{name:<10} " + " ".join(f"{str(getattr(run, f)):>12}" for f in fields))
         sys.stdout.flush()
 
-    def after_crawl(self, runs: dict) -> int:
+    def after_crawl(self, runs: dict[str, RunSummary]) -> int:
         """Render the day's report (newsbot.report); returns the exit code."""
         from newsbot.report.render import render_after_digest
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.evaluate import DatasetError, changed_rows, load_dataset, metrics, row_result
 from newsbot.analysis.prompts import PromptError, load_prompts
@@ -40,12 +41,12 @@ async def run_rows(config: AnalysisConfig, rows: list[dict], cache_dir: str | No
     if config.mode == "llm":
         run["prompts"] = service.prompts.origin
         run["llm"] = {
-            "calls": int(counters.get("llm/calls")),
-            "reply_cache_hits": int(counters.get("llm/reply_cache_hits")),
-            "reasks": int(counters.get("llm/reasks")),
-            "fallbacks": int(counters.get("llm/fallbacks")),
-            "prompt_tokens": int(counters.get("llm/prompt_tokens")),
-            "completion_tokens": int(counters.get("llm/completion_tokens")),
+            "calls": int(counters.get(keys.LLM_CALLS)),
+            "reply_cache_hits": int(counters.get(keys.LLM_REPLY_CACHE_HITS)),
+            "reasks": int(counters.get(keys.LLM_REASKS)),
+            "fallbacks": int(counters.get(keys.LLM_FALLBACKS)),
+            "prompt_tokens": int(counters.get(keys.LLM_PROMPT_TOKENS)),
+            "completion_tokens": int(counters.get(keys.LLM_COMPLETION_TOKENS)),
             "cost_usd": counters.cost(config),
         }
     return [o.record for o in outcomes], run

@@ -8,13 +8,13 @@ import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from pymongo.errors import PyMongoError
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newsbot.health import source_health
 from newsbot.sources import SOURCES
-from newsbot.store import StoreUnavailable, short_error, sync_db
+from newsbot.storage.connection import sync_db
+from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 
 
 def width(text: str) -> int:
@@ -95,8 +95,8 @@ class Command(ScrapyCommand):
                 health = source_health(db, datetime.now(UTC), names, self.settings)
             finally:
                 client.close()
-        except (StoreUnavailable, PyMongoError, OSError) as exc:
-            message = short_error(exc) if isinstance(exc, PyMongoError) else str(exc)
+        except (StoreUnavailable, StoreError, OSError) as exc:
+            message = short_error(exc) if isinstance(exc, StoreError) else str(exc)
             print(f"newsbot: error: cannot read run history: {message}", file=sys.stderr)
             self.exitcode = 1
             return

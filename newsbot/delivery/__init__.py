@@ -1,8 +1,9 @@
 """Push the day's report (and source alerts) to every channel configured in NEWSBOT_CHANNELS.
 
-    result = await apush_report(settings, report, files, stats)   # inside the crawl (asyncio reactor)
-    result = push_report(settings, report, files)                 # from a command, outside any loop
+    result = push_report(settings, report, files, stats)   # blocking; channels are served concurrently
+    result = push_alert(settings, text, stats)
 
+Commands call these directly; the report extension calls them on a worker thread, as it renders.
 Nothing here raises into the caller: each failure is retried with backoff, then logged (without
 secrets) and counted, both in the returned PushResult and, given a Scrapy stats collector, in
 newsbot/push/* stats. The report files are written before any of this runs.
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field
 import httpx
 from scrapy.settings import BaseSettings, Settings
 
+from newsbot import stats as keys
 from newsbot.delivery.channels import ChannelResult, Policy, make_channel
 from newsbot.delivery.secrets import ChannelConfigError, guard_logs
 
-__all__ = ["ChannelResult", "PushResult", "apush_alert", "apush_report", "push_alert", "push_report"]
+__all__ = ["ChannelResult", "PushResult", "push_alert", "push_report"]
 
 logger = logging.getLogger("newsbot.delivery")
 
@@ -117,7 +119,7 @@ def _count(result: PushResult, stats) -> PushResult:
     if stats is None:
         return result
     try:
-        prefix = f"newsbot/push/{result.kind}"
+        prefix = keys.under(keys.PUSH, result.kind)
         for c in result.channels:
             stats.inc_value(f"{prefix}/messages_sent", c.sent)
             stats.inc_value(f"{prefix}/retries", c.retries)
@@ -129,36 +131,25 @@ def _count(result: PushResult, stats) -> PushResult:
     return result
 
 
-async def apush_report(
-    settings, report: dict, files: Mapping | None = None, stats=None, *, channels=None
-) -> PushResult:
-    """Push one day's report. `report` is the D.json content; `files` maps format -> path
-    (txt and html feed the email); `channels` limits the push to these channel names."""
-    files = dict(files or {})
-    return await _push(settings, "report", lambda ch: ch.report_messages(report, files), stats, channels)
-
-
-async def apush_alert(settings, text: str, stats=None, *, channels=None) -> PushResult:
-    """Push a short alert (one line per problem, e.g. newsbot.health.alert_text) to every channel
-    that takes alerts. An empty text sends nothing."""
-    if not (text or "").strip():
-        return PushResult("alert")
-    return await _push(settings, "alert", lambda ch: ch.alert_messages(text), stats, channels)
-
-
 def _run(coro):
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coro)
     coro.close()
-    raise RuntimeError("push_report/push_alert block; inside an event loop await apush_report/apush_alert instead")
+    raise RuntimeError("push_report/push_alert block: call them on a worker thread (asyncio.to_thread)")
 
 
 def push_report(settings, report: dict, files: Mapping | None = None, stats=None, *, channels=None) -> PushResult:
-    """Blocking apush_report, for commands that run outside the reactor."""
-    return _run(apush_report(settings, report, files, stats, channels=channels))
+    """Push one day's report. `report` is the D.json content; `files` maps format -> path
+    (txt and html feed the email); `channels` limits the push to these channel names."""
+    files = dict(files or {})
+    return _run(_push(settings, "report", lambda ch: ch.report_messages(report, files), stats, channels))
 
 
 def push_alert(settings, text: str, stats=None, *, channels=None) -> PushResult:
-    return _run(apush_alert(settings, text, stats, channels=channels))
+    """Push a short alert (one line per problem, e.g. newsbot.health.alert_text) to every channel
+    that takes alerts. An empty text sends nothing."""
+    if not (text or "").strip():
+        return PushResult("alert")
+    return _run(_push(settings, "alert", lambda ch: ch.alert_messages(text), stats, channels))

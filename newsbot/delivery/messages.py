@@ -16,8 +16,7 @@ from newsbot.analysis.schema import IMPORTANCE_MARK
 
 SECTION_TITLES = {"domestic": "国内动态", "international": "国际动态", "overview": "📊 今日总结"}
 REPORT_TITLE = "AI每日动态"
-# The label is measured at its widest while packing, so numbering never pushes a part over.
-WIDEST_LABEL = " (99/99)"
+ALERT_TITLE = "newsbot 告警"
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\. )")
 
 
@@ -26,8 +25,6 @@ class Block:
     section: str  # domestic | international | overview | footer | alert
     text: str = ""  # overview paragraph, footer or alert line
     entry: dict | None = None
-    # Set when the block alone was too big for one message and had to be shortened.
-    shortened: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,7 +144,7 @@ def shorten(block: Block, fits: Callable[[Block], bool]) -> Block:
     summary (or text) at the longest prefix that fits, marked with an ellipsis."""
     if block.entry is not None:
         lean = {**block.entry, "also_reported_by": [], "tags": [], "reason": ""}
-        candidate = replace(block, entry=lean, shortened=True)
+        candidate = replace(block, entry=lean)
         if fits(candidate):
             return candidate
         summary = str(lean.get("summary") or "")
@@ -158,7 +155,7 @@ def shorten(block: Block, fits: Callable[[Block], bool]) -> Block:
         text = block.text
 
         def make(n: int) -> Block:
-            return replace(block, text=text[:n].rstrip() + "…", shortened=True)
+            return replace(block, text=text[:n].rstrip() + "…")
 
         summary = text
     lo, hi = 0, len(summary)

@@ -14,10 +14,14 @@ import logging
 
 from itemadapter import ItemAdapter
 
+from newsbot import stats as keys
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
-from newsbot.store import StoreUnavailable, crawler_store
+from newsbot.storage.connection import crawler_store
+from newsbot.storage.errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
+
+TOKEN_KEYS = (keys.LLM_PROMPT_TOKENS, keys.LLM_COMPLETION_TOKENS)
 
 
 class AnalyzePipeline:
@@ -25,7 +29,7 @@ class AnalyzePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.config = AnalysisConfig.from_settings(crawler.settings)
-        self.counters = Counters(sink=lambda key, value: self.stats.inc_value(f"newsbot/{key}", value))
+        self.counters = Counters(sink=self.stats.inc_value)
         self.service: AnalysisService | None = None
         self.pending: set[asyncio.Task] = set()
 
@@ -54,11 +58,11 @@ class AnalyzePipeline:
             )
         else:
             logger.info("Analysing with the offline heuristic analyzer (%s)", self.service.version)
-        self.stats.set_value("newsbot/analysis/mode", self.config.mode)
+        self.stats.set_value(keys.ANALYSIS_MODE, self.config.mode)
         if self.config.mode == "llm":
             # Present even when zero: "a re-run made no calls" should read as 0, not as missing.
-            for key in ("calls", "cache_hits", "fallbacks", "prompt_tokens", "completion_tokens"):
-                self.stats.set_value(f"newsbot/llm/{key}", 0)
+            for key in (keys.LLM_CALLS, keys.LLM_CACHE_HITS, keys.LLM_FALLBACKS) + TOKEN_KEYS:
+                self.stats.set_value(key, 0)
 
     def process_item(self, item):
         url = ItemAdapter(item).get("url")
@@ -74,7 +78,7 @@ class AnalyzePipeline:
         except Exception:
             # One article's bug must not stop the crawl or the other analyses.
             logger.exception("Analysis of %s failed", url)
-            self.stats.inc_value("newsbot/analysis/errors")
+            self.stats.inc_value(keys.ANALYSIS_ERRORS)
 
     async def close_spider(self):
         if self.pending:
@@ -84,15 +88,15 @@ class AnalyzePipeline:
             return
         if self.config.mode == "llm":
             cost = self.counters.cost(self.config)
-            self.stats.set_value("newsbot/llm/cost_usd", cost)
+            self.stats.set_value(keys.LLM_COST_USD, cost)
             logger.info(
                 "LLM: %d calls, %d cache hits, %d re-asks, %d fallbacks, %d+%d tokens, about $%.4f",
-                self.counters.get("llm/calls"),
-                self.counters.get("llm/cache_hits"),
-                self.counters.get("llm/reasks"),
-                self.counters.get("llm/fallbacks"),
-                self.counters.get("llm/prompt_tokens"),
-                self.counters.get("llm/completion_tokens"),
+                self.counters.get(keys.LLM_CALLS),
+                self.counters.get(keys.LLM_CACHE_HITS),
+                self.counters.get(keys.LLM_REASKS),
+                self.counters.get(keys.LLM_FALLBACKS),
+                self.counters.get(keys.LLM_PROMPT_TOKENS),
+                self.counters.get(keys.LLM_COMPLETION_TOKENS),
                 cost,
             )
         await self.service.aclose()

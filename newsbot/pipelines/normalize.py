@@ -8,6 +8,7 @@ from datetime import UTC
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from newsbot import stats as keys
 from newsbot.text import one_line, tidy_text
 from newsbot.urls import canonical_url
 
@@ -41,7 +42,7 @@ class NormalizePipeline:
         return cls(crawler)
 
     def _drop(self, reason: str, item: ItemAdapter):
-        self.stats.inc_value(f"newsbot/items/dropped/{reason}")
+        self.stats.inc_value(keys.under(keys.ITEMS_DROPPED, reason))
         raise DropItem(f"{reason}: {item.get('source')} {item.get('original_url') or item.get('title')!r}")
 
     def process_item(self, item):
@@ -68,12 +69,12 @@ class NormalizePipeline:
         published = adapter.get("published_at")
         if published is None:
             logger.warning("%s: no parseable date for %s; using the fetch time", adapter["source"], link)
-            self.stats.inc_value("newsbot/items/date_missing")
+            self.stats.inc_value(keys.ITEMS_DATE_MISSING)
             adapter["published_at"] = fetched
             adapter["date_missing"] = True
         else:
             if published.tzinfo is None:
                 published = published.replace(tzinfo=UTC)
             adapter["published_at"] = published.astimezone(UTC)
-        self.stats.inc_value("newsbot/items/normalized")
+        self.stats.inc_value(keys.ITEMS_NORMALIZED)
         return item

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 
 from itemadapter import ItemAdapter
-from pymongo.errors import PyMongoError
 from scrapy.exceptions import CloseSpider, DropItem
 
-from newsbot.store import Store, StoreUnavailable, crawler_store
+from newsbot import stats as keys
+from newsbot.storage.articles import upsert_article
+from newsbot.storage.connection import Store, crawler_store
+from newsbot.storage.errors import StoreError, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -34,31 +35,26 @@ class StorePipeline:
         except StoreUnavailable as exc:
             # CloseSpider ends the crawl cleanly; newsbot's crawl/digest commands turn this stat into exit 1.
             logger.critical("newsbot: %s", exc)
-            self.stats.set_value("newsbot/store/unavailable", str(exc))
+            self.stats.set_value(keys.STORE_UNAVAILABLE, str(exc))
             raise CloseSpider("store_unavailable") from exc
         logger.info("Storing articles in %s", self.store.safe_uri)
 
     async def process_item(self, item):
         doc = ItemAdapter(item).asdict()
         url = doc.pop("url")
-        now = datetime.now(UTC)
-        on_insert = {"first_seen": now}
-        if doc.get("content_source") == "feed-fallback":
-            # The page failed this time: never replace text a better crawl already stored.
-            for key in ("content", "content_source"):
-                on_insert[key] = doc.pop(key)
-        update = {"$set": {**doc, "last_seen": now}, "$setOnInsert": on_insert}
+        # The page failed this time: never replace text a better crawl already stored.
+        insert_only = ("content", "content_source") if doc.get("content_source") == "feed-fallback" else ()
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                result = await self.store.db.articles.update_one({"url": url}, update, upsert=True)
+                is_new = await upsert_article(self.store.db, url, doc, insert_only=insert_only)
                 break
-            except PyMongoError as exc:
+            except StoreError as exc:
                 if attempt == WRITE_ATTEMPTS:
                     logger.error("Could not store %s after %d attempts: %s", url, attempt, str(exc).splitlines()[0])
-                    self.stats.inc_value("newsbot/store/errors")
+                    self.stats.inc_value(keys.STORE_ERRORS)
                     raise DropItem(f"store failed: {url}") from exc
                 await asyncio.sleep(0.2 * 2**attempt)
-        self.stats.inc_value("newsbot/items/stored")
-        self.stats.inc_value("newsbot/items/new" if result.upserted_id is not None else "newsbot/items/updated")
+        self.stats.inc_value(keys.ITEMS_STORED)
+        self.stats.inc_value(keys.ITEMS_NEW if is_new else keys.ITEMS_UPDATED)
         ItemAdapter(item)["url"] = url
         return item

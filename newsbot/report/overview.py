@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 
 from newsbot.analysis.overview import cache_key, compose_overview_sync, heuristic_overview
+from newsbot.storage.llm_cache import cached_usage
 
 logger = logging.getLogger(__name__)
 
@@ -32,5 +33,5 @@ def build_overview(settings, db, raw_count: int, domestic: list[dict], internati
     if result.analyzer == "llm" and not result.cached and result.model and result.prompt_version:
         # The call's token counts are kept with its cache entry.
         key = cache_key(entries, raw_count, result.model, result.prompt_version)
-        usage = (db.llm_cache.find_one({"key": key}, {"usage": 1}) or {}).get("usage") or {}
+        usage = cached_usage(db, key)
     return Overview(result.text, result.analyzer, usage=usage, cached=result.cached)

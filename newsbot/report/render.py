@@ -26,7 +26,10 @@ from newsbot.health import broken_sources, source_health
 from newsbot.report.overview import Overview, build_overview
 from newsbot.report.select import REGIONS, Event, Selection, Window, memory_record, report_window, select
 from newsbot.sources import SOURCES, display_name
-from newsbot.store import StoreUnavailable, sync_db
+from newsbot.stats import RunSummary
+from newsbot.storage.connection import sync_db
+from newsbot.storage.errors import StoreUnavailable
+from newsbot.storage.indexes import create_indexes_sync
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +76,14 @@ def _run_facts(run: dict) -> dict:
     return {k: run.get(k) for k in RUN_FIELDS if k in run}
 
 
-def source_runs(db, window: Window, given: dict | None, previous: dict | None) -> dict[str, dict | None]:
+def source_runs(db, window: Window, given: dict[str, RunSummary] | None, previous: dict | None) -> dict:
     """The latest run of each source for this day: this process's runs (digest, the closing crawl),
     runs that finished inside the window, or those the day's earlier render recorded."""
     out: dict[str, dict | None] = {}
     for name in SOURCES:
         found = []
         if given and given.get(name):
-            found.append(_run_facts(given[name]))
+            found.append(_run_facts(given[name].as_doc()))
         doc = db.runs.find_one(
             {"source": name, "finished_at": {"$gte": window.start, "$lt": window.cutoff}},
             sort=[("finished_at", -1)],
@@ -350,7 +353,7 @@ class RenderResult:
 def _remember(db, report: Report, window: Window, paths: list[Path]) -> None:
     runs = report.runs
     # One document per day, even when two crawls close at once and both render.
-    db.reports.create_index("date", unique=True)
+    create_indexes_sync(db, "reports")
     db.reports.replace_one(
         {"date": report.date},
         {

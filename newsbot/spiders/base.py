@@ -12,6 +12,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
+from newsbot import stats as keys
 from newsbot.feeds import read_feed
 from newsbot.items import NewsItem
 from newsbot.parsers import ArticlePage, ExtractionError
@@ -55,7 +56,7 @@ class FeedSpider(scrapy.Spider):
         return self.name in self.settings.getlist("NEWSBOT_PLAYWRIGHT_SOURCES")
 
     def _inc(self, key: str, count: int = 1) -> None:
-        self.crawler.stats.inc_value(f"newsbot/{key}", count)
+        self.crawler.stats.inc_value(key, count)
 
     async def start(self):
         for url in self.feed_urls:
@@ -63,23 +64,23 @@ class FeedSpider(scrapy.Spider):
 
     # -- feeds ------------------------------------------------------------------------------------
     def parse_feed(self, response):
-        self._inc("feed/fetched")
+        self._inc(keys.FEED_FETCHED)
         fallback = "gb18030" if self.source.lang == "zh" else "cp1252"
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         feed = read_feed(response.body, content_type, fallback)
         if feed.status == "blocked":
             logger.error("%s: blocked: %s at %s", self.name, feed.error, response.url)
-            self._inc("feed/blocked")
+            self._inc(keys.FEED_BLOCKED)
             return
         if feed.status == "not_feed":
             logger.error("%s: %s at %s", self.name, feed.error, response.url)
-            self._inc("feed/error")
+            self._inc(keys.FEED_ERROR)
             return
         if feed.encoding_guessed:
             logger.warning(
                 "%s: feed at %s declares no usable encoding; decoded as %s", self.name, response.url, feed.encoding
             )
-            self._inc("feed/encoding_guessed")
+            self._inc(keys.FEED_ENCODING_GUESSED)
         if feed.status == "malformed":
             logger.error(
                 "%s: malformed feed at %s (%s); keeping the %d entries that could be read",
@@ -88,18 +89,18 @@ class FeedSpider(scrapy.Spider):
                 feed.error,
                 len(feed.entries),
             )
-            self._inc("feed/malformed")
+            self._inc(keys.FEED_MALFORMED)
         if not feed.entries:
             # arXiv is empty every weekend: a warning, not an error.
             logger.warning("%s: feed at %s has no entries", self.name, response.url)
-            self._inc("feed/empty")
+            self._inc(keys.FEED_EMPTY)
             return
-        self._inc("feed/entries", len(feed.entries))
+        self._inc(keys.FEED_ENTRIES, len(feed.entries))
         fetched_at = datetime.now(UTC)
         for entry in feed.entries:
             reason = self.skip_reason(entry)
             if reason:
-                self._inc(f"items/skipped/{reason}")
+                self._inc(keys.under(keys.ITEMS_SKIPPED, reason))
                 continue
             item = self.item_from_entry(entry, response, fetched_at)
             if item.title and item.original_url and self.wants_article(item, entry):
@@ -113,12 +114,12 @@ class FeedSpider(scrapy.Spider):
             status = failure.value.response.status
             if status in (403, 429, 503) and looks_like_challenge(failure.value.response.text):
                 logger.error("%s: blocked (HTTP %d challenge) at %s", self.name, status, request.url)
-                self._inc("feed/blocked")
+                self._inc(keys.FEED_BLOCKED)
                 return
             logger.error("%s: feed %s answered HTTP %d", self.name, request.url, status)
         else:
             logger.error("%s: feed %s failed: %s", self.name, request.url, failure.getErrorMessage())
-        self._inc("feed/error")
+        self._inc(keys.FEED_ERROR)
 
     # -- entry -> item ----------------------------------------------------------------------------
     def item_from_entry(self, entry, response, fetched_at: datetime) -> NewsItem:
@@ -126,7 +127,7 @@ class FeedSpider(scrapy.Spider):
         if link and not urlsplit(link).scheme:
             absolute = urljoin(response.url, link)
             logger.warning("%s: relative link %r in %s resolved to %s", self.name, link, response.url, absolute)
-            self._inc("items/relative_link")
+            self._inc(keys.ITEMS_RELATIVE_LINK)
             link = absolute
         summary_html = entry.get("summary", "")
         content_html = self.entry_content(entry)
@@ -201,7 +202,7 @@ class FeedSpider(scrapy.Spider):
     def parse_article(self, response, item: NewsItem):
         if looks_like_challenge(response.text):
             logger.error("%s: challenge page instead of article %s; keeping the feed text", self.name, response.url)
-            self._inc("article/blocked")
+            self._inc(keys.ARTICLE_BLOCKED)
             yield self.with_feed_text(item, "blocked")
             return
         try:
@@ -210,7 +211,7 @@ class FeedSpider(scrapy.Spider):
             logger.error("%s: could not extract article %s (%s); keeping the feed text", self.name, response.url, exc)
             yield self.with_feed_text(item, "unparseable")
             return
-        self._inc("article/ok")
+        self._inc(keys.ARTICLE_OK)
         item.content = page.text
         item.content_source = "article"
         if page.authors and not item.authors:
@@ -233,8 +234,8 @@ class FeedSpider(scrapy.Spider):
         yield self.with_feed_text(item, reason)
 
     def with_feed_text(self, item: NewsItem, reason: str) -> NewsItem:
-        self._inc("article/failed")
-        self._inc(f"article/failed/{reason}")
+        self._inc(keys.ARTICLE_FAILED)
+        self._inc(keys.under(keys.ARTICLE_FAILED_BECAUSE, reason))
         item.content = item.content or item.summary
         item.content_source = "feed-fallback"
         return item

@@ -108,9 +108,9 @@ def test_real_model_through_the_whole_llm_path(llama_server, monkeypatch, mongo_
     outcomes = asyncio.run(run())
     assert proc.poll() is None, log.read_text()[-2000:]
     # The path really ran: the model answered, with token counts, and its replies were validated.
-    assert counters.get("llm/calls") >= len(docs)
-    assert counters.get("llm/prompt_tokens") > 0 and counters.get("llm/completion_tokens") > 0
-    assert not any(k.startswith("llm/errors/") for k in counters.values), dict(counters.values)
+    assert counters.get("newsbot/llm/calls") >= len(docs)
+    assert counters.get("newsbot/llm/prompt_tokens") > 0 and counters.get("newsbot/llm/completion_tokens") > 0
+    assert not any(k.startswith("newsbot/llm/errors/") for k in counters.values), dict(counters.values)
     for doc, outcome in zip(docs, outcomes, strict=True):
         stored = mongo_db.articles.find_one({"url": doc["url"]})["analysis"]
         record = AnalysisRecord.model_validate(stored)

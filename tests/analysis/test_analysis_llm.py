@@ -57,8 +57,8 @@ def test_retries_then_success(fake, run_service, mongo_db):
     counters = Counters()
     assert run_service(analyze_all(urls), counters=counters) == ["llm"]
     assert fake.requests == 3
-    assert counters.get("llm/retries") == 2
-    assert counters.get("llm/errors/rate_limited") == 1 and counters.get("llm/errors/http_500") == 1
+    assert counters.get("newsbot/llm/retries") == 2
+    assert counters.get("newsbot/llm/errors/rate_limited") == 1 and counters.get("newsbot/llm/errors/http_500") == 1
 
 
 def test_failures_fall_back_without_losing_an_item(fake, run_service, mongo_db):
@@ -69,8 +69,8 @@ def test_failures_fall_back_without_losing_an_item(fake, run_service, mongo_db):
     counters = Counters()
     statuses = run_service(analyze_all(urls), counters=counters, NEWSBOT_LLM_RETRIES=2)
     assert statuses.count("heuristic-fallback") == 2 and statuses.count("llm") == 4
-    assert counters.get("llm/fallbacks") == 2
-    assert counters.get("llm/retries") == 4  # two retries for each failing article
+    assert counters.get("newsbot/llm/fallbacks") == 2
+    assert counters.get("newsbot/llm/retries") == 4  # two retries for each failing article
     docs = list(mongo_db.articles.find())
     assert len(docs) == len(items) and all("analysis" in d for d in docs)
     fallbacks = [d["analysis"] for d in docs if d["analysis"]["analyzer"] == "heuristic-fallback"]
@@ -81,7 +81,7 @@ def test_failures_fall_back_without_losing_an_item(fake, run_service, mongo_db):
     counters = Counters()
     run_service(analyze_all(urls), counters=counters, NEWSBOT_LLM_RETRIES=0)
     assert fake.requests == 2
-    assert counters.get("llm/cache_hits") == 4
+    assert counters.get("newsbot/llm/cache_hits") == 4
 
 
 def test_timeouts_are_retried_then_fall_back(fake, run_service, mongo_db):
@@ -91,7 +91,7 @@ def test_timeouts_are_retried_then_fall_back(fake, run_service, mongo_db):
     counters = Counters()
     statuses = run_service(analyze_all(urls), counters=counters, NEWSBOT_LLM_TIMEOUT=0.3, NEWSBOT_LLM_RETRIES=1)
     assert statuses == ["heuristic-fallback"]
-    assert counters.get("llm/errors/timeout") == 2
+    assert counters.get("newsbot/llm/errors/timeout") == 2
 
 
 @pytest.mark.parametrize("bad", ["malformed", "bad_enum", "english", "url"])
@@ -100,7 +100,7 @@ def test_invalid_output_is_reasked_once(fake, run_service, mongo_db, bad):
     fake.script.append(bad)
     counters = Counters()
     assert run_service(analyze_all(urls), counters=counters) == ["llm"]
-    assert fake.requests == 2 and counters.get("llm/reasks") == 1
+    assert fake.requests == 2 and counters.get("newsbot/llm/reasks") == 1
     reask = fake.bodies[1]["messages"][-1]["content"]
     assert reask.startswith("上一次的输出无效")
 
@@ -155,8 +155,8 @@ def test_second_run_makes_zero_calls_and_a_prompt_edit_reanalyses(fake, run_serv
     fake.reset()
     counters = Counters()
     assert set(run_service(analyze_all(urls), counters=counters)) == {"cached"}
-    assert fake.requests == 0 and counters.get("llm/calls") == 0
-    assert counters.get("llm/cache_hits") == len(urls)
+    assert fake.requests == 0 and counters.get("newsbot/llm/calls") == 0
+    assert counters.get("newsbot/llm/cache_hits") == len(urls)
 
     # An edited prompt is a new prompt_version: every article is analysed again.
     folder = tmp_path / "prompts"
@@ -181,7 +181,7 @@ def test_injected_instructions_do_not_change_the_stored_level(fake, run_service,
     obeyed = [b for b in fake.bodies if "Ignore all previous" in b["messages"][-1]["content"]]
     assert obeyed and fake.modes_served["ok"] == 2
     assert clean["importance"] == "medium" and not clean["injection_suspected"]  # the model is trusted normally
-    assert attacked["injection_suspected"] and counters.get("llm/injection_suspected") == 1
+    assert attacked["injection_suspected"] and counters.get("newsbot/llm/injection_suspected") == 1
     assert attacked["importance"] == "low"
     lo, hi = SCORE_BANDS["low"]
     assert lo <= attacked["score"] <= hi

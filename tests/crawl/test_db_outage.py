@@ -13,7 +13,7 @@ import time
 import pytest
 from pymongo import MongoClient
 
-from newsbot.store import ensure_embedded_server, stop_embedded_server
+from newsbot.storage.embedded import ensure_embedded_server, stop_embedded_server
 from tests.conftest import ROOT, scrapy_env
 from tests.mockserver import MockServer
 

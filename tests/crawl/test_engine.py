@@ -11,7 +11,7 @@ import pytest
 from pymongo import MongoClient
 
 from newsbot.sources import SOURCES
-from newsbot.store import stop_embedded_server
+from newsbot.storage.embedded import stop_embedded_server
 from newsbot.urls import canonical_url
 from tests.conftest import ROOT, SNAPSHOT_DAY, expected_stored_per_source, run_scrapy, scrapy_env
 

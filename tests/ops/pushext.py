@@ -1,14 +1,15 @@
 """A test extension that pushes a report from inside a crawl, the way the report extension does:
-awaited in spider_closed on Scrapy's asyncio reactor."""
+on a worker thread, awaited in spider_closed on Scrapy's asyncio reactor."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
 from scrapy import signals
 
-from newsbot.delivery import apush_report
+from newsbot.delivery import push_report
 from tests.ops.conftest import sample_report
 
 logger = logging.getLogger(__name__)
@@ -25,5 +26,5 @@ class PushOnClose:
         return ext
 
     async def spider_closed(self, spider, reason):
-        result = await apush_report(self.crawler.settings, sample_report(), {}, self.crawler.stats)
+        result = await asyncio.to_thread(push_report, self.crawler.settings, sample_report(), {}, self.crawler.stats)
         logger.info("PUSH RESULT %s", json.dumps(result.as_dict(), ensure_ascii=False))

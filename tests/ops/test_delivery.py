@@ -357,7 +357,7 @@ def test_alert_goes_to_channels_that_take_alerts(http_server, monkeypatch):
 
 def test_dingtalk_sign_matches_the_documented_algorithm():
     """The worked example from DingTalk's docs, recomputed independently with quote_plus."""
-    from newsbot.delivery.channels import dingtalk_sign
+    from newsbot.delivery.channels.dingtalk import dingtalk_sign
 
     timestamp, sign = dingtalk_sign("this is secret", 1577262236757)
     digest = hmac.new(b"this is secret", b"1577262236757\nthis is secret", hashlib.sha256).digest()
@@ -368,8 +368,9 @@ def test_dingtalk_sign_matches_the_documented_algorithm():
 
 @pytest.mark.slow  # a real `scrapy crawl` process
 def test_push_inside_a_crawl_never_fails_it(http_server, scrapy_runner):
-    """apush_report awaited in spider_closed on the asyncio reactor: retried, counted in the
-    crawl's stats, and a channel that stays down does not change the crawl's outcome."""
+    """push_report from spider_closed on the asyncio reactor (on a worker thread, as the report
+    extension does): retried, counted in the crawl's stats, and a channel that stays down does not
+    change the crawl's outcome."""
     answers = iter([(500, {}, "boom"), (200, {}, json.dumps({"errcode": 0, "errmsg": "ok"}))])
     good = http_server(lambda request: next(answers))
     down = http_server(lambda request: (502, {}, "bad gateway"))

@@ -23,7 +23,7 @@ def main() -> None:
         cmd = [sys.executable, "-m", "scrapy", "digest", "--snapshot", str(SNAPSHOT_DAY), "--date", DAY,
                "--output-dir", str(out), "-s", f"NEWSBOT_DATA_DIR={tmp}/data", "-s", "NEWSBOT_ANALYZER=heuristic"]  # fmt: skip
         subprocess.run(cmd, check=True, env=scrapy_env(), cwd=SNAPSHOT_DAY.parent.parent, stdout=subprocess.DEVNULL)
-        subprocess.run([sys.executable, "-m", "newsbot.store", "stop", f"{tmp}/data"], env=scrapy_env(), check=False)
+        subprocess.run([sys.executable, "-m", "newsbot.storage", "stop", f"{tmp}/data"], env=scrapy_env(), check=False)
         payload = json.loads((out / f"{DAY}.json").read_text(encoding="utf-8"))
     EXPECTED_REPORT.write_text(json.dumps(comparable(payload), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {EXPECTED_REPORT}")

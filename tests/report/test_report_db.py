@@ -11,6 +11,7 @@ import pytest
 from newsbot.report import render as render_mod
 from newsbot.report.render import render_report_files
 from newsbot.report.select import report_window
+from newsbot.stats import RunSummary
 from tests.report.conftest import day_settings
 from tests.report.factory import CUTOFF, NEVER_REPORTED, P, article, run_doc, seed_like_day
 
@@ -137,7 +138,7 @@ def test_caps_and_short_version(day_db, tmp_path):
 
 
 def test_runs_given_by_the_caller_win_and_are_remembered(day_db, tmp_path):
-    ok = run_doc("bloomberg") | {"finished_at": datetime.now(UTC)}
+    ok = RunSummary(**run_doc("bloomberg") | {"finished_at": datetime.now(UTC)})
     render(day_db, tmp_path, runs={"bloomberg": ok})
     stored = day_db.reports.find_one({"date": "2026-02-04"})
     assert stored["sources"]["bloomberg"]["status"] == "ok"

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newsbot.extensions import run_summary
+from newsbot import stats as keys
 from newsbot.report.render import missing_line, push_result, render_day
+from newsbot.stats import RunSummary
 
 logger = logging.getLogger(__name__)
 
@@ -35,21 +35,21 @@ class ReportOnCloseExtension:
 
     async def spider_closed(self, spider, reason):
         stats = self.crawler.stats
-        if stats.get_value("newsbot/store/unavailable"):
+        if stats.get_value(keys.STORE_UNAVAILABLE):
             logger.warning("No report: the database was unavailable during this crawl")
             return
         # This crawl's figures come from its own stats: RunStatsExtension's `runs` document may not
         # be written yet, since spider_closed handlers run side by side.
-        run = {"source": spider.name, "finished_at": datetime.now(UTC), **run_summary(stats.get_stats())}
+        run = RunSummary.from_stats(spider.name, stats.get_stats())
         try:
             # pymongo's blocking client and the templates stay off the reactor's loop.
             result = await asyncio.to_thread(render_day, self.crawler.settings, {spider.name: run})
         except Exception as exc:  # a failed report must not hide the crawl's own result
             logger.error("Report not rendered after %s: %s", spider.name, exc, exc_info=not isinstance(exc, OSError))
-            stats.set_value("newsbot/report/failed", 1)
+            stats.set_value(keys.REPORT_FAILED, 1)
             return
         r = result.report
-        stats.set_value("newsbot/report/entries", len(r.domestic) + len(r.international))
+        stats.set_value(keys.REPORT_ENTRIES, len(r.domestic) + len(r.international))
         logger.info(
             "Report %s: %d domestic + %d international from %d articles: %s",
             r.date,

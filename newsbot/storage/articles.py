@@ -1,0 +1,24 @@
+"""The `articles` collection: one document per canonical URL, its analysis stored on it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+async def upsert_article(db, url: str, fields: dict, *, insert_only: tuple[str, ...] = ()) -> bool:
+    """Insert or update the article at url; True when it is new. A re-crawl keeps first_seen and
+    moves last_seen; the insert_only fields are written only when the article is new."""
+    fields = dict(fields)
+    now = datetime.now(UTC)
+    on_insert = {"first_seen": now, **{key: fields.pop(key) for key in insert_only if key in fields}}
+    update = {"$set": {**fields, "last_seen": now}, "$setOnInsert": on_insert}
+    result = await db.articles.update_one({"url": url}, update, upsert=True)
+    return result.upserted_id is not None
+
+
+async def find_article(db, url: str) -> dict | None:
+    return await db.articles.find_one({"url": url})
+
+
+async def store_analysis(db, url: str, record: dict) -> None:
+    await db.articles.update_one({"url": url}, {"$set": {"analysis": record}})

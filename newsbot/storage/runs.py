@@ -1,0 +1,27 @@
+"""The `runs` collection: one document per spider run (newsbot.stats.RunSummary), newest last."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import DESCENDING
+
+from newsbot.stats import RunSummary
+
+# What source health needs of a run in its window.
+WINDOW_FIELDS = {"_id": 0, "finished_at": 1, "new": 1, "items_seen": 1}
+
+
+async def record_run(db, run: RunSummary) -> None:
+    await db.runs.insert_one(run.as_doc())
+
+
+def latest_runs(db, source: str, until: datetime, limit: int) -> list[dict]:
+    """The source's last `limit` runs that finished by `until`, newest first."""
+    cursor = db.runs.find({"source": source, "finished_at": {"$lte": until}}, {"_id": 0})
+    return list(cursor.sort([("finished_at", DESCENDING)]).limit(limit))
+
+
+def runs_between(db, source: str, start: datetime, end: datetime) -> list[dict]:
+    """The source's runs that finished in [start, end], with the fields health sums."""
+    return list(db.runs.find({"source": source, "finished_at": {"$gte": start, "$lte": end}}, WINDOW_FIELDS))
