@@ -47,6 +47,11 @@ class StorePipeline:
             # The page failed this time: never replace text a better crawl already stored.
             for key in ("content", "content_source"):
                 on_insert[key] = doc.pop(key)
+        if doc.get("skip_reason"):
+            # A skipped entry (an arXiv replacement of a paper stored earlier as news) never overwrites
+            # a stored article: it is only inserted when the URL is new.
+            on_insert.update(doc)
+            doc = {}
         update = {"$set": {**doc, "last_seen": now}, "$setOnInsert": on_insert}
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:

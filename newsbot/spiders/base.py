@@ -97,12 +97,14 @@ class FeedSpider(scrapy.Spider):
         self._inc("feed/entries", len(feed.entries))
         fetched_at = datetime.now(UTC)
         for entry in feed.entries:
+            item = self.item_from_entry(entry, response, fetched_at)
             reason = self.skip_reason(entry)
             if reason:
+                # Kept and flagged, never dropped: the feed listed it, so it counts among the day's raw items.
                 self._inc(f"items/skipped/{reason}")
-                continue
-            item = self.item_from_entry(entry, response, fetched_at)
-            if item.title and item.original_url and self.wants_article(item, entry):
+                item.skip_reason = reason
+                yield item
+            elif item.title and item.original_url and self.wants_article(item, entry):
                 yield self.article_request(item)
             else:
                 yield item
@@ -151,7 +153,8 @@ class FeedSpider(scrapy.Spider):
         )
 
     def skip_reason(self, entry) -> str | None:
-        """A stat-key reason to leave the entry out (not news), or None to keep it."""
+        """A stat-key reason not to report the entry (not news), or None for news. A skipped entry is
+        still stored (flagged with the reason) but never followed, analysed or selected."""
         return None
 
     def entry_link(self, entry) -> str:
