@@ -15,6 +15,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from newsbot.feeds import read_feed
 from newsbot.items import NewsItem
 from newsbot.parsers import ArticlePage, ExtractionError
+from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.parsers.challenge import looks_like_challenge
 from newsbot.parsers.generic import parse_generic
 from newsbot.sources import SOURCES, Source
@@ -143,8 +144,9 @@ class FeedSpider(scrapy.Spider):
             authors=self.entry_authors(entry),
             feed_categories=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
             lang=self.source.lang,
-            summary=self.clean_summary(summary_html),
-            content=html_to_text(content_html) if content_html else "",
+            # Feed descriptions carry the same bylines and credits as the pages (量子位, 36氪 newsflashes).
+            summary=strip_boilerplate(self.clean_summary(summary_html)),
+            content=strip_boilerplate(html_to_text(content_html)) if content_html else "",
             paywalled=self.source.paywalled,
             content_source="feed",
             guid=entry.get("id", ""),
