@@ -1,5 +1,5 @@
 """Site boilerplate never reaches the stored text: one saved page or feed per pattern, through the
-site's real parser or the spider's real feed callback (the Fundus-style fixtures in boilerplate/)."""
+site's real parser or the spider's real feed callback (the Fundus-style fixtures in _boilerplate/)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.sources import SOURCES
 from tests.sites.test_sites import spider_for
 
-HERE = Path(__file__).parent / "boilerplate"
+HERE = Path(__file__).parent / "_boilerplate"
 
 PAGES = [
     pytest.param(
