@@ -27,5 +27,8 @@ class NewsItem:
     # True when the feed's date could not be parsed and fetched_at stands in.
     date_missing: bool = False
     guid: str = ""
+    # Why newsbot will not report this entry (e.g. "arxiv_replacement"), or "" for news. Skipped entries are
+    # still stored, so the day's raw count is every item the feeds published; they are never analysed or selected.
+    skip_reason: str = ""
     feed_url: str = ""
     extra: dict = field(default_factory=dict)  # site-specific facts (arXiv announce type, CNBC type, ...)

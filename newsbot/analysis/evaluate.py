@@ -3,13 +3,19 @@
 Metrics: accuracy and per-class precision/recall/F1 for ai_relevant, region and importance (and
 category accuracy when rows carry it), plus checks on the summaries: Chinese, one sentence, the
 correct date prefix, no URL, and how much of the summary's wording comes from the source text.
+
+`by_day` repeats every metric for each report day of the dataset, so a threshold tuned on the
+pooled set can be seen to hold on every day separately. A row's day is its `day` field, else the
+report day its published_at falls in (the day whose 09:00 Asia/Shanghai cutoff follows it).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.textops import CJK_RE, date_prefix, has_url, is_chinese, is_one_sentence
@@ -20,6 +26,10 @@ CLASSES = {
     "region": ["domestic", "international"],
     "importance": ["high", "medium", "low"],
 }
+
+
+REPORT_TZ = ZoneInfo("Asia/Shanghai")
+REPORT_CUTOFF_HOUR = 9
 
 
 class DatasetError(ValueError):
@@ -136,6 +146,45 @@ def metrics(rows: list[dict], records: list[dict]) -> dict:
     for rec in records:
         analyzers[rec.get("analyzer", "?")] = analyzers.get(rec.get("analyzer", "?"), 0) + 1
     out["analyzers"] = analyzers
+    return out
+
+
+def row_day(row: dict) -> str:
+    """The report day a labelled row belongs to ("YYYY-MM-DD"), or "undated"."""
+    if row.get("day"):
+        return str(row["day"])
+    try:
+        published = datetime.fromisoformat(str(row.get("published_at") or "").replace("Z", "+00:00"))
+    except ValueError:
+        return "undated"
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=REPORT_TZ)
+    local = published.astimezone(REPORT_TZ)
+    day: date = local.date() + timedelta(days=1) if local.hour >= REPORT_CUTOFF_HOUR else local.date()
+    return day.isoformat()
+
+
+def metrics_by_day(rows: list[dict], records: list[dict]) -> dict[str, dict]:
+    """Every metric of `metrics`, once per report day, in date order."""
+    days: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        days.setdefault(row_day(row), []).append(i)
+    return {day: metrics([rows[i] for i in idx], [records[i] for i in idx]) for day, idx in sorted(days.items())}
+
+
+def headline(result: dict) -> dict:
+    """The figures the heuristic is tuned against, from one `metrics` result."""
+    out = {
+        "rows": result["rows"],
+        "importance_accuracy": result["importance"]["accuracy"],
+        "high_precision": result["importance"]["per_class"]["high"]["precision"],
+        "high_recall": result["importance"]["per_class"]["high"]["recall"],
+        "region_accuracy": result["region"]["accuracy"],
+        "ai_relevant_accuracy": result["ai_relevant"]["accuracy"],
+        "ai_relevant_f1": result["ai_relevant"]["f1"],
+    }
+    if "category" in result:
+        out["category_accuracy"] = result["category"]["accuracy"]
     return out
 
 

@@ -1,10 +1,13 @@
 """scrapy evalprompts: measure an analyzer (and prompt folders against each other) on a labelled set.
 
     scrapy evalprompts --dataset tests/data/golden.jsonl --analyzer heuristic
+    scrapy evalprompts --dataset tests/data/golden.jsonl --analyzer heuristic --by-day
     scrapy evalprompts --dataset tests/data/golden.jsonl --prompts my-prompts/ --against newsbot/prompts/
 
-Prints one JSON object. LLM replies are cached on disk (NEWSBOT_EVAL_CACHE_DIR), keyed by model,
-method, prompt version and article, so re-running an unchanged prompt makes no calls.
+Prints one JSON object. --by-day adds `by_day` (every metric per report day) and `headline`
+(the key figures, pooled and per day, side by side). LLM replies are cached on disk
+(NEWSBOT_EVAL_CACHE_DIR), keyed by model, method, prompt version and article, so re-running an
+unchanged prompt makes no calls.
 """
 
 from __future__ import annotations
@@ -19,7 +22,15 @@ from scrapy.exceptions import UsageError
 
 from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
-from newsbot.analysis.evaluate import DatasetError, changed_rows, load_dataset, metrics, row_result
+from newsbot.analysis.evaluate import (
+    DatasetError,
+    changed_rows,
+    headline,
+    load_dataset,
+    metrics,
+    metrics_by_day,
+    row_result,
+)
 from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters, DiskReplyCache
 
@@ -61,6 +72,7 @@ def evaluate(
     against: str | None = None,
     limit: int | None = None,
     details: bool = False,
+    by_day: bool = False,
 ) -> dict:
     rows = load_dataset(dataset)[: limit or None]
     cache_dir = settings.get("NEWSBOT_EVAL_CACHE_DIR") or None
@@ -70,14 +82,14 @@ def evaluate(
             "--against compares prompt folders, which needs the LLM analyzer (an API key or --analyzer llm)"
         )
     records, run = asyncio.run(run_rows(config, rows, cache_dir))
-    result = {"dataset": dataset, **metrics(rows, records), "run": run}
+    result = {"dataset": dataset, **_scored(rows, records, by_day), "run": run}
     if details:
         result["details"] = [row_result(r, rec) for r, rec in zip(rows, records, strict=True)]
     if not against:
         return result
     config_b = AnalysisConfig.from_settings(settings, analyzer=analyzer, prompts_dir=against)
     records_b, run_b = asyncio.run(run_rows(config_b, rows, cache_dir))
-    result_b = {**metrics(rows, records_b), "run": run_b}
+    result_b = {**_scored(rows, records_b, by_day), "run": run_b}
     if details:
         result_b["details"] = [row_result(r, rec) for r, rec in zip(rows, records_b, strict=True)]
     return {
@@ -89,12 +101,24 @@ def evaluate(
     }
 
 
+def _scored(rows: list[dict], records: list[dict], by_day: bool) -> dict:
+    pooled = metrics(rows, records)
+    if not by_day:
+        return pooled
+    days = metrics_by_day(rows, records)
+    return {
+        **pooled,
+        "headline": {"pooled": headline(pooled), **{day: headline(m) for day, m in days.items()}},
+        "by_day": days,
+    }
+
+
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
 
     def syntax(self):
-        return "--dataset FILE.jsonl [--prompts DIR] [--against DIR2] [--analyzer llm|heuristic]"
+        return "--dataset FILE.jsonl [--prompts DIR] [--against DIR2] [--analyzer llm|heuristic] [--by-day]"
 
     def short_desc(self):
         return "Measure the analyzer (or two prompt folders) on a labelled dataset; prints JSON"
@@ -107,6 +131,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--analyzer", choices=("llm", "heuristic"), help="default: NEWSBOT_ANALYZER")
         parser.add_argument("--limit", type=int, metavar="N", help="only the first N rows (quick iterations)")
         parser.add_argument("--details", action="store_true", help="include every row's verdicts")
+        parser.add_argument("--by-day", action="store_true", help="also every metric per report day of the dataset")
 
     def run(self, args, opts):
         for folder in (opts.prompts, opts.against):
@@ -125,6 +150,7 @@ class Command(ScrapyCommand):
                 against=opts.against,
                 limit=opts.limit,
                 details=opts.details,
+                by_day=opts.by_day,
             )
         except (DatasetError, PromptError, OSError) as exc:
             print(f"evalprompts: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ from datetime import datetime
 from parsel import Selector
 
 from newsbot.parsers import ArticlePage, ExtractionError
+from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.parsers.jsonld import author_names, find_article
 from newsbot.text import html_to_text
 
@@ -24,6 +25,7 @@ def parse_cnbc(html: str, url: str = "") -> ArticlePage:
     if not text:
         # Some pages (live blogs, older templates) carry the text only in JSON-LD.
         text = html_to_text(meta.get("articleBody"))
+    text = strip_boilerplate(text)
     if not text:
         raise ExtractionError("no ArticleBody paragraphs and no JSON-LD articleBody")
     published = None

@@ -6,6 +6,7 @@ import trafilatura
 from parsel import Selector
 
 from newsbot.parsers import ArticlePage, ExtractionError
+from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.parsers.jsonld import author_names, find_article
 from newsbot.text import strip_invisible
 
@@ -16,7 +17,7 @@ def parse_generic(html: str, url: str = "") -> ArticlePage:
     text = trafilatura.extract(
         html, url=url or None, include_comments=False, include_tables=False, favor_precision=True
     )
-    text = strip_invisible(text or "").strip()
+    text = strip_boilerplate(strip_invisible(text or "").strip())
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError("no main text found")
     sel = Selector(text=html)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from parsel import Selector
 
 from newsbot.parsers import ArticlePage, ExtractionError
+from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.text import html_to_text
 
 _STATE_RE = re.compile(r"window\.initialState\s*=\s*")
@@ -33,6 +34,7 @@ def parse_36kr(html: str, url: str = "") -> ArticlePage:
     text = html_to_text(data.get("widgetContent"))
     if not text:
         text = html_to_text(" ".join(Selector(text=html).css("div.articleDetailContent").getall()))
+    text = strip_boilerplate(text)
     if not text:
         raise ExtractionError("no initialState article and no div.articleDetailContent")
     published = None

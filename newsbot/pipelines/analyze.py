@@ -65,7 +65,12 @@ class AnalyzePipeline:
                 self.stats.set_value(key, 0)
 
     def process_item(self, item):
-        url = ItemAdapter(item).get("url")
+        adapter = ItemAdapter(item)
+        url = adapter.get("url")
+        if adapter.get("skip_reason"):
+            # Stored for the raw count only: never reported, so judging it would only cost calls.
+            self.stats.inc_value("newsbot/analysis/skipped")
+            return item
         if url and self.service is not None:
             task = asyncio.ensure_future(self._analyze(url))
             self.pending.add(task)

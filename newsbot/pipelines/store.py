@@ -42,8 +42,15 @@ class StorePipeline:
     async def process_item(self, item):
         doc = ItemAdapter(item).asdict()
         url = doc.pop("url")
-        # The page failed this time: never replace text a better crawl already stored.
-        insert_only = ("content", "content_source") if doc.get("content_source") == "feed-fallback" else ()
+        if doc.get("skip_reason"):
+            # A skipped entry (an arXiv replacement of a paper stored earlier as news) never overwrites
+            # a stored article: it is only inserted when the URL is new.
+            insert_only = tuple(doc)
+        elif doc.get("content_source") == "feed-fallback":
+            # The page failed this time: never replace text a better crawl already stored.
+            insert_only = ("content", "content_source")
+        else:
+            insert_only = ()
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 is_new = await upsert_article(self.store.db, url, doc, insert_only=insert_only)

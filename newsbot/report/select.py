@@ -8,7 +8,8 @@ Window
     `raw_count` is every article stored with published_at in the window, before any filtering.
 
 Eligibility
-    Only articles whose stored `analysis.ai_relevant` is true and which carry a Chinese summary.
+    Only articles whose stored `analysis.ai_relevant` is true and which carry a Chinese summary, and
+    never one stored with a `skip_reason` (kept for the raw count only, e.g. arXiv replacements).
 
 Same-event clustering (near-linear, no all-pairs comparison)
     Each article gets keys computed from its own stored title, analysis.summary_zh, analysis.entities
@@ -614,6 +615,8 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
     region = analysis.get("region")
     if analysis.get("ai_relevant") is not True or not summary or region not in REGIONS:
         return None
+    if doc.get("skip_reason"):
+        return None  # stored for the raw count only (e.g. an arXiv replacement): never reported
     if not doc.get("url") or not isinstance(doc.get("published_at"), datetime):
         return None
     source = doc.get("source") or ""
@@ -879,6 +882,7 @@ _PROJECTION = {
     "source_name": 1,
     "published_at": 1,
     "analysis": 1,
+    "skip_reason": 1,
     "summary": 1,
     "content": {"$substrCP": ["$content", 0, LEAD_CHARS]},
 }

@@ -16,6 +16,7 @@ from newsbot import stats as keys
 from newsbot.feeds import read_feed
 from newsbot.items import NewsItem
 from newsbot.parsers import ArticlePage, ExtractionError
+from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.parsers.challenge import looks_like_challenge
 from newsbot.parsers.generic import parse_generic
 from newsbot.sources import SOURCES, Source
@@ -98,12 +99,14 @@ class FeedSpider(scrapy.Spider):
         self._inc(keys.FEED_ENTRIES, len(feed.entries))
         fetched_at = datetime.now(UTC)
         for entry in feed.entries:
+            item = self.item_from_entry(entry, response, fetched_at)
             reason = self.skip_reason(entry)
             if reason:
+                # Kept and flagged, never dropped: the feed listed it, so it counts among the day's raw items.
                 self._inc(keys.under(keys.ITEMS_SKIPPED, reason))
-                continue
-            item = self.item_from_entry(entry, response, fetched_at)
-            if item.title and item.original_url and self.wants_article(item, entry):
+                item.skip_reason = reason
+                yield item
+            elif item.title and item.original_url and self.wants_article(item, entry):
                 yield self.article_request(item)
             else:
                 yield item
@@ -142,8 +145,9 @@ class FeedSpider(scrapy.Spider):
             authors=self.entry_authors(entry),
             feed_categories=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
             lang=self.source.lang,
-            summary=self.clean_summary(summary_html),
-            content=html_to_text(content_html) if content_html else "",
+            # Feed descriptions carry the same bylines and credits as the pages (量子位, 36氪 newsflashes).
+            summary=strip_boilerplate(self.clean_summary(summary_html)),
+            content=strip_boilerplate(html_to_text(content_html)) if content_html else "",
             paywalled=self.source.paywalled,
             content_source="feed",
             guid=entry.get("id", ""),
@@ -152,7 +156,8 @@ class FeedSpider(scrapy.Spider):
         )
 
     def skip_reason(self, entry) -> str | None:
-        """A stat-key reason to leave the entry out (not news), or None to keep it."""
+        """A stat-key reason not to report the entry (not news), or None for news. A skipped entry is
+        still stored (flagged with the reason) but never followed, analysed or selected."""
         return None
 
     def entry_link(self, entry) -> str:

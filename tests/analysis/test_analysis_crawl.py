@@ -55,10 +55,18 @@ def test_crawl_analyses_offline_then_with_the_llm_then_for_free(scrapy_runner, m
 
 
 def test_evalprompts_heuristic_quality_on_the_golden_set(scrapy_runner):
-    proc = scrapy_runner("evalprompts", "--analyzer", "heuristic", "--dataset", str(GOLDEN))
+    proc = scrapy_runner("evalprompts", "--analyzer", "heuristic", "--dataset", str(GOLDEN), "--by-day")
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout)
-    assert result["rows"] >= 150
+    assert result["rows"] >= 400
+    # --by-day: every metric per report day, the days adding up to the pooled set.
+    days = result["by_day"]
+    assert len(days) >= 3
+    assert sum(d["rows"] for d in days.values()) == result["rows"]
+    assert all({"ai_relevant", "region", "importance", "category", "summary"} <= set(d) for d in days.values())
+    assert set(result["headline"]) == {"pooled", *days}
+    assert result["headline"]["pooled"]["importance_accuracy"] == result["importance"]["accuracy"]
+    print("\n" + "\n".join(f"{day}: {figures}" for day, figures in result["headline"].items()))
     print(
         f"\nheuristic on golden: region accuracy {result['region']['accuracy']}, "
         f"ai_relevant F1 {result['ai_relevant']['f1']}, importance accuracy {result['importance']['accuracy']}"

@@ -10,7 +10,7 @@ from importlib import resources
 import pytest
 
 from newsbot.analysis.article import ArticleInput
-from newsbot.analysis.evaluate import changed_rows, char_overlap, classification
+from newsbot.analysis.evaluate import changed_rows, char_overlap, classification, metrics, metrics_by_day, row_day
 from newsbot.analysis.heuristic import HeuristicAnalyzer, to_band
 from newsbot.analysis.lexicon import gazetteer
 from newsbot.analysis.llm import validate_judgement
@@ -237,6 +237,33 @@ def test_overview_heuristic_and_its_fact_check():
     assert (
         any("谷歌" in e for e in errors) and any("300" in e for e in errors) and any("Anthropic" in e for e in errors)
     )
+
+
+def test_rows_fall_in_report_days_and_every_metric_is_split_by_day():
+    # The report day ends at 09:00 Asia/Shanghai: 08:59 belongs to that day, 09:00 to the next.
+    assert row_day({"published_at": "2026-02-04T08:59:00+08:00"}) == "2026-02-04"
+    assert row_day({"published_at": "2026-02-04T09:00:00+08:00"}) == "2026-02-05"
+    assert row_day({"published_at": "2026-02-04T00:30:00Z"}) == "2026-02-04"
+    assert row_day({"day": "2026-03-01", "published_at": "2026-02-04T01:30:00Z"}) == "2026-03-01"
+    assert row_day({"published_at": "not a date"}) == "undated"
+
+    def row(i, day, importance):
+        exp = {"ai_relevant": True, "region": "domestic", "importance": importance, "category": "融资"}
+        return {"id": f"r{i}", "title": "t", "text": "x", "published_at": f"{day}T08:00:00+08:00", "expected": exp}
+
+    rows = [row(1, "2026-03-02", "high"), row(2, "2026-03-01", "low"), row(3, "2026-03-02", "low")]
+    records = [
+        {"ai_relevant": True, "region": "domestic", "importance": "high", "category": "融资", "summary_zh": ""},
+        {"ai_relevant": True, "region": "domestic", "importance": "high", "category": "其他", "summary_zh": ""},
+        {"ai_relevant": True, "region": "domestic", "importance": "low", "category": "融资", "summary_zh": ""},
+    ]
+    days = metrics_by_day(rows, records)
+    assert list(days) == ["2026-03-01", "2026-03-02"]
+    assert days["2026-03-01"]["rows"] == 1 and days["2026-03-01"]["importance"]["accuracy"] == 0.0
+    assert days["2026-03-02"]["importance"]["accuracy"] == 1.0
+    assert days["2026-03-02"]["category"]["accuracy"] == 1.0
+    # Each day carries the same metrics as the pooled result.
+    assert set(days["2026-03-01"]) == set(metrics(rows, records))
 
 
 def test_metrics_per_class_and_changed_rows():

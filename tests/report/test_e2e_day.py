@@ -85,14 +85,24 @@ def test_counts(digest, expected):
     payload = digest.payload
     window = report_window(day_settings())
     stored = digest.db.articles.count_documents({"published_at": {"$gte": window.start, "$lt": window.cutoff}})
-    # Every recorded item in the window, less the arXiv replacements the spider drops as not news.
-    assert payload["raw_count"] == stored == expected["in_window"] - len(expected["arxiv_replacements"])
+    # Every recorded item in the window, arXiv replacements included: they are stored, flagged, never selected.
+    assert payload["raw_count"] == stored == expected["in_window"]
+    skipped = digest.db.articles.count_documents({"skip_reason": "arxiv_replacement"})
+    assert skipped == len(expected["arxiv_replacements"])
     assert (len(payload["domestic"]), len(payload["international"])) == (15, 13)
     assert payload["stats"]["missing_sources"] == []
     assert all(s["status"] == "ok" for s in payload["stats"]["sources"].values())
     assert payload["stats"]["sources"]["36kr"]["fetched"] == 60
     assert payload["stats"]["duplicates_merged"] >= 10
     assert payload["overview"].startswith(f"今日从{stored}条原始信息中精选出15条国内动态和13条国际动态")
+
+
+def test_text_report_counts_raw_items_as_the_seed_does(digest, expected):
+    """数据来源 counts every feed item published in the window, skipped ones included, as the seed does."""
+    seed_line = next(line for line in read_seed().splitlines() if line.startswith("数据来源"))
+    text = (digest.out / f"{DAY}.txt").read_text(encoding="utf-8")
+    assert f"数据来源: 从 {expected['in_window']} 条原始信息中精选" in text.splitlines()
+    assert seed_line in text.splitlines()
 
 
 def test_no_event_is_reported_twice(digest, expected):
@@ -178,7 +188,7 @@ def test_text_layout_matches_the_seed_line_for_line(digest):
         assert f"   📰 来源: {entry['source_name']} | 🔗 {entry['url']}\n" in text
 
 
-def test_json_shape(digest):
+def test_json_shape(digest, expected):
     payload = digest.payload
     assert list(payload) == ["date", "generated_at", "raw_count", "domestic", "international", "overview", "stats"]
     assert payload["date"] == DAY and datetime.fromisoformat(payload["generated_at"]).tzinfo is not None
@@ -192,7 +202,9 @@ def test_json_shape(digest):
     for key in ("sources", "missing_sources", "llm", "fallbacks", "duplicates_merged"):
         assert key in stats
     assert set(stats["sources"]["bloomberg"]) >= {"fetched", "stored", "failed_pages", "errors", "blocked"}
-    assert stats["llm"]["cost_usd"] == 0 and stats["llm"]["by_analyzer"] == {"heuristic": payload["raw_count"]}
+    # Every article is judged except the arXiv replacements, stored for the raw count only.
+    judged = payload["raw_count"] - len(expected["arxiv_replacements"])
+    assert stats["llm"]["cost_usd"] == 0 and stats["llm"]["by_analyzer"] == {"heuristic": judged}
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")

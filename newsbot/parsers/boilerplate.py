@@ -1,0 +1,54 @@
+"""Site boilerplate that is not part of the story: bylines, image credits, follow-us lines.
+
+Each pattern names a class of line the sites print around every article, never one string:
+量子位 opens with "<author> 发自 <place>" and "量子位 | 公众号 QbitAI"; 36氪 with "文｜…", "编辑｜…";
+Chinese sites caption images "图片来源：…" / "图源：…"; wire photos carry "(Photo by …/Getty Images)";
+WeChat-era pages end with "点击关注…". A summary built from the text would otherwise repeat them.
+Applied by the site parsers to article pages and by the feed spider to feed descriptions.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Whole lines. Bounded lengths keep a real sentence that happens to start the same way.
+_LINE_PATTERNS = [
+    # 量子位 / 机器之心-style dateline byline: "梦晨 发自 凹非寺", "金磊 发自 圣何塞".
+    r"[^\s，。！？]{1,16}\s*发自\s*[^\s，。！？]{1,12}",
+    # "量子位 | 公众号 QbitAI", "机器之心 | 公众号 almosthuman2014".
+    r"[^\s，。]{1,12}\s*[|｜]\s*公众号\s*[\w\-]{1,30}",
+    # 36氪 credit block: "文｜林晴晴", "编辑｜袁斯来", "作者：…", "责编 | …", "撰文丨…".
+    r"(?:文|作者|撰文|编辑|责编|责任编辑|主编|审核|校对|采访|整理|出品|策划|设计|排版|视觉|运营)\s*[|｜丨:：]\s*.{1,40}",
+    # Image credits: "图片来源：视觉中国", "图源：受访者供图", "题图来源 | Unsplash", "封面来源：…".
+    r"[（(]?(?:图片|题图|头图|封面|配图)?(?:来源|图源)\s*[|｜丨:：]\s*.{1,40}",
+    # "点击关注36氪，获取更多前沿资讯", "点击上方蓝字关注我们".
+    r".{0,20}点击(?:上方|下方)?(?:蓝字)?关注.{0,40}",
+    # Reprint footers: 量子位 "版权所有，未经授权不得…转载…", 雷峰网 "雷峰网原创文章，未经授权禁止转载。…".
+    r"[^。]{0,16}(?:版权所有|原创文章)[，,。]?.{0,20}未经(?:授权|许可).{0,30}转载.{0,30}",
+    # English photo credit lines: "Photo: Jane Doe/Bloomberg", "Photographer: …/Bloomberg", "Image credit: …".
+    r"(?:Photo(?:graph(?:er)?)?|Image|Picture)s?(?:\s+credit)?\s*:\s*[^.]{1,80}",
+]
+_LINE_RE = re.compile(r"^\s*(?:" + "|".join(_LINE_PATTERNS) + r")\s*$", re.I)
+
+# Inside a line: parenthesised photo credits and the 量子位 masthead run into the first paragraph.
+_INLINE_RE = re.compile(
+    r"[（(]公众号\s*[:：][^()（）]{1,20}[)）]"
+    r"|\s*[（(](?:(?:Photo|Image|Picture)s?(?:\s+(?:by|credit)|:)|(?:图片|题图)?(?:来源|图源)\s*[:：])[^()（）]{1,120}[)）]"
+    r"|\s*[^\s，。！？]{1,16}\s*发自\s*[^\s，。！？]{1,12}\s*(?=[^\s，。！？]{1,12}\s*[|｜]\s*公众号)"
+    r"|[^\s，。]{1,12}\s*[|｜]\s*公众号\s*QbitAI\s*",
+    re.I,
+)
+
+
+def strip_boilerplate(text: str) -> str:
+    """The text without site bylines, image credits and follow-us lines; the story itself unchanged."""
+    if not text:
+        return ""
+    lines = []
+    for line in text.split("\n"):
+        if _LINE_RE.match(line):
+            continue
+        line = _INLINE_RE.sub("", line).strip() if ("公众号" in line or "(" in line or "（" in line) else line
+        if line and not _LINE_RE.match(line):
+            lines.append(line)
+    return "\n".join(lines)
