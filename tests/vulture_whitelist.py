@@ -77,7 +77,7 @@ _.ai_score  # analysis/heuristic.py Evidence: written, never read
 _.region_scores  # analysis/heuristic.py Evidence: written, never read
 _.money_usd  # analysis/heuristic.py Evidence: written, never read
 _.category_scores  # analysis/heuristic.py Evidence: written, never read
-_.oversized_buckets  # report/select.py ClusterStats: counted, never read or logged
-_.reported_on  # report/select.py Repeat: written, never read (only len(repeats) is)
-_.reported_url  # report/select.py Repeat: written, never read
+_.oversized_buckets  # report/cluster.py ClusterStats: counted, printed by bench/cluster.py
+_.reported_on  # report/memory.py Repeat: written, never read (only len(repeats) is)
+_.reported_url  # report/memory.py Repeat: written, never read
 _.as_dict  # delivery/__init__.py: only tests call it

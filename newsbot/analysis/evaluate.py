@@ -18,7 +18,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from newsbot.analysis.article import ArticleInput
-from newsbot.analysis.textops import CJK_RE, date_prefix, has_url, is_chinese, is_one_sentence
+from newsbot.text.dates import date_prefix
+from newsbot.text.lang import CJK_RE, is_chinese
+from newsbot.text.links import has_url
+from newsbot.text.sentences import is_one_sentence
 
 FIELDS = ("ai_relevant", "region", "importance")
 CLASSES = {

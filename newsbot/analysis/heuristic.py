@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.lexicon import Gazetteer, Lexicon, Mention, data_digest, gazetteer, lexicon
 from newsbot.analysis.schema import REASON_MAX_CHARS, SCORE_BANDS, SUMMARY_MAX_CHARS, Category
-from newsbot.analysis.textops import (
-    find_injection,
-    find_money,
-    split_sentences,
-    strip_date_prefix,
-    without_injection,
-)
+from newsbot.text.amounts import find_money
+from newsbot.text.dates import strip_date_prefix
+from newsbot.text.injection import find_injection, without_injection
+from newsbot.text.sentences import split_sentences
 
 logger = logging.getLogger(__name__)
 

@@ -34,7 +34,9 @@ from newsbot.analysis.schema import (
     ModelJudgement,
     Region,
 )
-from newsbot.analysis.textops import has_url, is_chinese, strip_date_prefix
+from newsbot.text.dates import strip_date_prefix
+from newsbot.text.lang import is_chinese
+from newsbot.text.links import has_url
 
 logger = logging.getLogger(__name__)
 

@@ -37,10 +37,12 @@ from newsbot.analysis.llm import (
     reask_message,
 )
 from newsbot.analysis.prompts import load_prompts, make_fence
+from newsbot.analysis.schema import Importance
 from newsbot.analysis.service import AnalysisConfig
-from newsbot.analysis.textops import has_url, is_chinese
 from newsbot.storage.errors import StoreError
 from newsbot.storage.llm_cache import cache_answer, cached_answer
+from newsbot.text.lang import is_chinese
+from newsbot.text.links import has_url
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +78,7 @@ def counts_sentence(entries: list[dict], raw_count: int) -> str:
 
 def top_titles(entries: list[dict], n: int = 3) -> list[str]:
     """The n most important entries, in report order within a level."""
-    rank = {"high": 0, "medium": 1, "low": 2}
-    ranked = sorted(entries, key=lambda e: rank.get(e.get("importance", ""), 3))
+    ranked = sorted(entries, key=lambda e: Importance.order(e.get("importance")))
     return [(e.get("title") or "").strip() for e in ranked[:n] if e.get("title")]
 
 

@@ -19,9 +19,24 @@ class Region(StrEnum):
 
 
 class Importance(StrEnum):
+    """The levels, most important first: the member order is the order of the report."""
+
     high = "high"
     medium = "medium"
     low = "low"
+
+    @classmethod
+    def order(cls, level: str | None) -> int:
+        """A sort key, most important first: 0 for high, 1 medium, 2 low, 3 for anything else."""
+        try:
+            return list(cls).index(cls(level))
+        except ValueError:
+            return len(cls)
+
+    @classmethod
+    def outranks(cls, level: str, other: str) -> bool:
+        """Whether `level` is more important than `other`."""
+        return cls.order(level) < cls.order(other)
 
 
 class Category(StrEnum):
@@ -102,4 +117,3 @@ class AnalysisRecord(BaseModel):
 
 # Score bands of the levels, so a stored score never contradicts its level when sorting.
 SCORE_BANDS = {"high": (70, 100), "medium": (40, 69), "low": (0, 39)}
-IMPORTANCE_RANK = {"low": 0, "medium": 1, "high": 2}

@@ -34,17 +34,18 @@ from newsbot.analysis.llm import (
 )
 from newsbot.analysis.prompts import PromptPair, load_prompts, make_fence
 from newsbot.analysis.schema import (
-    IMPORTANCE_RANK,
     REASON_MAX_CHARS,
     SCORE_BANDS,
     AnalysisRecord,
     AnalyzerKind,
     Category,
+    Importance,
     ModelJudgement,
 )
-from newsbot.analysis.textops import SHANGHAI, cut_to_budget, date_prefix
 from newsbot.storage.articles import find_article, store_analysis
 from newsbot.storage.errors import StoreError
+from newsbot.text.dates import SHANGHAI, date_prefix
+from newsbot.text.sentences import cut_to_budget
 
 logger = logging.getLogger(__name__)
 
@@ -297,7 +298,7 @@ class AnalysisService:
             # level can only go down (min of both). The model's validated wording is kept.
             ai_relevant = ai_relevant and heur.ai_relevant
             region, category = heur.region, heur.category
-            if IMPORTANCE_RANK[importance] > IMPORTANCE_RANK[heur.importance]:
+            if Importance.outranks(importance, heur.importance):
                 importance = heur.importance
             score = min(score, heur.score)
             reason = _append_note(reason, INJECTION_NOTE)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from datetime import date
 
 from scrapy.exceptions import UsageError
+
+logger = logging.getLogger(__name__)
 
 
 def add_day_options(parser, date_help: str) -> None:
@@ -22,3 +26,49 @@ def apply_day_options(settings, opts) -> None:
         settings.set("NEWSBOT_DATE", opts.date, priority="cmdline")
     if opts.output_dir:
         settings.set("NEWSBOT_OUTPUT_DIR", opts.output_dir, priority="cmdline")
+
+
+# --- publishing the day's report from a command ------------------------------------------------------
+
+
+def report_failed(exc: BaseException) -> None:
+    """Log why the report was not produced, and say so on stderr in one line."""
+    from newsbot.storage.errors import StoreUnavailable
+
+    if isinstance(exc, StoreUnavailable | ValueError | OSError):
+        logger.error("Report not rendered: %s", exc)
+    else:
+        logger.exception("Report not rendered")
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    print(f"newsbot: report not rendered: {reason}", file=sys.stderr)
+
+
+def print_published(published) -> None:
+    """The report's counts, its footer line about sources, and the paths written."""
+    from newsbot.report.render import missing_line
+
+    r = published.report
+    line = missing_line(r.stats.get("missing_sources") or [], r.stats.get("broken_sources") or [])
+    print(
+        f"report {r.date}: {len(r.domestic)} domestic + {len(r.international)} international "
+        f"from {r.raw_count} articles ({r.stats['duplicates_merged']} duplicates merged)"
+    )
+    if line:
+        print(line)
+    for path in published.paths:
+        print(path)
+    sys.stdout.flush()
+
+
+def push_and_warn(settings, published) -> bool:
+    """Push the written report; a failed channel is a warning on stderr, never an error exit:
+    the files are written and `scrapy report --push` re-sends them."""
+    from newsbot.report.daily import push_published
+
+    pushed = push_published(settings, published)
+    if pushed is not None and not pushed.ok:
+        print(
+            f"newsbot: warning: push failed for {pushed.failed} channel(s); the report files are written",
+            file=sys.stderr,
+        )
+    return pushed is None or pushed.ok

@@ -7,7 +7,7 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newsbot.commands import add_day_options, apply_day_options
+from newsbot.commands import add_day_options, apply_day_options, print_published, push_and_warn, report_failed
 from newsbot.commands.crawl import store_failure
 from newsbot.sources import SOURCES
 from newsbot.stats import RunSummary
@@ -68,7 +68,17 @@ class Command(ScrapyCommand):
         sys.stdout.flush()
 
     def after_crawl(self, runs: dict[str, RunSummary]) -> int:
-        """Render the day's report (newsbot.report); returns the exit code."""
-        from newsbot.report.render import render_after_digest
+        """Once every spider has finished: publish the day's report, print its paths, then push.
+        Returns the exit code; a failed push never fails the run."""
+        from newsbot.report.daily import publish_day
 
-        return render_after_digest(self.settings, runs)
+        if not self.settings.getbool("NEWSBOT_REPORT_ENABLED", True):
+            return 0
+        try:
+            published = publish_day(self.settings, runs=runs)
+        except Exception as exc:
+            report_failed(exc)
+            return 1
+        print_published(published)
+        push_and_warn(self.settings, published)
+        return 0

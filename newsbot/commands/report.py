@@ -6,8 +6,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
-from newsbot.commands import add_day_options, apply_day_options
-from newsbot.report.render import RenderResult, print_result, push_result, render_day, report_failed
+from newsbot.commands import add_day_options, apply_day_options, print_published, push_and_warn, report_failed
+from newsbot.report.daily import PublishedReport, publish_day
 
 
 class Command(ScrapyCommand):
@@ -34,17 +34,17 @@ class Command(ScrapyCommand):
             raise UsageError(f"unexpected argument(s): {' '.join(args)}")
         configure_logging(self.settings)
         try:
-            result = render_day(self.settings)
+            published = publish_day(self.settings)
         except Exception as exc:
             report_failed(exc)
             self.exitcode = 1
             return
-        print_result(result)
-        self.exitcode = self.after_render(result, opts)
+        print_published(published)
+        self.exitcode = self.after_render(published, opts)
 
-    def after_render(self, result: RenderResult, opts) -> int:
+    def after_render(self, published: PublishedReport, opts) -> int:
         """Once the files are on disk: `--push` re-sends them. A failed push is reported, not an error exit,
         because the report itself is done (cron retries by running the command again)."""
         if opts.push:
-            push_result(self.settings, result)
+            push_and_warn(self.settings, published)
         return 0

@@ -13,7 +13,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newsbot import stats as keys
-from newsbot.report.render import missing_line, push_result, render_day
+from newsbot.report.daily import publish_day, push_published
+from newsbot.report.render import missing_line
 from newsbot.stats import RunSummary
 
 logger = logging.getLogger(__name__)
@@ -43,12 +44,12 @@ class ReportOnCloseExtension:
         run = RunSummary.from_stats(spider.name, stats.get_stats())
         try:
             # pymongo's blocking client and the templates stay off the reactor's loop.
-            result = await asyncio.to_thread(render_day, self.crawler.settings, {spider.name: run})
+            published = await asyncio.to_thread(publish_day, self.crawler.settings, {spider.name: run})
         except Exception as exc:  # a failed report must not hide the crawl's own result
             logger.error("Report not rendered after %s: %s", spider.name, exc, exc_info=not isinstance(exc, OSError))
             stats.set_value(keys.REPORT_FAILED, 1)
             return
-        r = result.report
+        r = published.report
         stats.set_value(keys.REPORT_ENTRIES, len(r.domestic) + len(r.international))
         logger.info(
             "Report %s: %d domestic + %d international from %d articles: %s",
@@ -56,10 +57,12 @@ class ReportOnCloseExtension:
             len(r.domestic),
             len(r.international),
             r.raw_count,
-            ", ".join(str(p) for p in result.paths),
+            ", ".join(str(p) for p in published.paths),
         )
         if line := missing_line(r.stats.get("missing_sources") or [], r.stats.get("broken_sources") or []):
             logger.info(line)
         # Off by default: with one cron entry per source, pushing on every close would spam the channels.
         if self.crawler.settings.getbool("NEWSBOT_PUSH_ON_CLOSE", False):
-            await asyncio.to_thread(push_result, self.crawler.settings, result)
+            pushed = await asyncio.to_thread(push_published, self.crawler.settings, published)
+            if pushed is not None and not pushed.ok:
+                logger.warning("Report %s: push failed for %d channel(s); the files are written", r.date, pushed.failed)

@@ -9,19 +9,11 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from newsbot import stats as keys
-from newsbot.text import one_line, tidy_text
+from newsbot.text.html import one_line, tidy_text
+from newsbot.text.lang import detect_lang
 from newsbot.urls import canonical_url
 
 logger = logging.getLogger(__name__)
-
-
-def detect_lang(text: str, default: str) -> str:
-    """zh when CJK characters make up a real share of the letters, else en."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return default
-    cjk = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff")
-    return "zh" if cjk / len(letters) > 0.3 else "en"
 
 
 def _unique(values) -> list[str]:

@@ -22,3 +22,20 @@ async def find_article(db, url: str) -> dict | None:
 
 async def store_analysis(db, url: str, record: dict) -> None:
     await db.articles.update_one({"url": url}, {"$set": {"analysis": record}})
+
+
+def articles_in_window(db, start: datetime, cutoff: datetime, opening_chars: int) -> list[dict]:
+    """Every article published in [start, cutoff) (blocking pymongo database): what a report reads of
+    it, with only the first `opening_chars` characters of its text."""
+    projection = {
+        "url": 1,
+        "title": 1,
+        "source": 1,
+        "source_name": 1,
+        "published_at": 1,
+        "analysis": 1,
+        "skip_reason": 1,
+        "summary": 1,
+        "content": {"$substrCP": ["$content", 0, opening_chars]},
+    }
+    return list(db.articles.find({"published_at": {"$gte": start, "$lt": cutoff}}, projection))

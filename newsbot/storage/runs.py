@@ -25,3 +25,10 @@ def latest_runs(db, source: str, until: datetime, limit: int) -> list[dict]:
 def runs_between(db, source: str, start: datetime, end: datetime) -> list[dict]:
     """The source's runs that finished in [start, end], with the fields health sums."""
     return list(db.runs.find({"source": source, "finished_at": {"$gte": start, "$lte": end}}, WINDOW_FIELDS))
+
+
+def latest_run_between(db, source: str, start: datetime, cutoff: datetime) -> dict | None:
+    """The source's last run that finished in [start, cutoff), or None."""
+    return db.runs.find_one(
+        {"source": source, "finished_at": {"$gte": start, "$lt": cutoff}}, sort=[("finished_at", DESCENDING)]
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from newsbot.report.select import report_window
+from newsbot.report.window import report_window
 from newsbot.urls import canonical_url
 from tests.conftest import SNAPSHOT_DAY, run_scrapy, scrapy_env
 from tests.report.conftest import day_settings

@@ -8,7 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from newsbot.report.render import Report, render_formats, write_atomic
+from newsbot.report.build import Report
+from newsbot.report.daily import write_atomic
+from newsbot.report.render import render_formats
 from tests.report.seedparse import parse_seed, read_seed
 
 HERE = Path(__file__).parent

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newsbot.report import render as render_mod
-from newsbot.report.render import render_report_files
-from newsbot.report.select import report_window
+from newsbot.report import daily as daily_mod
+from newsbot.report.daily import publish_report
+from newsbot.report.window import report_window
 from newsbot.stats import RunSummary
 from tests.report.conftest import day_settings
 from tests.report.factory import CUTOFF, NEVER_REPORTED, P, article, run_doc, seed_like_day
@@ -24,7 +24,7 @@ ENTRY_KEYS = [
 
 def render(db, out, runs=None, **overrides):
     settings = day_settings(**overrides)
-    return render_report_files(settings, db, report_window(settings), out, runs=runs, now=NOW)
+    return publish_report(settings, db, report_window(settings), out, runs=runs, now=NOW)
 
 
 @pytest.fixture
@@ -196,7 +196,7 @@ def test_a_failed_write_leaves_no_partial_file(day_db, tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(render_mod.os, "replace", broken_replace)
+    monkeypatch.setattr(daily_mod.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         render(day_db, tmp_path)
     assert list(tmp_path.iterdir()) == []

@@ -9,24 +9,19 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from scrapy.settings import Settings
 
-from newsbot.report.select import (
-    Candidate,
-    cluster,
-    entity_keys,
-    entity_names,
-    jaccard,
-    make_keys,
-    minhash,
-    number_keys,
-    report_window,
-    same_event,
-    shingles,
-)
+from newsbot.report.blocking import minhash
+from newsbot.report.candidate import Candidate
+from newsbot.report.cluster import cluster
+from newsbot.report.keys import entity_keys, entity_names, make_keys, number_keys, shingles
+from newsbot.report.match import jaccard, same_event
+from newsbot.report.window import report_window
 
 T0 = datetime(2026, 2, 4, 0, 0, tzinfo=UTC)
 
 
-def cand(url, summary, entities=(), title="", score=50, region="international", source="bloomberg", minutes=0, lead=""):
+def cand(
+    url, summary, entities=(), title="", score=50, region="international", source="bloomberg", minutes=0, opening=""
+):
     return Candidate(
         url=url,
         title=title or url,
@@ -42,7 +37,7 @@ def cand(url, summary, entities=(), title="", score=50, region="international", 
         tags=[],
         analyzer="heuristic",
         weight=1.0,
-        keys=make_keys(title, summary, {"organizations": list(entities)}, lead),
+        keys=make_keys(title, summary, {"organizations": list(entities)}, opening),
     )
 
 
@@ -141,7 +136,7 @@ def test_chinese_and_english_reports_of_one_event_merge():
     assert same_event(zh.keys, en.keys)
 
 
-def test_paraphrases_merge_and_the_best_ranked_leads():
+def test_paraphrases_merge_and_the_best_ranked_is_shown():
     a = cand(
         "a",
         "2月4日消息，阿里巴巴开源了智能体编程模型Qwen3-Coder-Next，适用于家用电脑等低成本部署场景。",
@@ -156,7 +151,7 @@ def test_paraphrases_merge_and_the_best_ranked_leads():
     )  # noqa: E501
     c = cand("c", ANT_SELLOFF, ["Anthropic"], score=90)
     clusters, stats = cluster([a, b, c])
-    assert clusters == [[2], [1, 0]]  # ranked by score; b leads its cluster
+    assert clusters == [[2], [1, 0]]  # ranked by score; b represents its cluster
     assert stats.merged == 1
 
 

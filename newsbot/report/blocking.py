@@ -1,0 +1,73 @@
+"""Blocking keys: which articles are worth comparing at all.
+
+* MinHash LSH: a one-permutation MinHash of MINHASH_BINS bins (densified) over the wording bigrams,
+  cut into bands of BAND_ROWS; two texts sharing a band are near duplicates worth checking;
+* subject keys, subject+amount keys and unknown-name keys, each naming one party or fact: every way
+  `same_event` can say yes without near-identical text includes a shared subject.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+
+from newsbot.report.keys import EventKeys
+
+MINHASH_BINS = 60
+BAND_ROWS = 3
+_MASK64 = (1 << 64) - 1
+
+
+def _shingle_hash(shingle: str) -> tuple[int, int]:
+    """(bin, value) of a shingle. crc32 is stable across processes (unlike hash()) and fast; the
+    multiply spreads its bits."""
+    h = (zlib.crc32(shingle.encode("utf-8")) * 0x9E3779B97F4A7C15) & _MASK64
+    return h % MINHASH_BINS, h // MINHASH_BINS
+
+
+def minhash(items: Iterable[str], hashes: dict[str, tuple[int, int]] | None = None) -> tuple[int, ...] | None:
+    """One-permutation MinHash: one hash per shingle, the minimum kept per bin; an empty bin borrows
+    from the next filled one (with a per-distance offset) so every bin stays comparable.
+    `hashes` maps shingle -> (bin, value), precomputed once per corpus; shingles absent from it are
+    skipped."""
+    if hashes is None:
+        pairs = [_shingle_hash(i) for i in items]
+    else:
+        pairs = [h for h in map(hashes.get, items) if h is not None]
+    if not pairs:
+        return None
+    # Sorted descending, the last pair written for a bin is its minimum.
+    first = dict(sorted(pairs, reverse=True))
+    if len(first) == MINHASH_BINS:
+        return tuple(first[b] for b in range(MINHASH_BINS))
+    out = []
+    for b in range(MINHASH_BINS):
+        if b in first:
+            out.append(first[b])
+            continue
+        j, dist = (b + 1) % MINHASH_BINS, 1
+        while j not in first:
+            j, dist = (j + 1) % MINHASH_BINS, dist + 1
+        out.append(first[j] ^ (dist * 0x5BD1E995))
+    return tuple(out)
+
+
+def band_keys(signature: tuple[int, ...] | None) -> list[tuple]:
+    if signature is None:
+        return []
+    return [
+        ("b", band, *signature[band * BAND_ROWS : (band + 1) * BAND_ROWS]) for band in range(MINHASH_BINS // BAND_ROWS)
+    ]
+
+
+MAX_KEYED = 8
+
+
+def fact_keys(keys: EventKeys) -> list[tuple]:
+    """Blocking keys for every way `same_event` can say yes without near-identical text: a shared
+    subject (central entity or Latin name) is always part of it."""
+    subjects = sorted(keys.central)[:MAX_KEYED] + sorted("~" + n for n in keys.names)[:MAX_KEYED]
+    out: list[tuple] = [("s", s) for s in subjects]
+    amounts = sorted(k for k in keys.numbers | keys.body_numbers if k.startswith("n:"))[:MAX_KEYED]
+    out.extend(("ns", n, s) for n in amounts for s in subjects)
+    return out

@@ -1,0 +1,109 @@
+"""A report candidate: one eligible stored article, and the event a cluster of them makes.
+
+Eligible: `analysis.ai_relevant` is true, a Chinese summary is stored, the region is known, the
+article has a url and a publication time, and no `skip_reason` (an entry stored for the raw count
+only, e.g. an arXiv replacement). Every field an entry shows comes from one document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from newsbot.analysis.schema import Importance
+from newsbot.report.keys import EventKeys, make_keys
+from newsbot.sources import SOURCES
+
+REGIONS = ("domestic", "international")
+
+
+@dataclass(eq=False)
+class Candidate:
+    """One eligible article, with every field an entry shows taken from this one document."""
+
+    url: str
+    title: str
+    source: str
+    source_name: str
+    published_at: datetime
+    region: str
+    importance: str
+    score: int
+    category: str
+    summary: str
+    reason: str
+    tags: list[str]
+    analyzer: str
+    weight: float
+    keys: EventKeys
+
+    def rank_key(self) -> tuple:
+        """Best first: score, importance, source weight, recency, then url (a total order)."""
+        return (
+            -self.score,
+            Importance.order(self.importance),
+            -self.weight,
+            -self.published_at.timestamp(),
+            self.url,
+        )
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def candidate_from_doc(doc: dict) -> Candidate | None:
+    """The article as a report candidate, or None when it is not eligible."""
+    analysis = doc.get("analysis") or {}
+    summary = (analysis.get("summary_zh") or "").strip()
+    region = analysis.get("region")
+    if analysis.get("ai_relevant") is not True or not summary or region not in REGIONS:
+        return None
+    if doc.get("skip_reason"):
+        return None  # stored for the raw count only (e.g. an arXiv replacement): never reported
+    if not doc.get("url") or not isinstance(doc.get("published_at"), datetime):
+        return None
+    source = doc.get("source") or ""
+    src = SOURCES.get(source)
+    title = (doc.get("title") or "").strip()
+    try:
+        score = int(analysis.get("score") or 0)
+    except (TypeError, ValueError):
+        score = 0
+    return Candidate(
+        url=doc["url"],
+        title=title,
+        source=source,
+        source_name=doc.get("source_name") or (src.display_name if src else source),
+        published_at=_aware(doc["published_at"]),
+        region=region,
+        importance=analysis.get("importance") or "low",
+        score=score,
+        category=analysis.get("category") or "",
+        summary=summary,
+        reason=(analysis.get("reason_zh") or "").strip(),
+        tags=[str(t) for t in analysis.get("tags") or []],
+        analyzer=analysis.get("analyzer") or "",
+        weight=src.weight if src else 1.0,
+        keys=make_keys(title, summary, analysis.get("entities"), doc.get("content") or doc.get("summary") or ""),
+    )
+
+
+@dataclass
+class Event:
+    """One cluster: `representative` is the article its entry shows, `others` the also-reported-by ones."""
+
+    representative: Candidate
+    others: list[Candidate]
+
+    @property
+    def members(self) -> list[Candidate]:
+        return [self.representative, *self.others]
+
+    @property
+    def urls(self) -> list[str]:
+        return [c.url for c in self.members]
+
+    @property
+    def facts(self) -> frozenset[str]:
+        return frozenset().union(*(c.keys.facts for c in self.members))

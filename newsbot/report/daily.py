@@ -1,0 +1,112 @@
+"""Producing the day's report: build it from MongoDB, render every format, write the files, remember it.
+
+    published = publish_day(settings)           # the day NEWSBOT_DATE names, or the live window
+    push_published(settings, published)         # send the files to every configured channel
+
+Used by `scrapy report`, `scrapy digest` and the report-on-close extension, which print or log the
+outcome and decide whether to push.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newsbot.report.build import Report, build_report
+from newsbot.report.memory import memory_record
+from newsbot.report.render import FORMATS, render_formats
+from newsbot.report.window import Window, report_window
+from newsbot.stats import RunSummary
+from newsbot.storage.connection import sync_db
+from newsbot.storage.reports import save_report
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PublishedReport:
+    report: Report
+    paths: list[Path]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def report_document(report: Report, window: Window, paths: list[Path]) -> dict:
+    """The `reports` document of the day: what was published, and its events for later days' memory."""
+    return {
+        "date": report.date,
+        "generated_at": report.generated_at.astimezone(UTC),
+        "window_start": window.start,
+        "cutoff": window.cutoff,
+        "live": window.live,
+        "raw_count": report.raw_count,
+        "overview": report.overview,
+        "entries": [memory_record(e) for e in report.events],
+        "sources": {k: v for k, v in report.runs.items() if v},
+        "files": [str(p) for p in paths],
+    }
+
+
+def publish_report(settings, db, window: Window, output_dir, runs=None, now=None) -> PublishedReport:
+    report = build_report(settings, db, window, runs=runs, now=now)
+    formats = [f.strip() for f in settings.getlist("NEWSBOT_REPORT_FORMATS") or FORMATS if f.strip()]
+    texts = render_formats(report, formats)
+    out = Path(output_dir)
+    paths = []
+    for fmt, text in texts.items():
+        path = out / f"{report.date}.{fmt}"
+        write_atomic(path, text)
+        paths.append(path)
+    # Only a report that reached the disk counts as "reported" for later days' repeat check.
+    save_report(db, report_document(report, window, paths))
+    return PublishedReport(report, paths)
+
+
+def publish_day(
+    settings, runs: dict[str, RunSummary] | None = None, output_dir=None, now: datetime | None = None
+) -> PublishedReport:
+    """Publish the day NEWSBOT_DATE names (live window when unset) from what MongoDB holds."""
+    window = report_window(settings, now=now)
+    client, db = sync_db(settings)
+    try:
+        return publish_report(
+            settings, db, window, output_dir or settings.get("NEWSBOT_OUTPUT_DIR") or "reports", runs=runs, now=now
+        )
+    finally:
+        client.close()
+
+
+def push_published(settings, published: PublishedReport):
+    """Send the written files to every configured channel, plus an alert for broken sources; the
+    delivery result (None when pushing is off). Never raises: newsbot.delivery retries, logs and counts."""
+    from newsbot.delivery import push_alert, push_report
+    from newsbot.health import alert_text
+
+    if not settings.getbool("NEWSBOT_PUSH_ENABLED", True) or not settings.getdict("NEWSBOT_CHANNELS"):
+        return None
+    payload = published.report.payload()
+    files = {p.suffix.lstrip("."): p for p in published.paths}
+    pushed = push_report(settings, payload, files)
+    if settings.getbool("NEWSBOT_PUSH_ALERTS", True):
+        push_alert(settings, alert_text(payload["stats"].get("broken_sources") or [], payload["date"]))
+    return pushed

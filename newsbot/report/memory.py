@@ -1,0 +1,114 @@
+"""Memory across days: an event reported on an earlier day is not news again unless it adds a fact.
+
+Every published report stores its entries in the `reports` collection (one document per day: url,
+all urls of the cluster, its keys, its facts (amounts, entities, names) and MinHash signature). A
+cluster matching an event of an earlier day within NEWSBOT_MEMORY_DAYS (same url, or `same_event`,
+found through the same blocking keys) is left out unless it brings an amount, entity or name the
+earlier event lacked; then its entry is the best report carrying the new fact.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from newsbot.report.blocking import band_keys, fact_keys, minhash
+from newsbot.report.candidate import Candidate, Event
+from newsbot.report.keys import EventKeys
+from newsbot.report.match import Corpus, same_event
+from newsbot.storage.reports import reported_entries
+
+
+@dataclass
+class PriorEvent:
+    """An event a report of an earlier day carried, as the `reports` collection remembers it."""
+
+    day: str
+    url: str
+    urls: frozenset[str]
+    keys: EventKeys
+    facts: frozenset[str]
+
+
+def memory_record(event: Event) -> dict:
+    """What the `reports` collection keeps of a reported event, for later days' repeat check."""
+    shown = event.representative
+    return {
+        "url": shown.url,
+        "title": shown.title,
+        "source": shown.source,
+        "region": shown.region,
+        "urls": event.urls,
+        **shown.keys.to_doc(),
+        "facts": sorted(event.facts),
+        "signature": list(minhash(shown.keys.shingles) or ()),
+    }
+
+
+def load_memory(db, day: date, days: int) -> list[PriorEvent]:
+    """Events reported on the `days` days before `day` (never `day` itself: re-rendering is stable)."""
+    if days <= 0:
+        return []
+    prior: list[PriorEvent] = []
+    for reported_on, ev in reported_entries(db, since=day - timedelta(days=days), before=day):
+        keys = EventKeys.from_doc(ev)
+        prior.append(
+            PriorEvent(
+                day=reported_on,
+                url=ev.get("url", ""),
+                urls=frozenset(ev.get("urls") or [ev.get("url", "")]),
+                keys=keys,
+                facts=frozenset(ev.get("facts") or keys.facts),
+            )
+        )
+    return prior
+
+
+@dataclass
+class Repeat:
+    """An event left out because the report of `reported_on` already carried it."""
+
+    url: str
+    title: str
+    reported_on: str
+    reported_url: str
+
+
+def drop_repeats(
+    events: list[Event], prior: list[PriorEvent], corpus: Corpus | None = None
+) -> tuple[list[Event], list[Repeat]]:
+    """Leave out events an earlier report already carried, unless they add an amount or a party."""
+    if not prior:
+        return events, []
+    index: dict[tuple, list[int]] = defaultdict(list)
+    for p, ev in enumerate(prior):
+        for url in ev.urls:
+            index[("u", url)].append(p)
+        for key in band_keys(minhash(ev.keys.shingles)) + fact_keys(ev.keys):
+            index[key].append(p)
+    kept: list[Event] = []
+    repeats: list[Repeat] = []
+    for event in events:
+        matched: list[PriorEvent] = []
+        for cand in event.members:
+            lookups = [("u", cand.url), *band_keys(minhash(cand.keys.shingles)), *fact_keys(cand.keys)]
+            hits = {p for key in lookups for p in index.get(key, ())}
+            for p in sorted(hits):
+                ev = prior[p]
+                if ev not in matched and (cand.url in ev.urls or same_event(cand.keys, ev.keys, corpus)):
+                    matched.append(ev)
+        if not matched:
+            kept.append(event)
+            continue
+        new_facts = event.facts - frozenset().union(*(m.facts for m in matched))
+        if new_facts:
+            # Told again for what is new: the entry is the best report that carries the new facts.
+            members = event.members
+            fresh = [c for c in members if c.keys.facts & new_facts]
+            shown = min(fresh, key=Candidate.rank_key)
+            kept.append(Event(representative=shown, others=[c for c in members if c is not shown]))
+        else:
+            first = min(matched, key=lambda m: m.day)
+            repeats.append(Repeat(event.representative.url, event.representative.title, first.day, first.url))
+    return kept, repeats

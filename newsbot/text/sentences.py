@@ -1,0 +1,113 @@
+"""Sentences of Chinese and English prose, and a token budget that cuts text at a sentence stop."""
+
+from __future__ import annotations
+
+import re
+
+from newsbot.text.lang import CJK_RE
+
+_ZH_END = "。！？!?；"
+_ZH_SPLIT_RE = re.compile(r"(?<=[。！？!?；])(?![”’」』）)])|(?<=[。！？!?；][”’」』）)])")
+# Abbreviations whose period does not end an English sentence.
+_EN_ABBREV = (
+    "U.S",
+    "U.K",
+    "U.N",
+    "E.U",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Prof",
+    "Inc",
+    "Corp",
+    "Co",
+    "Ltd",
+    "Jr",
+    "Sr",
+    "St",
+    "vs",
+    "No",
+    "e.g",
+    "i.e",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Aug",
+    "Sept",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+_EN_SPLIT_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“(\u4e00-\u9fff])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of Chinese or English prose (mixed text is split on both kinds of stop)."""
+    out: list[str] = []
+    for para in re.split(r"\n+", text or ""):
+        para = para.strip()
+        if not para:
+            continue
+        for chunk in _ZH_SPLIT_RE.split(para):
+            chunk = chunk.strip()
+            if chunk:
+                out.extend(_split_english(chunk))
+    return out
+
+
+def _split_english(chunk: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for m in _EN_SPLIT_RE.finditer(chunk):
+        head = chunk[start : m.start()].rstrip('"”’)')
+        word = head.rsplit(None, 1)[-1] if head.split() else ""
+        word = word.rstrip(".!?")
+        # "U.S. Army", "Mr. Huang" and single initials ("J. Smith") keep their sentence together.
+        if word in _EN_ABBREV or (len(word) == 1 and word.isupper()):
+            continue
+        pieces.append(chunk[start : m.start()].strip())
+        start = m.end()
+    pieces.append(chunk[start:].strip())
+    return [p for p in pieces if p]
+
+
+def sentence_count(text: str) -> int:
+    return len(split_sentences(text))
+
+
+def is_one_sentence(text: str) -> bool:
+    """One sentence in the seed's sense: no stop before the final one."""
+    body = (text or "").strip().rstrip(_ZH_END + ".")
+    if any(ch in body for ch in "。！？!?"):
+        return False
+    return sentence_count(text) <= 1
+
+
+# --- token budget ------------------------------------------------------------------------------------
+def estimate_tokens(text: str) -> int:
+    """A tokenizer-free estimate (tiktoken would download its tables at run time): about one token
+    per CJK character and one per four other characters, which errs on the high side for both."""
+    cjk = len(CJK_RE.findall(text))
+    return cjk + (len(text) - cjk + 3) // 4
+
+
+def cut_to_budget(text: str, max_tokens: int) -> str:
+    """Keep the opening: the first max_tokens worth of text, ended at a sentence stop when one is near."""
+    if max_tokens <= 0 or estimate_tokens(text) <= max_tokens:
+        return text
+    used = 0.0
+    cut = len(text)
+    for i, ch in enumerate(text):
+        used += 1.0 if CJK_RE.match(ch) else 0.25
+        if used > max_tokens:
+            cut = i
+            break
+    head = text[:cut]
+    stops = [head.rfind(ch) for ch in "。！？.!?\n"]
+    last_stop = max(stops)
+    if last_stop >= cut * 0.6:
+        head = head[: last_stop + 1]
+    return head.rstrip() + "…"
