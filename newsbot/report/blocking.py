@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
+from itertools import combinations
 
 from newsbot.report.keys import EventKeys
 
@@ -25,15 +26,11 @@ def _shingle_hash(shingle: str) -> tuple[int, int]:
     return h % MINHASH_BINS, h // MINHASH_BINS
 
 
-def minhash(items: Iterable[str], hashes: dict[str, tuple[int, int]] | None = None) -> tuple[int, ...] | None:
+def minhash(items: Iterable[str], skip: Container[str] = frozenset()) -> tuple[int, ...] | None:
     """One-permutation MinHash: one hash per shingle, the minimum kept per bin; an empty bin borrows
     from the next filled one (with a per-distance offset) so every bin stays comparable.
-    `hashes` maps shingle -> (bin, value), precomputed once per corpus; shingles absent from it are
-    skipped."""
-    if hashes is None:
-        pairs = [_shingle_hash(i) for i in items]
-    else:
-        pairs = [h for h in map(hashes.get, items) if h is not None]
+    Shingles in `skip` (the day's boilerplate) are left out."""
+    pairs = [_shingle_hash(i) for i in items if i not in skip]
     if not pairs:
         return None
     # Sorted descending, the last pair written for a bin is its minimum.
@@ -61,13 +58,17 @@ def band_keys(signature: tuple[int, ...] | None) -> list[tuple]:
 
 
 MAX_KEYED = 8
+MAX_PAIRED = 4
 
 
 def fact_keys(keys: EventKeys) -> list[tuple]:
     """Blocking keys for every way `same_event` can say yes without near-identical text: a shared
-    subject (central entity or Latin name) is always part of it."""
+    subject (central entity or Latin name) is always part of it. Besides one subject ("s"), a subject
+    with an amount ("ns") and two subjects together ("ss"): a popular company's bucket grows with the
+    day, the bucket of that company together with a second party or a figure does not."""
     subjects = sorted(keys.central)[:MAX_KEYED] + sorted("~" + n for n in keys.names)[:MAX_KEYED]
     out: list[tuple] = [("s", s) for s in subjects]
     amounts = sorted(k for k in keys.numbers | keys.body_numbers if k.startswith("n:"))[:MAX_KEYED]
     out.extend(("ns", n, s) for n in amounts for s in subjects)
+    out.extend(("ss", a, b) for a, b in combinations(subjects[:MAX_PAIRED], 2))
     return out
