@@ -1,0 +1,304 @@
+"""The offline analyzer's judgements: each a small sum of named pieces of evidence, returned with the
+evidence that decided it, so a wrong verdict can be traced to the word or entity that caused it and
+fixed in data/*.tsv rather than in code.
+
+    reading = Reading.of(article, gazetteer)
+    judge_ai(reading, lexicon)                 # AiJudgement(relevant, score)
+    judge_region(reading)                      # RegionJudgement(region, scores)
+    judge_category(reading, lexicon)           # CategoryJudgement(category, scores)
+    judge_importance(reading, lexicon, ai)     # ImportanceJudgement(points, money, subject, ...)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from newsbot.analysis.article import ArticleInput
+from newsbot.analysis.lexicon import Gazetteer, Lexicon, Mention
+from newsbot.analysis.schema import SCORE_BANDS, Category
+from newsbot.text.amounts import find_money
+from newsbot.text.injection import find_injection, without_injection
+from newsbot.text.sentences import split_sentences
+
+# Region evidence weights: where an entity is named matters more than how often.
+TITLE_W, OPENING_W, BODY_W = 3.0, 1.5, 0.5
+KIND_W = {"org": 1.0, "person": 0.9, "place": 0.6}
+TIER_W = {2: 1.2, 1: 1.0, 0: 0.8}
+HOME_PRIOR = 0.8
+
+AI_THRESHOLD = 4.0
+AI_CONTEXT_CAP = AI_THRESHOLD - 1.0
+HIGH_AT, MEDIUM_AT = 60, 42
+# Sources whose items are of one kind unless the text says otherwise (arXiv posts papers).
+SOURCE_CATEGORY_PRIOR = {"arxiv": Category.research.value}
+
+# A Chinese organisation name the gazetteer does not know: "天顿数据科技有限公司", "「擎波探索」".
+ZH_ORG_RE = re.compile(
+    r"[\u4e00-\u9fff]{2,8}(?:科技|集团|股份|控股|资本|半导体|微电子|精工|新能源)(?:有限公司|股份有限公司|公司)?"
+    r"|「[^」]{2,12}」"
+)
+_GOV_HEAD_RE = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:省|市|区|部|委|局|办|院|部门)?[：:]")
+_YUAN_RE = re.compile(r"(?:人民币|\d(?:万|亿)?元|\byuan\b|\bRMB\b)", re.I)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The article as the analyzer reads it: planted instructions removed, names found once."""
+
+    title: str
+    opening: str  # the first two sentences
+    body: str
+    sentences: list[str]
+    title_m: list[Mention]
+    opening_m: list[Mention]
+    body_m: list[Mention]
+    article: ArticleInput
+    injection: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, art: ArticleInput, gaz: Gazetteer) -> Reading:
+        injection = find_injection(f"{art.title}\n{art.text}")
+        # Instructions planted in the text are not evidence of anything: drop their sentences first.
+        title = without_injection(art.title) if injection else art.title
+        body = without_injection(art.text) if injection else art.text
+        sentences = split_sentences(body)
+        opening = " ".join(sentences[:2])
+        return cls(
+            title=title,
+            opening=opening,
+            body=body,
+            sentences=sentences,
+            title_m=gaz.find(title),
+            opening_m=gaz.find(opening),
+            body_m=gaz.find(body[:4000]),
+            article=art,
+            injection=injection,
+        )
+
+
+# --- AI relevance --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AiJudgement:
+    relevant: bool
+    score: float
+
+
+def judge_ai(r: Reading, lex: Lexicon) -> AiJudgement:
+    score = 2 * lex.score("ai", r.title) + lex.score("ai", r.body[:3000])
+    # A chip-funding or data-centre story is not AI news on context words alone.
+    context = 2 * lex.score("ai_context", r.title) + lex.score("ai_context", r.body[:3000])
+    score += min(context, AI_CONTEXT_CAP)
+    # An AI lab or its model named is AI news by itself ("Kimi K2.5 tops the chart").
+    score += 3.0 * len({m.entity.name for m in r.title_m if m.entity.ai})
+    score += 1.0 * min(3, len({m.entity.name for m in r.body_m if m.entity.ai}))
+    return AiJudgement(relevant=score >= AI_THRESHOLD, score=round(score, 2))
+
+
+# --- region --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegionJudgement:
+    region: str
+    scores: dict[str, float]
+
+
+def _mention_weight(mentions: list[Mention], weight: float, scores: dict[str, float], cap: int | None = None) -> None:
+    seen: dict[str, int] = {}
+    for m in mentions:
+        seen[m.entity.name] = seen.get(m.entity.name, 0) + 1
+        if cap is not None and seen[m.entity.name] > cap:
+            continue
+        scores[m.entity.region] += weight * KIND_W[m.entity.kind] * TIER_W[m.entity.tier]
+
+
+def judge_region(r: Reading) -> RegionJudgement:
+    scores = {"domestic": 0.0, "international": 0.0}
+    _mention_weight(r.title_m, TITLE_W, scores)
+    _mention_weight(r.opening_m, OPENING_W, scores)
+    _mention_weight(r.body_m, BODY_W, scores, cap=3)
+    if r.article.lang == "zh":
+        # Chinese-named organisations the gazetteer does not know are almost always Chinese.
+        known = [(m.start, m.end) for m in r.title_m]
+        unknown = [m for m in ZH_ORG_RE.finditer(r.title) if not any(s < m.end() and m.start() < e for s, e in known)]
+        scores["domestic"] += 1.0 * min(2, len(unknown)) + 0.5 * min(2, len(ZH_ORG_RE.findall(r.opening)))
+    if _YUAN_RE.search(f"{r.title} {r.opening}"):
+        scores["domestic"] += 0.5
+    home = r.article.home_region
+    if home in scores:
+        scores[home] += HOME_PRIOR
+    rounded = {k: round(v, 2) for k, v in scores.items()}
+    if scores["domestic"] == scores["international"]:
+        return RegionJudgement(home or "international", rounded)
+    return RegionJudgement(max(scores, key=scores.get), rounded)
+
+
+# --- category ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CategoryJudgement:
+    category: str
+    scores: dict[str, float]
+
+
+def gov_title(lex: Lexicon, title: str, title_m: list[Mention]) -> bool:
+    """A government speaks in the headline: "广东：…", "工信部等七部门：…", "China's cabinet issues…"."""
+    return bool(lex.hits("gov", title)) or bool(_GOV_HEAD_RE.match(title) and title_m)
+
+
+def judge_category(r: Reading, lex: Lexicon) -> CategoryJudgement:
+    scores: dict[str, float] = {}
+    for cat in lex.categories():
+        group = f"cat:{cat}"
+        scores[cat] = (
+            2 * lex.score(group, r.title) + lex.score(group, r.opening) + 0.3 * lex.score(group, r.body[:3000])
+        )
+    if find_money(f"{r.title} {r.opening}") and scores.get(Category.funding.value, 0) > 0:
+        scores[Category.funding.value] += 3
+    if gov_title(lex, r.title, r.title_m):
+        scores[Category.policy.value] = scores.get(Category.policy.value, 0) + 6
+    prior = SOURCE_CATEGORY_PRIOR.get(r.article.source)
+    if prior:
+        scores[prior] = scores.get(prior, 0) + 3
+    shown = {k: round(v, 1) for k, v in scores.items() if v}
+    best = max(scores, key=scores.get) if scores else Category.other.value
+    if scores.get(best, 0) >= 3:
+        return CategoryJudgement(best, shown)
+    # No cue at all: a company doing something is business news; anything else is "other".
+    if any(m.entity.kind == "org" for m in r.title_m) or ZH_ORG_RE.search(r.title):
+        return CategoryJudgement(Category.business.value, shown)
+    return CategoryJudgement(Category.other.value, shown)
+
+
+# --- importance ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Subject:
+    """Who the story is about; kind is org, person or place ("" when no one is named)."""
+
+    name: str = ""
+    kind: str = ""
+
+
+def find_subject(r: Reading) -> Subject:
+    """A named actor in the headline, else a Chinese company name the gazetteer does not know
+    ("「天顿数据」"), else the most prominent actor in the opening."""
+    actors = [m for m in r.title_m if m.entity.kind != "place"]
+    if actors:
+        m = max(actors, key=lambda m: (m.entity.tier, -m.start))
+        return Subject(m.entity.name, m.entity.kind)
+    unknown = ZH_ORG_RE.search(r.title)
+    if unknown:
+        return Subject(unknown.group(0).strip("「」"), "org")
+    if r.title_m:
+        return Subject(r.title_m[0].entity.name, r.title_m[0].entity.kind)
+    if r.opening_m:
+        m = max(r.opening_m, key=lambda m: (m.entity.kind != "place", m.entity.tier, -m.start))
+        return Subject(m.entity.name, m.entity.kind)
+    return Subject()
+
+
+@dataclass(frozen=True)
+class MoneyEvidence:
+    """The largest amount named (headline and opening first, else the body) and whether it is a deal."""
+
+    usd: float = 0.0
+    text: str = ""
+    deal: bool = False
+    points: float = 0.0
+
+
+def money_evidence(r: Reading, lex: Lexicon) -> MoneyEvidence:
+    head_text = f"{r.title}\n{r.opening}"
+    money = find_money(head_text) or find_money(r.body[:3000])
+    if not money:
+        return MoneyEvidence()
+    top = max(money, key=lambda m: m.usd)
+    # Revenue, prices and forecasts are not the funding or deals the level rules mean.
+    deal = bool(lex.hits("dealmoney", head_text))
+    for threshold, points in ((1e10, 30), (1e9, 26), (7e7, 22), (1e7, 12), (1e6, 6), (0, 2)):
+        if top.usd >= threshold:
+            return MoneyEvidence(top.usd, top.text, deal, points if deal else points * 0.5)
+    return MoneyEvidence(top.usd, top.text, deal)
+
+
+@dataclass(frozen=True)
+class ImportanceJudgement:
+    """Raw points (0-100) and what earned them; `level` and `score` place them on the shared bands."""
+
+    points: int
+    money: MoneyEvidence
+    subject: Subject
+    policy: list[str]
+    firsts: list[str]
+    low: list[str]
+
+    @property
+    def level(self) -> str:
+        return importance_for(self.points)
+
+    @property
+    def score(self) -> int:
+        return to_band(self.points)
+
+
+def _actor_points(r: Reading) -> tuple[float, int]:
+    """Points for the most important actor in the headline (a giant 16), and that actor's tier."""
+    top_actor = max((m.entity.tier for m in r.title_m if m.entity.kind != "place"), default=-1)
+    if top_actor >= 0:
+        return {2: 16, 1: 8, 0: 2}[top_actor], top_actor
+    if any(m.entity.tier == 2 and m.entity.kind != "place" for m in r.opening_m):
+        return 5, top_actor
+    return 0, top_actor
+
+
+def _policy_points(r: Reading, lex: Lexicon, policy: list[str]) -> float:
+    # "广东：…" or "工信部等七部门：…": a government speaking in the headline.
+    from_government = gov_title(lex, r.title, r.title_m)
+    if policy and (from_government or lex.hits("policy", r.title)):
+        return 22 if from_government or lex.hits("gov", r.opening) else 12
+    return 5 if policy else 0
+
+
+def _event_points(r: Reading, lex: Lexicon, top_actor: int) -> float:
+    if not lex.hits("event", r.title):
+        return 0
+    # A release or deal by a giant or leading lab is the "move by a giant" of the rules.
+    points = 10 if top_actor >= 1 else 4
+    return points + 6 if lex.hits("flagship", r.title) else points
+
+
+def judge_importance(r: Reading, lex: Lexicon, ai_relevant: bool) -> ImportanceJudgement:
+    """Points for what the label rules call important: big money in a deal, a giant acting, a
+    government setting policy, a flagship release, a first; minus formats that rarely matter."""
+    head_text = f"{r.title}\n{r.opening}"
+    money = money_evidence(r, lex)
+    actor, top_actor = _actor_points(r)
+    policy = lex.hits("policy", head_text)
+    firsts = lex.hits("first", head_text)
+    low = lex.hits("low", r.title)
+    score = 30.0 + money.points + actor + _policy_points(r, lex, policy) + _event_points(r, lex, top_actor)
+    score += 6 if firsts else 0
+    score -= 14 if low else 0
+    if not ai_relevant:
+        score = min(score, 50) - 10
+    score += (r.article.source_weight - 1.0) * 40
+    return ImportanceJudgement(
+        points=int(max(0, min(100, round(score)))),
+        money=money,
+        subject=find_subject(r),
+        policy=policy,
+        firsts=firsts,
+        low=low,
+    )
+
+
+def importance_for(points: int) -> str:
+    return "high" if points >= HIGH_AT else "medium" if points >= MEDIUM_AT else "low"
+
+
+def to_band(raw: int) -> int:
+    """Map raw points onto the shared score bands (schema.SCORE_BANDS), so heuristic and LLM scores
+    rank together and a score never contradicts its level."""
+    level = importance_for(raw)
+    lo, hi = {"high": (HIGH_AT, 100), "medium": (MEDIUM_AT, HIGH_AT), "low": (0, MEDIUM_AT)}[level]
+    band_lo, band_hi = SCORE_BANDS[level]
+    span = max(1, hi - lo)
+    return int(round(band_lo + (min(raw, hi) - lo) * (band_hi - band_lo) / span))
