@@ -66,6 +66,8 @@ def select(db, settings, window: Window) -> Selection:
             "international": settings.getint("NEWSBOT_MAX_INTERNATIONAL", 13),
         },
     )
+    for repeat in repeats:
+        logger.debug("Left out %s: reported on %s as %s", repeat.url, repeat.reported_on, repeat.reported_url)
     logger.info(
         "Report %s: %d articles in window, %d eligible, %d events (%d merged, %d comparisons), %d repeats dropped",
         window.day,
@@ -75,6 +77,12 @@ def select(db, settings, window: Window) -> Selection:
         cstats.merged,
         cstats.comparisons,
         len(repeats),
+    )
+    logger.debug(
+        "Blocking: %d shared buckets, the largest %d, %d compared by sorted neighbourhood",
+        cstats.buckets,
+        cstats.largest_bucket,
+        cstats.oversized_buckets,
     )
     return Selection(
         window=window,

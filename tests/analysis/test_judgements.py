@@ -50,7 +50,7 @@ def test_a_deal_of_billions_is_money_evidence_with_its_text():
 def test_importance_names_what_earned_its_points():
     ai = judge_ai(NVIDIA, lexicon())
     judged = judge_importance(NVIDIA, lexicon(), ai.relevant)
-    assert ai.relevant and judged.level == "high"
+    assert ai.relevant and ai.score >= 4.0 and judged.level == "high"
     assert judged.subject.name in {"英伟达", "OpenAI"} and judged.subject.kind == "org"
     assert judged.money.text == "$20 billion" and not judged.low
     reason = compose_reason(Category.funding.value, "international", ai.relevant, judged)
@@ -59,7 +59,8 @@ def test_importance_names_what_earned_its_points():
 
 def test_an_unknown_chinese_company_makes_a_domestic_subject():
     r = reading("「擎波探索」完成数千万元天使轮融资", "「擎波探索」宣布完成数千万元天使轮融资，由某资本领投。")
-    assert judge_region(r).region == "domestic"
+    region = judge_region(r)
+    assert region.region == "domestic" and region.scores["domestic"] > region.scores["international"]
     assert find_subject(r).name == "擎波探索"
     assert judge_category(r, lexicon()).category == Category.funding.value
 
