@@ -8,7 +8,7 @@ from setuptools import find_packages, setup
 
 # Non-Python files the code reads at run time, relative to the newsbot package. The globs are
 # generous on purpose: a new template or prompt must not be left out of the egg by accident.
-DATA_DIRS = ("prompts", "report/templates", "analysis/data", "analysis/prompts", "data")
+DATA_DIRS = ("prompts", "report/templates", "publish/templates", "analysis/data", "analysis/prompts", "data")
 DATA_EXTENSIONS = (
     "j2",
     "jinja",

@@ -122,6 +122,13 @@ NEWSBOT_REPORT_ON_CLOSE = True
 NEWSBOT_MEMORY_DAYS = 7
 EXTENSIONS["newsbot.extensions.report_on_close.ReportOnCloseExtension"] = 900
 
+# --- Publishing (scrapy publish, scrapy report --week) ------------------------------------------
+NEWSBOT_SITE_DIR = "site"  # `scrapy publish` writes the static site here (--output-dir)
+NEWSBOT_SITE_URL = ""  # where the site is served, e.g. https://news.example.com/ai/; makes the feed's links absolute
+NEWSBOT_FEED_DAYS = 30  # days in feed.xml, newest first
+NEWSBOT_WEEKLY_TOP = 10  # events per region in the weekly report
+NEWSBOT_WEEKLY_SUMMARY_EVENTS = 12  # top events the LLM reads for the 本周总结
+
 # --- Delivery ---------------------------------------------------------------------------------
 # After the report renders it is pushed to every channel below (docs/operations.md has examples).
 # name -> {"type": dingtalk | feishu | lark | wecom | slack | json | email, ...options}.

@@ -144,12 +144,16 @@ async def compose_overview(
     settings=None,
     config: AnalysisConfig | None = None,
     db=None,
+    task: str = "overview",
+    counts: str | None = None,
 ) -> OverviewResult:
-    """The overview line. `db` may be an async (AsyncMongoClient) or a blocking (pymongo) database."""
+    """The overview line. `db` may be an async (AsyncMongoClient) or a blocking (pymongo) database.
+    `task` names the prompt pair ("weekly" for the 本周总结) and `counts` replaces the daily counts
+    sentence the highlights follow."""
     config = config or AnalysisConfig.from_settings(settings)
     if config.mode != "llm" or not entries:
         return OverviewResult(heuristic_overview(entries, raw_count), "heuristic")
-    prompts = load_prompts("overview", config.prompts_dir)
+    prompts = load_prompts(task, config.prompts_dir)
     key = cache_key(entries, raw_count, config.llm.model, prompts.version)
     if db is not None:
         try:
@@ -202,7 +206,7 @@ async def compose_overview(
         )
     if not highlights.startswith(HIGHLIGHT_PREFIX):
         highlights = HIGHLIGHT_PREFIX + highlights
-    text = f"{counts_sentence(entries, raw_count)} {highlights}"
+    text = f"{counts or counts_sentence(entries, raw_count)} {highlights}"
     if db is not None:
         doc = {
             "task": "overview",
@@ -226,11 +230,11 @@ async def compose_overview(
     )
 
 
-def compose_overview_sync(entries: list[dict], *, raw_count: int, settings=None, config=None, db=None):
+def compose_overview_sync(entries: list[dict], *, raw_count: int, settings=None, config=None, db=None, **kwargs):
     """compose_overview for blocking callers (a report renderer) with a pymongo database. Called from
     inside a running event loop (a spider_closed handler), it runs the coroutine on a worker thread
     with a loop of its own, since asyncio.run cannot nest."""
-    coro = compose_overview(entries, raw_count=raw_count, settings=settings, config=config, db=db)
+    coro = compose_overview(entries, raw_count=raw_count, settings=settings, config=config, db=db, **kwargs)
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-TASKS = ("analyze", "overview")
+TASKS = ("analyze", "overview", "weekly")
 PACKAGE = "newsbot"
 PACKAGE_DIR = "prompts"
 

@@ -1,6 +1,8 @@
-"""scrapy report: re-render a stored day from MongoDB, without crawling."""
+"""scrapy report: re-render a stored day from MongoDB, without crawling; `--week` writes the weekly report."""
 
 from __future__ import annotations
+
+import sys
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -15,7 +17,7 @@ class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self):
-        return "[--date YYYY-MM-DD] [--output-dir DIR] [--push]"
+        return "[--date YYYY-MM-DD | --week YYYY-Www] [--output-dir DIR] [--push]"
 
     def short_desc(self):
         return "Render a day's report (txt, md, html, json) from what MongoDB holds; no crawling"
@@ -23,16 +25,22 @@ class Command(ScrapyCommand):
     def add_options(self, parser):
         super().add_options(parser)
         add_day_options(parser, "report day (Asia/Shanghai); default: live window")
+        parser.add_argument("--week", metavar="YYYY-Www", help="the weekly report of this ISO week, from stored days")
         parser.add_argument("--push", action="store_true", help="push the report to every configured channel")
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
+        if opts.week and opts.date:
+            raise UsageError("--date and --week exclude each other")
         apply_day_options(self.settings, opts)
 
     def run(self, args, opts):
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}")
         configure_logging(self.settings)
+        if opts.week:
+            self.exitcode = self.run_week(opts.week, opts.push)
+            return
         try:
             published = publish_day(self.settings)
         except Exception as exc:
@@ -47,4 +55,23 @@ class Command(ScrapyCommand):
         because the report itself is done (cron retries by running the command again)."""
         if opts.push:
             push_and_warn(self.settings, published)
+        return 0
+
+    def run_week(self, week: str, push: bool) -> int:
+        from newsbot.publish.weekly import push_week, write_week
+
+        try:
+            report, paths = write_week(self.settings, week)
+        except Exception as exc:
+            report_failed(exc)
+            return 1
+        counts = report.counts
+        print(
+            f"report {report.week}: {len(report.domestic)} domestic + {len(report.international)} international "
+            f"of {counts['events']} events from {len(report.days)} days ({counts['multi_day']} ran several days)"
+        )
+        for path in paths:
+            print(path)
+        if push and not push_week(self.settings, report, paths):
+            print("newsbot: warning: push failed; the weekly report files are written", file=sys.stderr)
         return 0

@@ -85,7 +85,8 @@ def header_line(report: dict) -> str:
 
 
 def title(report: dict) -> str:
-    return f"{REPORT_TITLE} - {report.get('date', '')}".strip(" -")
+    """The report's own title when it has one (the weekly report), else the daily title."""
+    return str(report.get("title") or f"{REPORT_TITLE} - {report.get('date', '')}".strip(" -"))
 
 
 # -- text hygiene -----------------------------------------------------------------------------------

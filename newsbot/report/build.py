@@ -36,6 +36,8 @@ def entry_dict(event: Event, rank: int, tz) -> dict:
         "tags": list(shown.tags),
         "published_at": local_iso(shown.published_at, tz),
         "also_reported_by": [{"source": c.source, "source_name": c.source_name, "url": c.url} for c in event.others],
+        # The story's earlier days (持续关注), when it is told again for a new fact.
+        "previously": [{k: p.get(k, "") for k in ("date", "title", "url")} for p in event.previously],
     }
 
 

@@ -7,7 +7,7 @@ only, e.g. an arXiv replacement). Every field an entry shows comes from one docu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from newsbot.analysis.schema import Importance
@@ -95,6 +95,8 @@ class Event:
 
     representative: Candidate
     others: list[Candidate]
+    # Earlier days' appearances of a story told again for its new facts: [{date, title, url}], oldest first.
+    previously: list[dict] = field(default_factory=list)
 
     @property
     def members(self) -> list[Candidate]:

@@ -64,6 +64,8 @@ def report_document(report: Report, window: Window, paths: list[Path]) -> dict:
         "entries": [memory_record(e) for e in report.events],
         "sources": {k: v for k, v in report.runs.items() if v},
         "files": [str(p) for p in paths],
+        # The JSON report itself: the published site, feed and weekly report are built from it.
+        "payload": report.payload(),
     }
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from newsbot.report.threads import development_keys
 from newsbot.text.amounts import find_amounts, find_percents
 from newsbot.text.dates import strip_date_prefix
 from newsbot.text.lang import is_chinese
@@ -207,11 +208,14 @@ class EventKeys:
     # Whether the summary is Chinese: the offline analyzer keeps an English opening as it is, so two
     # reports of one event in two languages share no text and only their facts can match.
     zh: bool = True
+    # The deal stage and official confirmation the title and summary state (report/threads.py).
+    developments: frozenset[str] = frozenset()
 
     @property
     def facts(self) -> frozenset[str]:
-        """What a later report must add to be news again: amounts and named parties."""
-        return self.numbers | self.entities | self.names
+        """What a later report must add to be news again: amounts, named parties, a further stage or
+        an official confirmation."""
+        return self.numbers | self.entities | self.names | self.developments
 
     def to_doc(self) -> dict:
         return {
@@ -224,6 +228,7 @@ class EventKeys:
             "words": sorted(self.words),
             "shingles": sorted(self.shingles),
             "zh": self.zh,
+            "development_keys": sorted(self.developments),
         }
 
     @classmethod
@@ -238,6 +243,10 @@ class EventKeys:
             words=frozenset(doc.get("words") or ()),
             shingles=frozenset(doc.get("shingles") or ()),
             zh=bool(doc.get("zh", True)),
+            # Stored before threads: read from the title, the one text a memory record keeps.
+            developments=frozenset(doc["development_keys"])
+            if "development_keys" in doc
+            else development_keys(doc.get("title") or "", ""),
         )
 
 
@@ -281,4 +290,5 @@ def make_keys(title: str, summary: str, entities=(), opening: str = "") -> Event
         words=words(head) if zh else words(f"{head}\n{opening[:ENGLISH_OPENING_CHARS]}"),
         shingles=shingles(mask_entities(f"{title}。{body}", [*people_orgs, *documents])),
         zh=zh,
+        developments=development_keys(title, body),
     )

@@ -4,19 +4,21 @@ Every published report stores its entries in the `reports` collection (one docum
 all urls of the cluster, its keys, its facts (amounts, entities, names) and MinHash signature). A
 cluster matching an event of an earlier day within NEWSBOT_MEMORY_DAYS (same url, or `same_event`,
 found through the same blocking keys) is left out unless it brings an amount, entity or name the
-earlier event lacked; then its entry is the best report carrying the new fact.
+earlier event lacked, a further deal stage or an official confirmation (report/threads.py); then its
+entry is the best report carrying the new fact, and `previously` links it to the earlier days' entries.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from newsbot.report.blocking import band_keys, fact_keys, minhash
 from newsbot.report.candidate import Candidate, Event
 from newsbot.report.keys import EventKeys
 from newsbot.report.match import Corpus, same_event
+from newsbot.report.threads import new_facts, thread_links
 from newsbot.storage.reports import reported_entries
 
 
@@ -29,6 +31,11 @@ class PriorEvent:
     urls: frozenset[str]
     keys: EventKeys
     facts: frozenset[str]
+    title: str = ""
+    previously: list[dict] = field(default_factory=list)
+
+    def link(self) -> dict:
+        return {"date": self.day, "title": self.title, "url": self.url, "previously": self.previously}
 
 
 def memory_record(event: Event) -> dict:
@@ -43,6 +50,7 @@ def memory_record(event: Event) -> dict:
         **shown.keys.to_doc(),
         "facts": sorted(event.facts),
         "signature": list(minhash(shown.keys.shingles) or ()),
+        "previously": event.previously,
     }
 
 
@@ -59,7 +67,9 @@ def load_memory(db, day: date, days: int) -> list[PriorEvent]:
                 url=ev.get("url", ""),
                 urls=frozenset(ev.get("urls") or [ev.get("url", "")]),
                 keys=keys,
-                facts=frozenset(ev.get("facts") or keys.facts),
+                facts=frozenset(ev.get("facts") or keys.facts) | keys.developments,
+                title=ev.get("title") or "",
+                previously=list(ev.get("previously") or []),
             )
         )
     return prior
@@ -78,7 +88,8 @@ class Repeat:
 def drop_repeats(
     events: list[Event], prior: list[PriorEvent], corpus: Corpus | None = None
 ) -> tuple[list[Event], list[Repeat]]:
-    """Leave out events an earlier report already carried, unless they add an amount or a party."""
+    """Leave out events an earlier report already carried, unless they bring a new fact (threads.new_facts);
+    an event told again links to its earlier appearances."""
     if not prior:
         return events, []
     index: dict[tuple, list[int]] = defaultdict(list)
@@ -101,13 +112,14 @@ def drop_repeats(
         if not matched:
             kept.append(event)
             continue
-        new_facts = event.facts - frozenset().union(*(m.facts for m in matched))
-        if new_facts:
+        fresh_facts = new_facts(event.facts, frozenset().union(*(m.facts for m in matched)))
+        if fresh_facts:
             # Told again for what is new: the entry is the best report that carries the new facts.
             members = event.members
-            fresh = [c for c in members if c.keys.facts & new_facts]
+            fresh = [c for c in members if c.keys.facts & fresh_facts]
             shown = min(fresh, key=Candidate.rank_key)
-            kept.append(Event(representative=shown, others=[c for c in members if c is not shown]))
+            others = [c for c in members if c is not shown]
+            kept.append(Event(representative=shown, others=others, previously=thread_links(m.link() for m in matched)))
         else:
             first = min(matched, key=lambda m: m.day)
             repeats.append(Repeat(event.representative.url, event.representative.title, first.day, first.url))

@@ -13,7 +13,9 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from newsbot.analysis.schema import IMPORTANCE_MARK
+from newsbot.report.anchors import entry_anchor
 from newsbot.report.build import Report
+from newsbot.report.threads import zh_day
 
 FORMATS = ("txt", "md", "html", "json")
 STATUS_LABELS = {"blocked": "被拦截", "error": "抓取失败", "empty": "无内容", "missing": "未抓取"}
@@ -73,7 +75,9 @@ def environment() -> Environment:
             keep_trailing_newline=True,
             undefined=StrictUndefined,
         )
-        env.filters.update(one_line=_one_line, md=_md_escape, safe_url=_safe_url, md_url=_md_url)
+        env.filters.update(
+            one_line=_one_line, md=_md_escape, safe_url=_safe_url, md_url=_md_url, anchor=entry_anchor, zh_day=zh_day
+        )
         env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
         _ENV = env
     return _ENV
@@ -85,7 +89,9 @@ def _static(name: str) -> str:
     return source
 
 
-def template_context(report: Report) -> dict:
+def template_context(report: Report, nav: dict | None = None) -> dict:
+    """`nav` (the published site's links to the previous and next day, the index and the week) is
+    None for the stand-alone report."""
     missing = report.stats.get("missing_sources") or []
     broken = report.stats.get("broken_sources") or []
     script, style = _static("report.js"), _static("report.css")
@@ -103,6 +109,7 @@ def template_context(report: Report) -> dict:
         "missing": missing or broken,
         "missing_line": missing_line(missing, broken),
         "mark": IMPORTANCE_MARK,
+        "nav": nav,
         "script": script,
         "style": style,
         "csp": f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
@@ -110,10 +117,10 @@ def template_context(report: Report) -> dict:
     }
 
 
-def render_formats(report: Report, formats=FORMATS) -> dict[str, str]:
+def render_formats(report: Report, formats=FORMATS, nav: dict | None = None) -> dict[str, str]:
     """Every requested format rendered in memory first: a template error writes nothing."""
     env = environment()
-    context = template_context(report)
+    context = template_context(report, nav)
     out = {}
     for fmt in formats:
         if fmt not in FORMATS:

@@ -29,7 +29,7 @@ pytestmark = [
 DAY = "2026-02-04"
 ENTRY_KEYS = [
     "rank", "title", "summary", "url", "source", "source_name", "region", "importance", "score",
-    "category", "reason", "tags", "published_at", "also_reported_by",
+    "category", "reason", "tags", "published_at", "also_reported_by", "previously",
 ]  # fmt: skip
 
 

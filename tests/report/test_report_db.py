@@ -18,7 +18,7 @@ from tests.report.factory import CUTOFF, NEVER_REPORTED, P, article, run_doc, se
 NOW = datetime(2026, 2, 4, 0, 52, 17, tzinfo=UTC)
 ENTRY_KEYS = [
     "rank", "title", "summary", "url", "source", "source_name", "region", "importance", "score",
-    "category", "reason", "tags", "published_at", "also_reported_by",
+    "category", "reason", "tags", "published_at", "also_reported_by", "previously",
 ]  # fmt: skip
 
 

@@ -1,0 +1,74 @@
+"""The Atom feed of the daily reports (feedgen): one entry per day, with the day's title, its date,
+its 精简版 as HTML content and a link to the day's page.
+
+Links are absolute when NEWSBOT_SITE_URL names where the site is served (what readers subscribe to);
+without it they are relative to the feed, which feed readers resolve against the feed's own URL."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from feedgen.feed import FeedGenerator
+
+from newsbot.publish.search import day_page
+from newsbot.publish.stored import StoredDay
+from newsbot.publish.templating import render
+
+FEED_TITLE = "AI每日动态"
+
+
+def site_url(settings) -> str:
+    url = (settings.get("NEWSBOT_SITE_URL") or "").strip()
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def _published(day: StoredDay, settings) -> datetime:
+    """When the day's report is due: the end of its window (D 09:00 Asia/Shanghai by default)."""
+    if day.cutoff:
+        return day.cutoff
+    tz = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")
+    hour, minute = (int(x) for x in str(settings.get("NEWSBOT_REPORT_CUTOFF") or "09:00").split(":"))
+    return datetime.combine(datetime.fromisoformat(day.date).date(), time(hour, minute), tz)
+
+
+def entry_content(day: StoredDay, short_top: int) -> str:
+    """The day's 精简版, as HTML (autoescaped; feedgen escapes it again as the XML text it is)."""
+    payload = day.payload
+    return render(
+        "feed_entry.html.j2",
+        date=day.date,
+        regions=(
+            ("国内动态", payload.get("domestic", [])[:short_top]),
+            ("国际动态", payload.get("international", [])[:short_top]),
+        ),
+        overview=payload.get("overview") or "",
+    )
+
+
+def atom_feed(settings, days: list[StoredDay]) -> str:
+    base = site_url(settings)
+    limit = settings.getint("NEWSBOT_FEED_DAYS", 30)
+    short_top = settings.getint("NEWSBOT_SHORT_TOP", 5)
+    shown = days[-limit:] if limit > 0 else days
+    fg = FeedGenerator()
+    fg.id(base + "feed.xml" if base else "urn:newsbot:ai-daily")
+    fg.title(FEED_TITLE)
+    fg.subtitle("每日精选的国内外人工智能动态")
+    fg.author({"name": "newsbot"})
+    fg.language("zh-CN")
+    if base:
+        fg.link(href=base + "feed.xml", rel="self", type="application/atom+xml")
+    fg.link(href=base + "index.html", rel="alternate", type="text/html")
+    # The newest report's time, never "now": publishing the same days twice gives the same feed.
+    fg.updated(max((d.generated_at for d in shown), default=datetime.fromtimestamp(0).astimezone()))
+    for day in reversed(shown):  # newest first
+        fe = fg.add_entry(order="append")
+        link = base + day_page(day.date)
+        fe.id(link if base else f"urn:newsbot:ai-daily:{day.date}")
+        fe.title(f"{FEED_TITLE} - {day.date}")
+        fe.link(href=link, rel="alternate", type="text/html")
+        fe.published(_published(day, settings))
+        fe.updated(day.generated_at)
+        fe.content(entry_content(day, short_top), type="html")
+    return fg.atom_str(pretty=True).decode("utf-8")

@@ -1,0 +1,126 @@
+"""Story threads (持续关注): what makes a returning event news again, and its links to earlier days.
+
+Cross-day memory drops an event an earlier day already reported unless it brings a new fact. Besides a
+new amount or party (the event keys' facts), two developments count, read from the title and summary:
+
+  * a new stage of a deal: talks (洽谈, "nears a deal") < signed (签署, "signs") < approved (获批)
+    < closed (完成交割, "completes"); only a stage beyond every earlier one is new, so "signed"
+    after "in talks" is news and "in talks" again after "signed" is not;
+  * an official confirmation (官宣, 公告, "confirms") of what was reported from sources
+    (据知情人士, "people familiar with the matter"); a text citing sources confirms nothing.
+
+An event let through is linked to its earlier appearances: `previously`, oldest first, each
+{date, title, url}, carried into every later day's memory so a thread links back to its start.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+
+from newsbot.text.dates import strip_date_prefix
+
+STAGE_PREFIX = "stage:"
+OFFICIAL = "official"
+
+# (level, name, pattern), in the order a deal goes. Chinese verbs need an object nearby: "拟" alone
+# is also in "模拟", "完成" alone in "完成测试".
+_OBJECT = r"[^，。；,;]{0,16}?(?:投资|收购|并购|入股|融资|募资|定增|注资|合作|协议|交易|合并|交割|出资|采购|订单)"
+STAGES: tuple[tuple[int, str, re.Pattern], ...] = (
+    (
+        1,
+        "talks",
+        re.compile(
+            r"洽谈|谈判|磋商|商谈|接近达成|(?<![模虚])拟" + _OBJECT + r"|(?:计划|考虑|有意|寻求)" + _OBJECT + r"|"
+            r"\bin (?:advanced )?(?:talks|discussions|negotiations)\b|\bnears?\b|\bnearing\b|\bnegotiat\w*|"
+            r"\b(?:considering|weighing|weighs|exploring|mulls|mulling)\b|"
+            r"\bplans? to (?:invest|buy|acquire|raise|merge)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        2,
+        "signed",
+        re.compile(
+            r"签署|签约|签订|达成(?:协议|交易|合作|一致)|敲定|"
+            r"\bsign(?:s|ed)?\b|\binks?\b|\binked\b|\bagree(?:s|d)? to\b|\bstrikes? (?:an? )?deal\b|"
+            r"\breach(?:es|ed)? (?:an? )?(?:agreement|deal)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        3,
+        "approved",
+        re.compile(
+            r"获批|获得批准|批准|审核通过|注册生效|\bapprov(?:es|ed)\b|\bwins? approval\b|\bregulatory approval\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        4,
+        "closed",
+        re.compile(
+            r"(?:正式)?完成" + _OBJECT + r"|交割|资金到账|"
+            r"\bcomplet(?:es|ed)\b|\bclos(?:es|ed)\b(?! (?:higher|lower|up|down|at|flat))|\bfinali[sz](?:es|ed)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+_CONFIRMED = re.compile(
+    r"官宣|官方确认|正式宣布|宣布|证实|公告|\bconfirm(?:s|ed)\b|\bofficially\b|\bannounc(?:es|ed)\b", re.IGNORECASE
+)
+_HEARSAY = re.compile(
+    r"知情人士|消息人士|据悉|传闻|据报道|据传|\breportedly\b|\bpeople familiar\b|\bsources? (?:said|say|says)\b|"
+    r"\baccording to (?:people|sources|a person)\b|\brumou?r",
+    re.IGNORECASE,
+)
+
+
+def zh_day(day) -> str:
+    """'2026-02-02' -> '2月2日', as a 前情 line dates an earlier appearance."""
+    d = day if isinstance(day, date) else date.fromisoformat(str(day))
+    return f"{d.month}月{d.day}日"
+
+
+def stage_key(level: int) -> str:
+    return f"{STAGE_PREFIX}{level}"
+
+
+def development_keys(title: str, summary: str) -> frozenset[str]:
+    """The deal stage (its furthest point) and whether it is an official confirmation, as fact keys."""
+    text = unicodedata.normalize("NFKC", f"{title or ''}\n{strip_date_prefix(summary)}")
+    keys = set()
+    levels = [level for level, _, pattern in STAGES if pattern.search(text)]
+    if levels:
+        keys.add(stage_key(max(levels)))
+    if _CONFIRMED.search(text) and not _HEARSAY.search(text):
+        keys.add(OFFICIAL)
+    return frozenset(keys)
+
+
+def _stage_level(key: str) -> int:
+    return int(key[len(STAGE_PREFIX) :]) if key.startswith(STAGE_PREFIX) else 0
+
+
+def new_facts(current: Iterable[str], earlier: Iterable[str]) -> frozenset[str]:
+    """The facts of `current` that the earlier appearances lack: a new amount, party or name, an
+    official confirmation, or a stage beyond every earlier stage."""
+    current, earlier = frozenset(current), frozenset(earlier)
+    furthest = max((_stage_level(k) for k in earlier), default=0)
+    plain = {k for k in current - earlier if not k.startswith(STAGE_PREFIX)}
+    advanced = {k for k in current if _stage_level(k) > furthest}
+    return frozenset(plain | advanced)
+
+
+def thread_links(matched: Iterable[dict]) -> list[dict]:
+    """`previously` for an event that returns: every earlier appearance it matched, with the threads
+    those carried, oldest first, one per (date, url). Each item of `matched` is a memory record with
+    its `date` (and maybe its own `previously`)."""
+    seen: dict[tuple[str, str], dict] = {}
+    for record in matched:
+        for link in [*(record.get("previously") or []), record]:
+            item = {"date": link.get("date", ""), "title": link.get("title", ""), "url": link.get("url", "")}
+            seen.setdefault((item["date"], item["url"]), item)
+    return sorted(seen.values(), key=lambda item: (item["date"], item["url"]))
