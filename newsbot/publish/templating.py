@@ -5,32 +5,19 @@ links go through `safe_url`, and inline style is allowed by hash only (the pages
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from newsbot.analysis.schema import IMPORTANCE_MARK
+from newsbot.report.render import csp_hash, template_environment
 from newsbot.report.render import environment as report_environment
 
-SHARED_FILTERS = ("one_line", "md", "safe_url", "md_url", "anchor", "zh_day")
 _ENV: Environment | None = None
 
 
 def environment() -> Environment:
     global _ENV
     if _ENV is None:
-        env = Environment(
-            loader=PackageLoader("newsbot.publish", "templates"),
-            autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "xml"), default_for_string=False),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            undefined=StrictUndefined,
-        )
-        report_filters = report_environment().filters
-        env.filters.update({name: report_filters[name] for name in SHARED_FILTERS})
-        env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+        env = template_environment("newsbot.publish", escaped=("html", "html.j2", "xml"))
         env.globals["mark"] = IMPORTANCE_MARK
         _ENV = env
     return _ENV
@@ -48,17 +35,13 @@ def page_style(*extra: str) -> str:
     return static("report.css", report_environment()) + "".join(static(name) for name in extra)
 
 
-def sha256_b64(text: str) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
-
-
 def csp(style: str, scripts: bool = False) -> str:
     """The page's policy: its own inline style by hash, no inline script, and scripts (when it has
     any) only from the site's own files. Subresource integrity is not used: a file:// page cannot
     check it (no CORS there), and Chromium then blocks the script."""
     script_src = "'self'" if scripts else "'none'"
     return (
-        f"default-src 'none'; script-src {script_src}; style-src '{sha256_b64(style)}'; "
+        f"default-src 'none'; script-src {script_src}; style-src {csp_hash(style)}; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
 

@@ -56,30 +56,36 @@ def _md_url(value) -> str:
     return quote(_safe_url(value), safe=":/?#[]@!$&'*+,;=%~-._")
 
 
-def _csp_hash(text: str) -> str:
+def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
 _ENV: Environment | None = None
 
 
+def template_environment(package: str, escaped=("html", "html.j2")) -> Environment:
+    """A Jinja2 environment over `package`'s templates folder with the report's guarantees: the
+    `escaped` extensions autoescaped, undefined names fail, and the report's filters."""
+    env = Environment(
+        # Package data, so a scrapyd egg (a zip) finds the templates too.
+        loader=PackageLoader(package, "templates"),
+        autoescape=select_autoescape(enabled_extensions=escaped, default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(
+        one_line=_one_line, md=_md_escape, safe_url=_safe_url, md_url=_md_url, anchor=entry_anchor, zh_day=zh_day
+    )
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    return env
+
+
 def environment() -> Environment:
     global _ENV
     if _ENV is None:
-        env = Environment(
-            # Package data, so a scrapyd egg (a zip) finds the templates too.
-            loader=PackageLoader("newsbot.report", "templates"),
-            autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            undefined=StrictUndefined,
-        )
-        env.filters.update(
-            one_line=_one_line, md=_md_escape, safe_url=_safe_url, md_url=_md_url, anchor=entry_anchor, zh_day=zh_day
-        )
-        env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-        _ENV = env
+        _ENV = template_environment("newsbot.report")
     return _ENV
 
 
@@ -112,7 +118,7 @@ def template_context(report: Report, nav: dict | None = None) -> dict:
         "nav": nav,
         "script": script,
         "style": style,
-        "csp": f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
+        "csp": f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; "
         "img-src data:; base-uri 'none'; form-action 'none'",
     }
 
