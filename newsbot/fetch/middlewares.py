@@ -17,11 +17,11 @@ import logging
 
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet.error import DNSLookupError
 
 from newsbot import stats as keys
 from newsbot.fetch.policy import (
     ALLOWED_SCHEMES,
+    DNS_ERRORS,
     ForbiddenAddress,
     ForbiddenScheme,
     OffsiteRequest,
@@ -61,7 +61,7 @@ class AddressPolicyMiddleware:
 
     def process_exception(self, request, exception, spider=None):
         host = urlparse_cached(request).hostname
-        if isinstance(exception, DNSLookupError) and host in REFUSED_NAMES:
+        if isinstance(exception, DNS_ERRORS) and host in REFUSED_NAMES:
             self._refuse(ForbiddenAddress, request, f"{host} resolves to {REFUSED_NAMES[host]}, not a public address")
 
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+import scrapy.exceptions
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+
+# Scrapy >= 2.14 wraps Twisted's errors in its own; older releases pass Twisted's through.
+DNS_ERRORS = (DNSLookupError, getattr(scrapy.exceptions, "CannotResolveHostError", DNSLookupError))
+TIMEOUT_ERRORS = (TimeoutError, TCPTimedOutError, getattr(scrapy.exceptions, "DownloadTimeoutError", TimeoutError))
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 

@@ -38,6 +38,8 @@ class PublicAddressResolver(CachingThreadedResolver):
         return deferred
 
     def _check(self, address: str, name: str) -> str:
+        if parse_ip(name) is not None:
+            return address  # a literal address: AddressPolicyMiddleware judged it, port included, before sending
         ip = parse_ip(address)
         if ip is None or is_public(ip) or self.allow.allows(name) or self.allow.allows_address(ip):
             return address

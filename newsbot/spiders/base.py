@@ -10,11 +10,18 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from newsbot import stats as keys
 from newsbot.feeds import read_feed
-from newsbot.fetch.policy import ALLOWED_SCHEMES, PolicyRefusal, PrivateAllowList, is_public, parse_ip
+from newsbot.fetch.policy import (
+    ALLOWED_SCHEMES,
+    DNS_ERRORS,
+    TIMEOUT_ERRORS,
+    PolicyRefusal,
+    PrivateAllowList,
+    is_public,
+    parse_ip,
+)
 from newsbot.items import NewsItem
 from newsbot.parsers import ArticlePage, ExtractionError
 from newsbot.parsers.boilerplate import strip_boilerplate
@@ -286,9 +293,9 @@ class FeedSpider(scrapy.Spider):
             return
         if failure.check(HttpError):
             reason = f"http_{failure.value.response.status}"
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(*TIMEOUT_ERRORS):
             reason = "timeout"
-        elif failure.check(DNSLookupError):
+        elif failure.check(*DNS_ERRORS):
             reason = "dns"
         else:
             reason = failure.type.__name__.lower()

@@ -55,15 +55,18 @@ def test_tidy_text_never_parses_markup():
 
 def test_decode_feed_gbk_declared_and_undeclared():
     xml = '<?xml version="1.0" encoding="gbk"?><rss><channel><title>人工智能</title></channel></rss>'
-    text, enc, guessed = decode_feed(xml.encode("gbk"), "application/xml", "gb18030")
-    assert "人工智能" in text and enc == "gbk" and not guessed
+    decoded = decode_feed(xml.encode("gbk"), "application/xml", "zh")
+    # GBK is read as GB18030, its superset.
+    assert "人工智能" in decoded.text and decoded.encoding == "gb18030" and decoded.method == "xml-declaration"
     bare = xml.replace(' encoding="gbk"', "").encode("gbk")
-    text, enc, guessed = decode_feed(bare, "application/xml", "gb18030")
-    assert "人工智能" in text and enc == "gb18030" and guessed
+    decoded = decode_feed(bare, "application/xml", "zh")
+    assert "人工智能" in decoded.text and decoded.encoding == "gb18030" and decoded.guessed
 
 
 def test_read_feed_classifies_bad_bodies():
-    assert read_feed(b"", "application/xml").status == "empty"
+    # Nothing, or something that is not a feed, is an error; a real feed with no entries is empty.
+    assert read_feed(b"", "application/xml").status == "not_feed"
+    assert read_feed(b" \r\n", "application/xml").status == "not_feed"
     assert read_feed(b"<html><body>hello</body></html>", "text/html").status == "not_feed"
     challenge = b"<html><script>document.cookie='acw_sc__v2=1';location.reload()</script></html>"
     assert read_feed(challenge, "text/html").status == "blocked"
