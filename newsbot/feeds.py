@@ -41,10 +41,6 @@ class Decoded:
     # bom, xml-declaration, byte-pattern, http-charset, utf-8, detected, undetectable
     method: str
 
-    @property
-    def guessed(self) -> bool:
-        return self.method in ("detected", "undetectable")
-
 
 @dataclass
 class FeedResult:

@@ -29,6 +29,8 @@ from tests.crawl.feeds_corpus import (
 )
 from tests.mockserver import MockServer
 
+pytestmark = pytest.mark.slow
+
 # The project's extensions, plus the one that writes down every request sent.
 REQUEST_LOG_EXT = json.dumps({**project_settings.EXTENSIONS, "tests.crawl.requestlog.RequestLog": 950})
 

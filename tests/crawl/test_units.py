@@ -60,7 +60,7 @@ def test_decode_feed_gbk_declared_and_undeclared():
     assert "人工智能" in decoded.text and decoded.encoding == "gb18030" and decoded.method == "xml-declaration"
     bare = xml.replace(' encoding="gbk"', "").encode("gbk")
     decoded = decode_feed(bare, "application/xml", "zh")
-    assert "人工智能" in decoded.text and decoded.encoding == "gb18030" and decoded.guessed
+    assert "人工智能" in decoded.text and decoded.encoding == "gb18030" and decoded.method == "detected"
 
 
 def test_read_feed_classifies_bad_bodies():
