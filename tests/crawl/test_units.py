@@ -95,3 +95,40 @@ def test_snapshot_matches_canonical_urls_and_refuses_escapes(tmp_path):
     (tmp_path / "manifest.jsonl").write_text("{not json\n")
     with pytest.raises(SnapshotError):
         Snapshot(tmp_path)
+
+
+def test_cap_text_cuts_between_characters():
+    from newsbot.pipelines.normalize import cap_text
+
+    family = "\U0001f469\u200d\U0001f469\u200d\U0001f467"  # one emoji made of five code points
+    capped = cap_text("a" * 297 + family + "b" * 10, 300)
+    assert capped == "a" * 297 + "…"
+    accented = cap_text("e\u0301" * 200, 300)  # é as e + combining accent
+    assert accented == "e\u0301" * 149 + "…" and len(accented) <= 300
+    assert cap_text("short", 300) == "short"
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "refused"),
+    [
+        ("127.0.0.1", 80, True),
+        ("169.254.169.254", 80, True),
+        ("10.1.2.3", 80, True),
+        ("100.64.0.1", 80, True),
+        ("::1", 80, True),
+        ("::ffff:127.0.0.1", 80, True),
+        ("fd00:ec2::254", 80, True),
+        ("0.0.0.0", 80, True),
+        ("127.0.0.1", 8080, False),  # allowed by host:port below
+        ("10.9.9.9", 80, False),  # allowed by the CIDR below
+        ("93.184.215.14", 80, False),
+        ("www.qbitai.com", 443, False),  # names are judged when they resolve
+    ],
+)
+def test_literal_address_policy(host, port, refused):
+    from scrapy.settings import Settings
+
+    from newsbot.fetch.policy import PrivateAllowList, literal_address_refusal
+
+    allow = PrivateAllowList.from_settings(Settings({"NEWSBOT_ALLOW_PRIVATE_HOSTS": "127.0.0.1:8080,10.9.0.0/16"}))
+    assert (literal_address_refusal(host, port, allow) is not None) is refused
