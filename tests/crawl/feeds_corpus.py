@@ -119,16 +119,18 @@ def hostile_feed(site: str, internal: str, offsite: str) -> tuple[str, dict[str,
     internal origin (a port on 127.0.0.1 nobody allowed) and `offsite` a public site that is not the source's."""
     entries = [
         ("正常文章一", f"{site}/p/1.html", None, "stored:article"),
-        ("脚本链接", "javascript:alert(document.cookie)", None, "dropped:bad_link"),
-        ("数据链接", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", None, "dropped:bad_link"),
-        ("文件链接", "file:///etc/passwd", None, "dropped:bad_link"),
+        (HUGE_TITLE, f"{site}/p/huge.html", None, "stored:article"),
+        ("未来日期", f"{site}/p/future.html", "Tue, 01 Jan 2099 10:00:00 +0000", "stored:article"),
+        ("远古日期", f"{site}/p/ancient.html", "Thu, 01 Jan 1970 00:00:00 +0000", "stored:article"),
         ("站外链接", f"{offsite}/story.html", None, "stored:feed"),
         ("云元数据地址", "http://169.254.169.254/latest/meta-data/", None, "dropped:private_link"),
         ("本机数据库", f"{internal}/", None, "dropped:private_link"),
         ("跳转到本机", f"{site}/p/redirect.html", None, "stored:feed"),
-        (HUGE_TITLE, f"{site}/p/huge.html", None, "stored:article"),
-        ("未来日期", f"{site}/p/future.html", "Tue, 01 Jan 2099 10:00:00 +0000", "stored:article"),
-        ("远古日期", f"{site}/p/ancient.html", "Thu, 01 Jan 1970 00:00:00 +0000", "stored:article"),
+        # Scripted links last but one: each case above is judged on its own, even by code that
+        # would lose every entry after a bad link.
+        ("脚本链接", "javascript:alert(document.cookie)", None, "dropped:bad_link"),
+        ("数据链接", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", None, "dropped:bad_link"),
+        ("文件链接", "file:///etc/passwd", None, "dropped:bad_link"),
         ("正常文章二", f"{site}/p/2.html", None, "stored:article"),
     ]
     items = [item(title, link, f"{title}的摘要", date) for title, link, date, _ in entries]
