@@ -280,8 +280,12 @@ def test_report_links_only_public_http(corpus):
     assert json.loads(corpus.reports[".json"])["raw_count"] >= 10, "the report should cover the corpus"
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert hrefs and all(h == "#" or h.startswith(("http://", "https://")) for h in hrefs)
-    # The off-site public link may be shown (it is the item's address); nothing internal or scripted may.
+    # The off-site public link may be shown (it is the item's address); nothing internal or scripted may,
+    # and nothing stored may link there either (a later report, or another reader of the database, would).
     internal = corpus.forbidden[0].split("://", 1)[1]
+    stored_links = {a[key] for a in corpus.articles for key in ("url", "original_url")}
+    assert all(u.startswith(("http://", "https://")) for u in stored_links)
+    assert not [u for u in stored_links if internal in u or "169.254.169.254" in u]
     for bad in (internal, "169.254.169.254", "javascript:", "data:text", "file:///"):
         for fmt in (".html", ".md", ".txt", ".json"):
             assert bad not in corpus.reports[fmt], (fmt, bad)
