@@ -161,7 +161,10 @@ def test_degraded_run_record_and_health():
     from zoneinfo import ZoneInfo
 
     from newsbot.commands.sources import health_table
-    from newsbot.extensions import run_summary
+    from newsbot.stats import RunSummary
+
+    def run_summary(stats: dict) -> dict:
+        return RunSummary.from_stats("qbitai", stats).as_doc()
 
     dropped = run_summary({"newsbot/feed/entries": 12, "newsbot/entry/dropped/bad_link": 3})
     assert (dropped["status"], dropped["entries_dropped"], dropped["dropped"], dropped["errors"]) == (
