@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from newsbot.report.render import render_report_files
-from newsbot.report.select import report_window
+from newsbot.report.daily import publish_report
+from newsbot.report.window import report_window
 from tests.report.conftest import day_settings
 from tests.report.factory import P, article, seed_like_day
 from tests.report.test_report_db import NOW
@@ -31,7 +31,7 @@ def test_non_http_links_are_never_rendered(mongo_db, tmp_path):
         )  # fmt: skip
     mongo_db.articles.insert_many(docs)
     settings = day_settings()
-    render_report_files(settings, mongo_db, report_window(settings), tmp_path, now=NOW)
+    publish_report(settings, mongo_db, report_window(settings), tmp_path, now=NOW)
     payload = json.loads((tmp_path / "2026-02-04.json").read_text(encoding="utf-8"))
     titles = {e["title"] for e in payload["international"]}
     assert any("推理芯片" in t for t in titles), "the hostile articles should be selected"
