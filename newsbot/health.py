@@ -1,8 +1,9 @@
 """Source health, read from the `runs` collection (one document per spider run, written by
 newsbot.extensions.run_stats.RunStatsExtension).
 
-A run is bad when its feed was blocked, it failed, it saw no items, or it recorded errors. A
-source whose last NEWSBOT_HEALTH_BROKEN_AFTER (2) runs were all bad is broken. An empty run on a
+A run is bad when its feed was blocked, it failed, it saw no items, or it recorded errors (spider
+errors included). A source whose last NEWSBOT_HEALTH_BROKEN_AFTER (2) runs were all bad is broken;
+one whose last run was good but dropped entries for errors is degraded. An empty run on a
 day the source is known to publish nothing (NEWSBOT_HEALTH_QUIET: arXiv at weekends) is neither
 good nor bad: it is skipped, so Friday-empty + Monday-empty still counts as two in a row.
 
@@ -33,6 +34,8 @@ LAST_RUN_FIELDS = (
     "blocked",
     "parse_errors",
     "errors",
+    "spider_errors",
+    "entries_dropped",
     "duration_s",
 )
 # Enough history to find a streak through a weekend of quiet runs, even with several runs a day.
@@ -114,6 +117,9 @@ def assess(source: str, recent: list[dict], window: list[dict], now: datetime, c
         status = "broken"
     elif streak:
         status = "failing"
+    elif last.get("status") == "degraded":
+        # The run worked, but entries were lost to errors: worth a look, not an alert.
+        status = "degraded"
     else:
         status = "ok"
     kinds = sorted(set(problems))
@@ -125,6 +131,10 @@ def assess(source: str, recent: list[dict], window: list[dict], now: datetime, c
     if problem:
         reason = f"{reason_en} in the last {streak} runs" if streak > 1 else f"{reason_en} in the last run"
         reason_zh = f"连续 {streak} 次运行{reason_zh}" if streak > 1 else f"最近一次运行{reason_zh}"
+    elif status == "degraded":
+        dropped, spider_errors = int(last.get("entries_dropped") or 0), int(last.get("spider_errors") or 0)
+        reason = f"{dropped} entries dropped, {spider_errors} spider errors in the last run"
+        reason_zh = f"最近一次运行丢弃 {dropped} 个条目，{spider_errors} 个爬虫错误"
     else:
         reason = reason_zh = ""
 

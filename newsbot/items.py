@@ -26,6 +26,10 @@ class NewsItem:
     content_source: str = "feed"
     # True when the feed's date could not be parsed and fetched_at stands in.
     date_missing: bool = False
+    # True when the feed's date is impossible (far future, before 2000): fetched_at stands in for
+    # windowing and the claim is kept in feed_published_at.
+    date_suspect: bool = False
+    feed_published_at: datetime | None = None
     guid: str = ""
     # Why newsbot will not report this entry (e.g. "arxiv_replacement"), or "" for news. Skipped entries are
     # still stored, so the day's raw count is every item the feeds published; they are never analysed or selected.

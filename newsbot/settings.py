@@ -43,7 +43,30 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbot.snapshot.SnapshotReplayMiddleware": 950,
     # After redirects (600) and decompression (590) have run on the response.
     "newsbot.snapshot.SnapshotRecordMiddleware": 585,
+    # The fetch policy (README, "Crawling"): pages only on the source's own domains, checked where
+    # Scrapy's offsite filter sits; only http(s) and public addresses, checked last before the
+    # download (and before replay, so a snapshot obeys the same policy), redirects included.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newsbot.fetch.middlewares.SourceDomainsMiddleware": 50,
+    "newsbot.fetch.middlewares.AddressPolicyMiddleware": 940,
 }
+
+# --- Fetch policy -----------------------------------------------------------------------------
+# Host names are resolved by this resolver, which refuses answers that are not public addresses.
+TWISTED_DNS_RESOLVER = "newsbot.fetch.resolver.PublicAddressResolver"
+# Internal hosts that may be fetched anyway: "host", "host:port", an IP or a CIDR network
+# (comma-separated on the command line). Empty by default; tests name their local server here.
+NEWSBOT_ALLOW_PRIVATE_HOSTS = []
+
+# --- Bounds -----------------------------------------------------------------------------------
+# Longer text is cut at a character boundary and ends with "…" (the normalise pipeline).
+NEWSBOT_MAX_TITLE_CHARS = 300
+NEWSBOT_MAX_SUMMARY_CHARS = 3000
+NEWSBOT_MAX_CONTENT_CHARS = 100_000
+# A feed date further ahead than this, or before NEWSBOT_MIN_DATE, is flagged date_suspect and the
+# item is windowed by the time newsbot first saw it.
+NEWSBOT_MAX_FUTURE_HOURS = 24
+NEWSBOT_MIN_DATE = "2000-01-01"
 
 # --- JavaScript pages -----------------------------------------------------------------------
 DOWNLOAD_HANDLERS = {

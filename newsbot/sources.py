@@ -10,6 +10,9 @@ class Source:
     name: str  # spider name
     display_name: str  # shown in reports
     feeds: tuple[str, ...]
+    # The domains (and their subdomains) this source owns: article pages and any follow-up request
+    # go nowhere else (Scrapy's allowed_domains). The feeds above are fetched wherever they are.
+    domains: tuple[str, ...]
     lang: str  # "zh" or "en"
     home_region: str  # "domestic" or "international": a prior for the analyzer
     paywalled: bool = False
@@ -27,16 +30,26 @@ SOURCES: dict[str, Source] = {
             "36kr",
             "36氪",
             ("https://36kr.com/feed", "https://36kr.com/feed-newsflash"),
+            ("36kr.com",),
             "zh",
             "domestic",
             follow_articles=True,
         ),
-        Source("qbitai", "量子位", ("https://www.qbitai.com/feed",), "zh", "domestic", follow_articles=True),
-        Source("leiphone", "AI科技评论", ("https://www.leiphone.com/feed",), "zh", "domestic"),
+        Source(
+            "qbitai",
+            "量子位",
+            ("https://www.qbitai.com/feed",),
+            ("qbitai.com",),
+            "zh",
+            "domestic",
+            follow_articles=True,
+        ),
+        Source("leiphone", "AI科技评论", ("https://www.leiphone.com/feed",), ("leiphone.com",), "zh", "domestic"),
         Source(
             "bloomberg",
             "Bloomberg Technology",
             ("https://feeds.bloomberg.com/technology/news.rss",),
+            ("bloomberg.com",),
             "en",
             "international",
             paywalled=True,
@@ -46,6 +59,7 @@ SOURCES: dict[str, Source] = {
             "arxiv",
             "arXiv AI",
             ("https://rss.arxiv.org/rss/cs.AI",),
+            ("arxiv.org",),
             "en",
             "international",
             weight=0.8,
@@ -56,6 +70,7 @@ SOURCES: dict[str, Source] = {
             "ft",
             "Financial Times Tech",
             ("https://www.ft.com/technology?format=rss",),
+            ("ft.com",),
             "en",
             "international",
             paywalled=True,
@@ -65,6 +80,7 @@ SOURCES: dict[str, Source] = {
             "cnbc",
             "CNBC Tech",
             ("https://www.cnbc.com/id/19854910/device/rss/rss.html",),
+            ("cnbc.com",),
             "en",
             "international",
             follow_articles=True,
@@ -73,10 +89,11 @@ SOURCES: dict[str, Source] = {
             "theverge",
             "The Verge AI",
             ("https://www.theverge.com/rss/ai-artificial-intelligence/index.xml",),
+            ("theverge.com",),
             "en",
             "international",
         ),
-        Source("nvidia", "NVIDIA AI", ("https://blogs.nvidia.com/feed/",), "en", "international"),
+        Source("nvidia", "NVIDIA AI", ("https://blogs.nvidia.com/feed/",), ("nvidia.com",), "en", "international"),
     )
 }
 

@@ -23,6 +23,11 @@ ARTICLE_OK = "newsbot/article/ok"
 ARTICLE_BLOCKED = "newsbot/article/blocked"
 ARTICLE_FAILED = "newsbot/article/failed"
 ARTICLE_FAILED_BECAUSE = "newsbot/article/failed/"  # + reason (http_404, timeout, unparseable, ...)
+FEED_ENCODING = "newsbot/feed/encoding/"  # + what decided it (bom, xml-declaration, http-charset, detected, ...)
+ENTRY_DROPPED = "newsbot/entry/dropped/"  # + reason (bad_link, private_link, error): caught at the entry
+# The fetch policy (newsbot/fetch): a page left alone on purpose, and requests refused before sending.
+ARTICLE_NOT_FETCHED = "newsbot/article/not_fetched/"  # + reason (offsite, private_address, scheme)
+FETCH_REFUSED = "newsbot/fetch/refused/"  # + reason (offsite, private_address, scheme)
 DOWNLOAD_TOO_LARGE = "newsbot/download/too_large"
 SNAPSHOT_REPLAYED = "newsbot/snapshot/replayed"
 SNAPSHOT_MISSING = "newsbot/snapshot/missing"
@@ -33,6 +38,8 @@ ITEMS_SKIPPED = "newsbot/items/skipped/"  # + reason
 ITEMS_DROPPED = "newsbot/items/dropped/"  # + reason
 ITEMS_RELATIVE_LINK = "newsbot/items/relative_link"
 ITEMS_DATE_MISSING = "newsbot/items/date_missing"
+ITEMS_DATE_SUSPECT = "newsbot/items/date_suspect"
+ITEMS_CAPPED = "newsbot/items/capped/"  # + field (title, summary, content)
 ITEMS_NORMALIZED = "newsbot/items/normalized"
 ITEMS_STORED = "newsbot/items/stored"
 ITEMS_NEW = "newsbot/items/new"
@@ -95,9 +102,13 @@ class RunSummary:
     blocked: int = 0
     parse_errors: int = 0
     errors: int = 0
+    # Exceptions raised in a spider callback (Scrapy's own count): the rest of that response was lost.
+    spider_errors: int = 0
+    # Entries caught and dropped at the entry (a javascript: link, an entry that raised): the others were kept.
+    entries_dropped: int = 0
     dropped: int = 0
     skipped: int = 0
-    status: str = "empty"  # ok | empty | error | blocked
+    status: str = "empty"  # ok | degraded (entries dropped, spider errors) | empty | error | blocked
     llm: dict = field(default_factory=dict)
     # Every newsbot counter, namespace stripped, for health checks and for debugging a bad day.
     counters: dict = field(default_factory=dict)
@@ -111,12 +122,16 @@ class RunSummary:
             return int(stats.get(key, 0) or 0)
 
         items_seen = get(FEED_ENTRIES)
+        spider_errors = get("spider_exceptions/count")
+        entries_dropped = _sum_under(stats, ENTRY_DROPPED)
         if get(FEED_BLOCKED):
             status = "blocked"
         elif get(FEED_ERROR) and not items_seen:
             status = "error"
         elif not items_seen:
             status = "empty"
+        elif entries_dropped or spider_errors:
+            status = "degraded"
         else:
             status = "ok"
         run.setdefault("started_at", stats.get("start_time"))
@@ -131,8 +146,10 @@ class RunSummary:
             failed_pages=get(ARTICLE_FAILED),
             blocked=get(FEED_BLOCKED) + get(ARTICLE_BLOCKED),
             parse_errors=get(FEED_MALFORMED) + get(FEED_ERROR) + get(under(ARTICLE_FAILED_BECAUSE, "unparseable")),
-            errors=get(FEED_ERROR) + get(STORE_ERRORS),
-            dropped=_sum_under(stats, ITEMS_DROPPED),
+            errors=get(FEED_ERROR) + get(STORE_ERRORS) + spider_errors,
+            spider_errors=spider_errors,
+            entries_dropped=entries_dropped,
+            dropped=_sum_under(stats, ITEMS_DROPPED) + entries_dropped,
             skipped=_sum_under(stats, ITEMS_SKIPPED),
             status=status,
             llm={k.removeprefix(LLM): v for k, v in stats.items() if k.startswith(LLM)},

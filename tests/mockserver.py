@@ -1,5 +1,7 @@
 """A local HTTP server for crawl tests (Scrapy's own tests do the same): routes are set per test,
-served from a thread on 127.0.0.1, with optional delays to provoke timeouts."""
+served from a thread on 127.0.0.1, with optional delays to provoke timeouts. A crawl may fetch from it
+only when the test allows it: NEWSBOT_ALLOW_PRIVATE_HOSTS=server.host (and `-a domains=127.0.0.1` for
+article pages, which are only fetched on the source's own domains)."""
 
 from __future__ import annotations
 
@@ -47,6 +49,11 @@ class MockServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def host(self) -> str:
+        """host:port, for NEWSBOT_ALLOW_PRIVATE_HOSTS: the fetch policy refuses 127.0.0.1 unless told."""
+        return f"127.0.0.1:{self.httpd.server_address[1]}"
 
     @property
     def base(self) -> str:

@@ -18,6 +18,14 @@ _.RunStatsExtension
 _.ReportOnCloseExtension
 _.SnapshotReplayMiddleware
 _.SnapshotRecordMiddleware
+_.AddressPolicyMiddleware
+_.SourceDomainsMiddleware
+_.process_exception
+_.request_scheduled  # OffsiteMiddleware connects it to the request_scheduled signal
+# TWISTED_DNS_RESOLVER names it; Scrapy builds it and installs it on the reactor.
+_.PublicAddressResolver
+# Read by Scrapy's offsite middleware from the spider.
+_.allowed_domains
 _.NewsbotLogFormatter
 _.ArxivSpider
 _.BloombergSpider
@@ -48,6 +56,8 @@ _.exitcode
 _.feed_categories
 _.content_source
 _.date_missing
+_.date_suspect
+_.feed_published_at
 _.feed_url
 _.extra
 _.organizations

@@ -35,7 +35,7 @@ def table(rows: list[list[str]], right: set[int]) -> str:
 
 
 def health_table(health: dict, tz: ZoneInfo) -> str:
-    header = ["SOURCE", "NAME", "LAST RUN", "RUN", "SEEN", "NEW", "FAILED", "BLOCKED", "ERRORS"]
+    header = ["SOURCE", "NAME", "LAST RUN", "RUN", "SEEN", "NEW", "FAILED", "BLOCKED", "ERRORS", "DROPPED"]
     header += ["NEW 7D", "PER DAY (OLDEST→TODAY)", "HEALTH"]
     rows = [header]
     for name, h in health.items():
@@ -53,13 +53,16 @@ def health_table(health: dict, tz: ZoneInfo) -> str:
                 h["source_name"],
                 when,
                 str(last.get("status", "-")),
-                *(str(last.get(k, "-")) for k in ("items_seen", "new", "failed_pages", "blocked", "errors")),
+                *(
+                    str(last.get(k, "-"))
+                    for k in ("items_seen", "new", "failed_pages", "blocked", "errors", "entries_dropped")
+                ),
                 str(h["new_7d"]),
                 " ".join(str(n) for n in h["daily_new"]),
                 status,
             ]
         )
-    return table(rows, right={4, 5, 6, 7, 8, 9})
+    return table(rows, right={4, 5, 6, 7, 8, 9, 10})
 
 
 def _jsonable(value):

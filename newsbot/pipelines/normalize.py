@@ -1,10 +1,12 @@
-"""Normalise: canonical URL, plain text, UTC dates, language; drop what cannot be an article."""
+"""Normalise: canonical URL, plain text, UTC dates, language; drop what cannot be an article;
+bound what a hostile feed could make huge (title, summary, content) and flag impossible dates."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
+import regex
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
@@ -14,6 +16,20 @@ from newsbot.text.lang import detect_lang
 from newsbot.urls import canonical_url
 
 logger = logging.getLogger(__name__)
+
+
+def cap_text(text: str, limit: int) -> str:
+    """At most `limit` characters; a longer text is cut between two grapheme clusters (never inside
+    an emoji or a letter with its accents) and ends with "…"."""
+    if limit <= 0 or len(text) <= limit:
+        return text
+    size, kept = 0, []
+    for cluster in regex.finditer(r"\X", text):
+        if size + len(cluster.group()) > limit - 1:
+            break
+        kept.append(cluster.group())
+        size += len(cluster.group())
+    return "".join(kept).rstrip() + "…"
 
 
 def _unique(values) -> list[str]:
@@ -28,6 +44,12 @@ def _unique(values) -> list[str]:
 class NormalizePipeline:
     def __init__(self, crawler):
         self.stats = crawler.stats
+        settings = crawler.settings
+        self.max_title = settings.getint("NEWSBOT_MAX_TITLE_CHARS", 300)
+        self.max_summary = settings.getint("NEWSBOT_MAX_SUMMARY_CHARS", 3000)
+        self.max_content = settings.getint("NEWSBOT_MAX_CONTENT_CHARS", 100_000)
+        self.max_future = timedelta(hours=settings.getfloat("NEWSBOT_MAX_FUTURE_HOURS", 24))
+        self.min_date = datetime.fromisoformat(settings.get("NEWSBOT_MIN_DATE") or "2000-01-01").replace(tzinfo=UTC)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -37,12 +59,19 @@ class NormalizePipeline:
         self.stats.inc_value(keys.under(keys.ITEMS_DROPPED, reason))
         raise DropItem(f"{reason}: {item.get('source')} {item.get('original_url') or item.get('title')!r}")
 
+    def _bounded(self, field: str, text: str, limit: int) -> str:
+        capped = cap_text(text, limit)
+        if capped != text:
+            self.stats.inc_value(keys.under(keys.ITEMS_CAPPED, field))
+        return capped
+
     def process_item(self, item):
         adapter = ItemAdapter(item)
         adapter["title"] = one_line(adapter.get("title"))
         link = (adapter.get("original_url") or "").strip()
         if not adapter["title"]:
             self._drop("no_title", adapter)
+        adapter["title"] = self._bounded("title", adapter["title"], self.max_title)
         if not link:
             self._drop("no_link", adapter)
         if not link.lower().startswith(("http://", "https://")):
@@ -51,8 +80,9 @@ class NormalizePipeline:
         adapter["url"] = canonical_url(link)
 
         # Spiders hand over plain text; parsing it as HTML again would eat literal "<...>" in it.
-        adapter["summary"] = tidy_text(adapter.get("summary"))
-        adapter["content"] = tidy_text(adapter.get("content")) or adapter["summary"]
+        adapter["summary"] = self._bounded("summary", tidy_text(adapter.get("summary")), self.max_summary)
+        content = tidy_text(adapter.get("content")) or adapter["summary"]
+        adapter["content"] = self._bounded("content", content, self.max_content)
         adapter["authors"] = _unique(adapter.get("authors") or [])
         adapter["feed_categories"] = _unique(adapter.get("feed_categories") or [])
         adapter["lang"] = detect_lang(adapter["title"] + adapter["summary"][:200], adapter.get("lang") or "en")
@@ -67,6 +97,19 @@ class NormalizePipeline:
         else:
             if published.tzinfo is None:
                 published = published.replace(tzinfo=UTC)
-            adapter["published_at"] = published.astimezone(UTC)
+            published = published.astimezone(UTC)
+            if published > fetched + self.max_future or published < self.min_date:
+                # An impossible date must not decide which day's report the item lands in.
+                logger.warning(
+                    "%s: impossible date %s for %s; using the time it was first seen",
+                    adapter["source"],
+                    published,
+                    link,
+                )
+                self.stats.inc_value(keys.ITEMS_DATE_SUSPECT)
+                adapter["feed_published_at"] = published
+                adapter["date_suspect"] = True
+                published = fetched
+            adapter["published_at"] = published
         self.stats.inc_value(keys.ITEMS_NORMALIZED)
         return item

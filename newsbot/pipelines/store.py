@@ -1,5 +1,6 @@
 """Store: upsert every article by canonical URL. A re-crawl updates in place, keeps first_seen and
-moves last_seen, so the same feed crawled twice never makes a duplicate."""
+moves last_seen, so the same feed crawled twice never makes a duplicate. An article whose feed gives
+no usable date keeps the date it was stored with."""
 
 from __future__ import annotations
 
@@ -42,15 +43,20 @@ class StorePipeline:
     async def process_item(self, item):
         doc = ItemAdapter(item).asdict()
         url = doc.pop("url")
+        insert_only: tuple[str, ...] = ()
         if doc.get("skip_reason"):
             # A skipped entry (an arXiv replacement of a paper stored earlier as news) never overwrites
             # a stored article: it is only inserted when the URL is new.
             insert_only = tuple(doc)
         elif doc.get("content_source") == "feed-fallback":
             # The page failed this time: never replace text a better crawl already stored.
-            insert_only = ("content", "content_source")
-        else:
-            insert_only = ()
+            insert_only += ("content", "content_source")
+        if doc.get("date_missing") or doc.get("date_suspect"):
+            # No usable date: the item is dated by when it was first seen, so a re-crawl (or a
+            # feed that now claims 2099) never moves an already stored article into a later report.
+            insert_only += tuple(
+                k for k in ("published_at", "date_missing", "date_suspect", "feed_published_at") if k not in insert_only
+            )
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 is_new = await upsert_article(self.store.db, url, doc, insert_only=insert_only)

@@ -63,7 +63,8 @@ def source_stats(runs: dict[str, dict | None], selection: Selection) -> tuple[di
             "in_window": selection.window_by_source.get(name, 0),
             "finished_at": local_iso(run.get("finished_at"), tz),
         }
-        if status != "ok":
+        # A degraded run lost some entries but delivered the rest: the source is not missing.
+        if status not in ("ok", "degraded"):
             missing.append({"source": name, "source_name": display_name(name), "status": status})
     return sources, missing
 

@@ -10,10 +10,18 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from newsbot import stats as keys
 from newsbot.feeds import read_feed
+from newsbot.fetch.policy import (
+    ALLOWED_SCHEMES,
+    DNS_ERRORS,
+    TIMEOUT_ERRORS,
+    PolicyRefusal,
+    PrivateAllowList,
+    is_public,
+    parse_ip,
+)
 from newsbot.items import NewsItem
 from newsbot.parsers import ArticlePage, ExtractionError
 from newsbot.parsers.boilerplate import strip_boilerplate
@@ -23,6 +31,14 @@ from newsbot.sources import SOURCES, Source
 from newsbot.text import html_to_text
 
 logger = logging.getLogger(__name__)
+
+
+class EntryDropped(Exception):
+    """An entry that cannot become an item; `reason` is the stat key suffix (newsbot/entry/dropped/...)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
 
 
 class FeedSpider(scrapy.Spider):
@@ -46,11 +62,16 @@ class FeedSpider(scrapy.Spider):
             # No page of this source needs a browser: keep Playwright (and its driver) out of the run.
             settings.set("DOWNLOAD_HANDLERS", {}, priority="spider")
 
-    def __init__(self, *args, feeds: str | None = None, **kwargs):
+    def __init__(self, *args, feeds: str | None = None, domains: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.source: Source = SOURCES[self.name]
-        # `-a feeds=URL,URL` points the spider at other feeds (tests, mirrors) without new code.
+        # `-a feeds=URL,URL` points the spider at other feeds (tests, mirrors) without new code. Those
+        # feeds are fetched wherever they are, but pages only on the source's domains, plus any
+        # named with `-a domains=host,host` (a mirror's own host, a test server).
         self.feed_urls = [u.strip() for u in feeds.split(",") if u.strip()] if feeds else list(self.source.feeds)
+        extra = [d.strip().lower() for d in (domains or "").split(",") if d.strip()]
+        # Read by Scrapy's offsite filter (newsbot.fetch.middlewares.SourceDomainsMiddleware).
+        self.allowed_domains = list(dict.fromkeys([*self.source.domains, *extra]))
 
     @property
     def use_browser(self) -> bool:
@@ -59,16 +80,23 @@ class FeedSpider(scrapy.Spider):
     def _inc(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(key, count)
 
+    @property
+    def private_allow(self) -> PrivateAllowList:
+        if not hasattr(self, "_private_allow"):
+            self._private_allow = PrivateAllowList.from_settings(self.settings)
+        return self._private_allow
+
     async def start(self):
         for url in self.feed_urls:
-            yield scrapy.Request(url, callback=self.parse_feed, errback=self.feed_failed, meta={"feed_url": url})
+            # A feed the operator named is fetched even off the source's domains (never at a private address).
+            meta = {"feed_url": url, "allow_offsite": True}
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.feed_failed, meta=meta)
 
     # -- feeds ------------------------------------------------------------------------------------
     def parse_feed(self, response):
         self._inc(keys.FEED_FETCHED)
-        fallback = "gb18030" if self.source.lang == "zh" else "cp1252"
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        feed = read_feed(response.body, content_type, fallback)
+        feed = read_feed(response.body, content_type, self.source.lang)
         if feed.status == "blocked":
             logger.error("%s: blocked: %s at %s", self.name, feed.error, response.url)
             self._inc(keys.FEED_BLOCKED)
@@ -77,10 +105,9 @@ class FeedSpider(scrapy.Spider):
             logger.error("%s: %s at %s", self.name, feed.error, response.url)
             self._inc(keys.FEED_ERROR)
             return
+        logger.debug("%s: feed at %s decoded as %s (%s)", self.name, response.url, feed.encoding, feed.encoding_method)
+        self._inc(keys.under(keys.FEED_ENCODING, feed.encoding_method))
         if feed.encoding_guessed:
-            logger.warning(
-                "%s: feed at %s declares no usable encoding; decoded as %s", self.name, response.url, feed.encoding
-            )
             self._inc(keys.FEED_ENCODING_GUESSED)
         if feed.status == "malformed":
             logger.error(
@@ -98,18 +125,47 @@ class FeedSpider(scrapy.Spider):
             return
         self._inc(keys.FEED_ENTRIES, len(feed.entries))
         fetched_at = datetime.now(UTC)
-        for entry in feed.entries:
-            item = self.item_from_entry(entry, response, fetched_at)
-            reason = self.skip_reason(entry)
-            if reason:
-                # Kept and flagged, never dropped: the feed listed it, so it counts among the day's raw items.
-                self._inc(keys.under(keys.ITEMS_SKIPPED, reason))
-                item.skip_reason = reason
-                yield item
-            elif item.title and item.original_url and self.wants_article(item, entry):
-                yield self.article_request(item)
-            else:
-                yield item
+        for position, entry in enumerate(feed.entries, 1):
+            # One bad entry never costs the others: whatever goes wrong is caught here and counted.
+            try:
+                output = self.entry_output(entry, response, fetched_at)
+            except EntryDropped as drop:
+                logger.error(
+                    "%s: entry %d of %s dropped (%s): %s", self.name, position, response.url, drop.reason, drop
+                )
+                self._inc(keys.under(keys.ENTRY_DROPPED, drop.reason))
+                continue
+            except Exception:
+                logger.exception("%s: entry %d of %s dropped: it could not be read", self.name, position, response.url)
+                self._inc(keys.under(keys.ENTRY_DROPPED, "error"))
+                continue
+            yield output
+
+    def entry_output(self, entry, response, fetched_at: datetime):
+        """The item for one entry, or the request for its article page."""
+        item = self.item_from_entry(entry, response, fetched_at)
+        if item.original_url:
+            self.check_link(item.original_url)
+        reason = self.skip_reason(entry)
+        if reason:
+            # Kept and flagged, never dropped: the feed listed it, so it counts among the day's raw items.
+            self._inc(keys.under(keys.ITEMS_SKIPPED, reason))
+            item.skip_reason = reason
+            return item
+        if item.title and item.original_url and self.wants_article(item, entry):
+            return self.article_request(item)
+        return item
+
+    def check_link(self, link: str) -> None:
+        """Only a public http(s) link can be an article's address (javascript:, data:, file: never)."""
+        parts = urlsplit(link)
+        if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
+            raise EntryDropped("bad_link", f"link {link[:80]!r} is not an http(s) address")
+        host = parts.hostname
+        ip = parse_ip(host)
+        internal = host == "localhost" or host.endswith(".localhost") or (ip is not None and not is_public(ip))
+        if internal and not self.private_allow.allows(host, parts.port):
+            raise EntryDropped("private_link", f"link {link[:80]!r} points at an internal address")
 
     def feed_failed(self, failure):
         request = failure.request
@@ -227,11 +283,19 @@ class FeedSpider(scrapy.Spider):
 
     def article_failed(self, failure):
         item: NewsItem = failure.request.cb_kwargs["item"]
+        if failure.check(PolicyRefusal):
+            # Not a failure: the fetch policy keeps this page out of reach (another site, an internal
+            # address, a redirect there). The item keeps its feed text and its link.
+            self._inc(keys.under(keys.ARTICLE_NOT_FETCHED, failure.value.reason))
+            item.content = item.content or item.summary
+            item.content_source = "feed"
+            yield item
+            return
         if failure.check(HttpError):
             reason = f"http_{failure.value.response.status}"
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(*TIMEOUT_ERRORS):
             reason = "timeout"
-        elif failure.check(DNSLookupError):
+        elif failure.check(*DNS_ERRORS):
             reason = "dns"
         else:
             reason = failure.type.__name__.lower()

@@ -38,7 +38,15 @@ def test_js_rendered_article_is_extracted_through_the_browser(scrapy_runner, mon
         link = server.add("/2026/02/1.html", JS_PAGE)
         feed_url = server.add("/feed", FEED.format(link=link), headers={"Content-Type": "application/rss+xml"})
         result = scrapy_runner(
-            "crawl", "qbitai", "-a", f"feeds={feed_url}", NEWSBOT_PLAYWRIGHT_SOURCES="qbitai", DOWNLOAD_DELAY="0"
+            "crawl",
+            "qbitai",
+            "-a",
+            f"feeds={feed_url}",
+            "-a",
+            "domains=127.0.0.1",
+            NEWSBOT_PLAYWRIGHT_SOURCES="qbitai",
+            DOWNLOAD_DELAY="0",
+            NEWSBOT_ALLOW_PRIVATE_HOSTS=server.host,
         )
     assert result.returncode == 0, result.stderr[-3000:]
     doc = mongo_db.articles.find_one({"url": link})
@@ -56,7 +64,16 @@ def test_without_browser_the_same_page_has_no_text(scrapy_runner, mongo_db):
     with MockServer() as server:
         link = server.add("/2026/02/1.html", JS_PAGE)
         feed_url = server.add("/feed", FEED.format(link=link), headers={"Content-Type": "application/rss+xml"})
-        result = scrapy_runner("crawl", "qbitai", "-a", f"feeds={feed_url}", DOWNLOAD_DELAY="0")
+        result = scrapy_runner(
+            "crawl",
+            "qbitai",
+            "-a",
+            f"feeds={feed_url}",
+            "-a",
+            "domains=127.0.0.1",
+            DOWNLOAD_DELAY="0",
+            NEWSBOT_ALLOW_PRIVATE_HOSTS=server.host,
+        )
     assert result.returncode == 0, result.stderr[-3000:]
     doc = mongo_db.articles.find_one({"url": link})
     assert doc["content_source"] == "feed-fallback"

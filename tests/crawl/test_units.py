@@ -55,15 +55,18 @@ def test_tidy_text_never_parses_markup():
 
 def test_decode_feed_gbk_declared_and_undeclared():
     xml = '<?xml version="1.0" encoding="gbk"?><rss><channel><title>人工智能</title></channel></rss>'
-    text, enc, guessed = decode_feed(xml.encode("gbk"), "application/xml", "gb18030")
-    assert "人工智能" in text and enc == "gbk" and not guessed
+    decoded = decode_feed(xml.encode("gbk"), "application/xml", "zh")
+    # GBK is read as GB18030, its superset.
+    assert "人工智能" in decoded.text and decoded.encoding == "gb18030" and decoded.method == "xml-declaration"
     bare = xml.replace(' encoding="gbk"', "").encode("gbk")
-    text, enc, guessed = decode_feed(bare, "application/xml", "gb18030")
-    assert "人工智能" in text and enc == "gb18030" and guessed
+    decoded = decode_feed(bare, "application/xml", "zh")
+    assert "人工智能" in decoded.text and decoded.encoding == "gb18030" and decoded.method == "detected"
 
 
 def test_read_feed_classifies_bad_bodies():
-    assert read_feed(b"", "application/xml").status == "empty"
+    # Nothing, or something that is not a feed, is an error; a real feed with no entries is empty.
+    assert read_feed(b"", "application/xml").status == "not_feed"
+    assert read_feed(b" \r\n", "application/xml").status == "not_feed"
     assert read_feed(b"<html><body>hello</body></html>", "text/html").status == "not_feed"
     challenge = b"<html><script>document.cookie='acw_sc__v2=1';location.reload()</script></html>"
     assert read_feed(challenge, "text/html").status == "blocked"
@@ -92,3 +95,40 @@ def test_snapshot_matches_canonical_urls_and_refuses_escapes(tmp_path):
     (tmp_path / "manifest.jsonl").write_text("{not json\n")
     with pytest.raises(SnapshotError):
         Snapshot(tmp_path)
+
+
+def test_cap_text_cuts_between_characters():
+    from newsbot.pipelines.normalize import cap_text
+
+    family = "\U0001f469\u200d\U0001f469\u200d\U0001f467"  # one emoji made of five code points
+    capped = cap_text("a" * 297 + family + "b" * 10, 300)
+    assert capped == "a" * 297 + "…"
+    accented = cap_text("e\u0301" * 200, 300)  # é as e + combining accent
+    assert accented == "e\u0301" * 149 + "…" and len(accented) <= 300
+    assert cap_text("short", 300) == "short"
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "refused"),
+    [
+        ("127.0.0.1", 80, True),
+        ("169.254.169.254", 80, True),
+        ("10.1.2.3", 80, True),
+        ("100.64.0.1", 80, True),
+        ("::1", 80, True),
+        ("::ffff:127.0.0.1", 80, True),
+        ("fd00:ec2::254", 80, True),
+        ("0.0.0.0", 80, True),
+        ("127.0.0.1", 8080, False),  # allowed by host:port below
+        ("10.9.9.9", 80, False),  # allowed by the CIDR below
+        ("93.184.215.14", 80, False),
+        ("www.qbitai.com", 443, False),  # names are judged when they resolve
+    ],
+)
+def test_literal_address_policy(host, port, refused):
+    from scrapy.settings import Settings
+
+    from newsbot.fetch.policy import PrivateAllowList, literal_address_refusal
+
+    allow = PrivateAllowList.from_settings(Settings({"NEWSBOT_ALLOW_PRIVATE_HOSTS": "127.0.0.1:8080,10.9.0.0/16"}))
+    assert (literal_address_refusal(host, port, allow) is not None) is refused

@@ -154,3 +154,43 @@ def test_scrapy_sources_table(mongo_db, scrapy_runner):
     data = json.loads(checked.stdout)
     assert set(data) == {"36kr", "nvidia"}
     assert data["36kr"]["broken"] and data["nvidia"]["new_7d"] == 21
+
+
+def test_degraded_run_record_and_health():
+    """Entries dropped for errors, or spider errors, make a run `degraded`; spider errors count as errors."""
+    from zoneinfo import ZoneInfo
+
+    from newsbot.commands.sources import health_table
+    from newsbot.stats import RunSummary
+
+    def run_summary(stats: dict) -> dict:
+        return RunSummary.from_stats("qbitai", stats).as_doc()
+
+    dropped = run_summary({"newsbot/feed/entries": 12, "newsbot/entry/dropped/bad_link": 3})
+    assert (dropped["status"], dropped["entries_dropped"], dropped["dropped"], dropped["errors"]) == (
+        "degraded",
+        3,
+        3,
+        0,
+    )
+    crashed = run_summary({"newsbot/feed/entries": 12, "spider_exceptions/count": 2})
+    assert (crashed["status"], crashed["spider_errors"], crashed["errors"]) == ("degraded", 2, 2)
+    assert run_summary({"newsbot/feed/entries": 12})["status"] == "ok"
+    # A 0-byte or non-feed body is a feed error: with nothing read, the run is an error, not empty.
+    assert run_summary({"newsbot/feed/error": 1})["status"] == "error"
+
+    health = source_health_of([run("qbitai", 1, "degraded", entries_dropped=3)])
+    assert health["qbitai"]["status"] == "degraded"
+    assert "3 entries dropped" in health["qbitai"]["reason"]
+    table = health_table(health, ZoneInfo("Asia/Shanghai"))
+    assert "degraded: 3 entries dropped" in table and "DROPPED" in table.splitlines()[0]
+    erred = source_health_of(
+        [run("qbitai", 1, "degraded", spider_errors=1, errors=1), run("qbitai", 2, "degraded", errors=1)]
+    )
+    assert erred["qbitai"]["status"] == "broken"
+
+
+def source_health_of(runs: list[dict]) -> dict:
+    from newsbot.health import HealthConfig, assess
+
+    return {"qbitai": assess("qbitai", runs, runs, NOW, HealthConfig())}
