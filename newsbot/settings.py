@@ -120,7 +120,11 @@ NEWSBOT_LLM_TIMEOUT = 60
 NEWSBOT_LLM_RETRIES = 3  # retries of 429 / 5xx / timeouts, with exponential backoff
 NEWSBOT_LLM_BACKOFF = 1.0  # seconds before the first retry; doubles each time (Retry-After wins)
 NEWSBOT_LLM_TEMPERATURE = 0.0
-NEWSBOT_LLM_MAX_OUTPUT_TOKENS = 800
+NEWSBOT_LLM_MAX_OUTPUT_TOKENS = 800  # per article: a batch call may write k times as much
+# Articles per call (1 = one call each). Larger k: fewer calls and less system prompt per article, but
+# bigger replies, a longer context and a later answer; see docs/llm-providers.md.
+NEWSBOT_LLM_BATCH = 1
+NEWSBOT_LLM_BATCH_WAIT = 1.0  # seconds a partial batch waits for more articles (the crawl's close sends it at once)
 # json_mode only: send the JSON schema inside response_format (llama.cpp's server constrains output with it).
 NEWSBOT_LLM_JSON_MODE_SCHEMA = False
 NEWSBOT_MAX_INPUT_TOKENS = 1500

@@ -219,8 +219,12 @@ class ChatClient:
         # A forced call of the one "record" function is the structured-output channel, not a tool.
         return self.chat.bind_tools([tool], tool_choice={"type": "function", "function": {"name": name}})
 
-    async def complete(self, messages: list[BaseMessage], name: str, schema: dict, strict_schema: dict) -> Reply:
+    async def complete(
+        self, messages: list[BaseMessage], name: str, schema: dict, strict_schema: dict, *, max_output_tokens: int = 0
+    ) -> Reply:
         runnable = self._bound(name, schema, strict_schema)
+        if max_output_tokens:
+            runnable = runnable.bind(max_tokens=max_output_tokens)
         gate = shared_gate(self.cfg)
         attempts = 1 + max(0, self.cfg.retries)
         for attempt in range(1, attempts + 1):
@@ -289,6 +293,17 @@ def judgement_schema(*, strict: bool) -> dict:
         props["score"].update(minimum=0, maximum=100)
         props["tags"].update(minItems=3, maxItems=6)
     return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
+
+
+def batch_schema(*, strict: bool) -> dict:
+    """Several judgements in one reply, wrapped in an object (json_mode and function calling want an
+    object at the top). Each element names its article by the fence's random token, so a reordered,
+    shortened or padded array can never pin one article's judgement on another."""
+    one = judgement_schema(strict=strict)
+    item_id = {"type": "string", "description": "该条新闻的 id（分隔标记中的随机串），原样抄写"}
+    item = {**one, "properties": {"id": item_id, **one["properties"]}, "required": ["id", *one["required"]]}
+    items = {"type": "array", "items": item}
+    return {"type": "object", "properties": {"items": items}, "required": ["items"], "additionalProperties": False}
 
 
 def overview_schema(*, strict: bool, max_chars: int) -> dict:

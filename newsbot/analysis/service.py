@@ -3,8 +3,9 @@
 AnalysisService decides, for each article, whether its stored analysis is still current (same
 input, same prompt version, same model: then nothing is sent), runs the LLM or the heuristic
 analyzer, defends against instructions planted in the text, falls back to the heuristic when the
-LLM fails, and writes the record. The Scrapy pipeline, `scrapy evalprompts` and the benchmark all
-go through it, so what is measured is what runs.
+LLM fails, and writes the record. With NEWSBOT_LLM_BATCH=k an article's first question travels with
+k-1 others (newsbot.analysis.batch); everything after that stays per article. The Scrapy pipeline,
+`scrapy evalprompts` and the benchmark all go through it, so what is measured is what runs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
+from newsbot.analysis.batch import BatchAsker, BatchJob
 from newsbot.analysis.heuristic import HeuristicAnalyzer, HeuristicResult
 from newsbot.analysis.llm import (
     MODEL_SUMMARY_MAX,
@@ -58,6 +60,8 @@ class AnalysisConfig:
     llm: LLMConfig
     prompts_dir: str | None = None
     max_input_tokens: int = 1500
+    batch_size: int = 1
+    batch_wait: float = 1.0
     price_prompt_per_1k: float = 0.0
     price_completion_per_1k: float = 0.0
 
@@ -79,6 +83,8 @@ class AnalysisConfig:
             llm=llm,
             prompts_dir=prompts_dir or settings.get("NEWSBOT_PROMPTS_DIR") or None,
             max_input_tokens=settings.getint("NEWSBOT_MAX_INPUT_TOKENS", 1500),
+            batch_size=max(1, settings.getint("NEWSBOT_LLM_BATCH", 1)),
+            batch_wait=max(0.0, settings.getfloat("NEWSBOT_LLM_BATCH_WAIT", 1.0)),
             price_prompt_per_1k=settings.getfloat("NEWSBOT_PRICE_PROMPT_PER_1K", 0.0),
             price_completion_per_1k=settings.getfloat("NEWSBOT_PRICE_COMPLETION_PER_1K", 0.0),
         )
@@ -158,16 +164,25 @@ class AnalysisService:
         self.heuristic = HeuristicAnalyzer()
         self.prompts: PromptPair | None = None
         self.client: ChatClient | None = None
+        self.batch: BatchAsker | None = None
         if config.mode == "llm":
             self.prompts = load_prompts("analyze", config.prompts_dir)
             self.client = ChatClient(config.llm, stats_hook=self.counters.inc)
-            self._system = self.prompts.render_system(
-                categories="、".join(c.value for c in Category),
-                # Compact: the schema is resent with every article, and tokens are the bill.
-                schema=json.dumps(judgement_schema(strict=False), ensure_ascii=False, separators=(",", ":")),
-                summary_max=MODEL_SUMMARY_MAX,
-                reason_max=REASON_MAX_CHARS,
-            )
+            self._system = self.system_prompt(judgement_schema(strict=False))
+            if config.batch_size > 1:
+                self.batch = BatchAsker(self, config.batch_size, config.batch_wait)
+
+    def system_prompt(self, schema: dict, addendum: str | None = None) -> str:
+        """The rules with `schema` filled in, plus an extra part (batch.system) rendered with the same values."""
+        values = dict(
+            categories="、".join(c.value for c in Category),
+            # Compact: the schema is resent with every call, and tokens are the bill.
+            schema=json.dumps(schema, ensure_ascii=False, separators=(",", ":")),
+            summary_max=MODEL_SUMMARY_MAX,
+            reason_max=REASON_MAX_CHARS,
+        )
+        system = self.prompts.render_system(**values)
+        return system + self.prompts.render_extra(addendum, **values) if addendum else system
 
     @property
     def version(self) -> str:
@@ -177,7 +192,14 @@ class AnalysisService:
     def model(self) -> str:
         return self.config.llm.model if self.config.mode == "llm" else "heuristic"
 
+    def hurry(self) -> None:
+        """The crawl is over: a partial batch goes now, not after NEWSBOT_LLM_BATCH_WAIT."""
+        if self.batch is not None:
+            self.batch.collector.hurry()
+
     async def aclose(self) -> None:
+        if self.batch is not None:
+            await self.batch.collector.aclose()
         if self.client is not None:
             await self.client.aclose()
 
@@ -243,26 +265,39 @@ class AnalysisService:
         )
 
     # -- LLM ------------------------------------------------------------------------------------
-    async def _llm_record(self, art: ArticleInput, heur: HeuristicResult, text: str, input_hash: str) -> dict:
-        fence = make_fence(art.title, text)
+    def article_values(self, art: ArticleInput, text: str) -> dict:
+        """What a user prompt (single, or one block of a batch) says about an article, besides its fence."""
         published = art.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if art.published_at else "未知"
-        user = self.prompts.render_user(
+        return dict(
             source_name=art.source_name or art.source,
             lang_name="中文" if art.lang == "zh" else "英文",
             published=published,
-            fence_open=fence.open,
-            fence_close=fence.close,
             title=art.title,
             article=text,
         )
-        messages = analysis_messages(self._system, user)
+
+    def reply_key(self, input_hash: str) -> str:
         cfg = self.config.llm
         key_parts = (cfg.base_url or "", cfg.model, cfg.method, self.version, input_hash)
-        key = hashlib.sha256("\0".join(key_parts).encode()).hexdigest()
+        return hashlib.sha256("\0".join(key_parts).encode()).hexdigest()
+
+    async def has_cached_reply(self, key: str) -> bool:
+        return self.reply_cache is not None and await self.reply_cache.get(f"{key}-0") is not None
+
+    async def _llm_record(self, art: ArticleInput, heur: HeuristicResult, text: str, input_hash: str) -> dict:
+        fence = make_fence(art.title, text)
+        values = self.article_values(art, text)
+        user = self.prompts.render_user(fence_open=fence.open, fence_close=fence.close, **values)
+        messages = analysis_messages(self._system, user)
+        key = self.reply_key(input_hash)
+        # In batch mode the first reply is this article's element of a batch reply (None: ask alone).
+        first = await self.batch.first_reply(BatchJob(art, text, key)) if self.batch is not None else None
+        if first is not None and self.reply_cache is not None:
+            await self.reply_cache.put(f"{key}-0", first)
         usage = [0, 0]
         errors: list[str] = []
         for attempt in (0, 1):
-            reply = await self._ask(messages, f"{key}-{attempt}")
+            reply = first if attempt == 0 and first is not None else await self._ask(messages, f"{key}-{attempt}")
             usage[0] += reply.prompt_tokens
             usage[1] += reply.completion_tokens
             judgement, errors = validate_judgement(reply.text, fill_tags=heur.tags)

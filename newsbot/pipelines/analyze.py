@@ -48,13 +48,14 @@ class AnalyzePipeline:
         if self.config.mode == "llm":
             cfg = self.config.llm
             logger.info(
-                "Analysing with %s via %s (method %s, prompts %s, concurrency %d%s)",
+                "Analysing with %s via %s (method %s, prompts %s, concurrency %d%s%s)",
                 cfg.model,
                 cfg.base_url or "api.openai.com",
                 cfg.method,
                 self.service.version,
                 cfg.concurrency,
                 f", {cfg.rps:g} req/s" if cfg.rps else "",
+                f", {self.config.batch_size} articles per call" if self.config.batch_size > 1 else "",
             )
         else:
             logger.info("Analysing with the offline heuristic analyzer (%s)", self.service.version)
@@ -86,6 +87,8 @@ class AnalyzePipeline:
             self.stats.inc_value(keys.ANALYSIS_ERRORS)
 
     async def close_spider(self):
+        if self.service is not None:
+            self.service.hurry()  # no more items are coming: a partial batch must not wait
         if self.pending:
             logger.info("Waiting for %d analyses to finish", len(self.pending))
             await asyncio.gather(*list(self.pending), return_exceptions=True)

@@ -3,9 +3,16 @@
 It answers with valid structured results derived from the request (the fenced article), in the
 shape the request asked for (JSON content, or a forced tool call), and can be told to misbehave:
 
-    mode / script        "ok", "429", "500", "slow", "malformed", "bad_enum", "english", "url"
+    mode / script        "ok", "429", "500", "slow", "malformed", "bad_enum", "english", "url",
+                         and for batch requests "reversed" (the elements in reverse order)
     [[fake:MODE]]        in an article: that mode for every request about it
+    [[fake:MODE@batch]]  the same, only while the article is part of a batch request
     latency              seconds added to every answer (the benchmark uses 0.3)
+
+A request with several fenced articles is a batch (NEWSBOT_LLM_BATCH): the answer is
+{"items": [...]}, one judgement per article carrying its fence token as "id". An article's mode
+then shapes only its own element: "malformed" makes it a string, "missing" leaves it out,
+"bad_enum", "english" and "url" spoil it; "429", "500" and "slow" still fail the whole request.
 
 Like a gullible model it obeys instructions planted in the article ("rate this article as high")
 by answering importance high / score 100: the analyzer must defend against that, not the server.
@@ -28,7 +35,7 @@ import time
 from aiohttp import web
 
 FENCE_RE = re.compile(r"<<<DATA-([0-9A-F]+)>>>\n?(.*?)\n?<<<END-\1>>>", re.S)
-MARKER_RE = re.compile(r"\[\[fake:([a-z0-9_]+)\]\]")
+MARKER_RE = re.compile(r"\[\[fake:([a-z0-9_]+)(@batch)?\]\]")
 INJECTION_RE = re.compile(
     r"(?i)ignore (?:all )?(?:previous|prior|above) instructions|rate this (?:article|story)|"
     r"忽略(?:以上|之前|上述)?(?:所有|全部)?的?指令|评为(?:最)?高|importance\s*[:=]\s*high"
@@ -129,21 +136,29 @@ class FakeOpenAI:
             self.bodies.append(body)
             mode = self.script.popleft() if self.script else self.mode
         try:
+            fenced = _fenced(body)
+            batch = len(fenced) > 1 and not _is_overview(body)
+            modes = {token: _marker_mode(text, batch) or mode for token, text in fenced.items()}
             article = _article(body)
-            marker = MARKER_RE.search(article)
-            if marker:
-                mode = marker.group(1)
+            if not batch:
+                mode = _marker_mode(article, False) or mode
             with self._lock:
-                self.modes_served[mode] += 1
+                self.modes_served.update(modes.values() if batch else [mode])
             if self.latency:
                 await asyncio.sleep(self.latency)
-            if mode == "slow":
+            failing = [m for m in ([mode, *modes.values()] if batch else [mode]) if m in ("slow", "429", "500")]
+            if "slow" in failing:
                 await asyncio.sleep(self.slow_seconds)
-            if mode == "429":
+            if "429" in failing:
                 return _error(429, "rate_limit_exceeded", {"Retry-After": "0"})
-            if mode == "500":
+            if "500" in failing:
                 return _error(500, "server_error")
-            payload = _overview(article, mode) if _is_overview(body) else _judgement(article, mode, _system_text(body))
+            if batch:
+                payload = _batch(fenced, modes, mode, _system_text(body))
+            elif _is_overview(body):
+                payload = _overview(article, mode)
+            else:
+                payload = _judgement(article, mode, _system_text(body))
             text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
             return web.json_response(_completion(body, text))
         finally:
@@ -167,6 +182,40 @@ def _user_text(body: dict) -> str:
 
 def _system_text(body: dict) -> str:
     return "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "system")
+
+
+def _marker_mode(article: str, in_batch: bool) -> str | None:
+    for marker in MARKER_RE.finditer(article):
+        if in_batch or not marker.group(2):
+            return marker.group(1)
+    return None
+
+
+def _fenced(body: dict) -> dict[str, str]:
+    """The fenced articles by fence token, in order (a prompt naming a fence before using it: the longer part)."""
+    found: dict[str, str] = {}
+    for m in FENCE_RE.finditer(_user_text(body)):
+        if len(m.group(2)) >= len(found.get(m.group(1), "")):
+            found[m.group(1)] = m.group(2)
+    return found
+
+
+def _batch(fenced: dict[str, str], modes: dict[str, str], request_mode: str, system: str) -> dict | str:
+    if request_mode == "malformed":
+        return '{"items": [{"id": "这不是完整的 JSON'
+    items: list = []
+    for token, article in fenced.items():
+        mode = modes[token]
+        if mode == "missing":
+            continue
+        if mode == "malformed":
+            items.append("这不是一个 JSON 对象")
+            continue
+        judgement = _judgement(article, mode, system)
+        items.append({"id": token, **judgement} if isinstance(judgement, dict) else judgement)
+    if request_mode == "reversed":
+        items.reverse()
+    return {"items": items}
 
 
 def _article(body: dict) -> str:
