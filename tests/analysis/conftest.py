@@ -80,6 +80,7 @@ def fake(fake_server, monkeypatch):
     """The server, reset, with OPENAI_* pointing the real ChatOpenAI client at it."""
     fake_server.reset()
     fake_server.latency = 0.0
+    fake_server.latency_per_article = 0.0
     fake_server.slow_seconds = 5.0
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-secret")
     monkeypatch.setenv("OPENAI_BASE_URL", fake_server.base_url)

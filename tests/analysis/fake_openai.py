@@ -8,6 +8,8 @@ shape the request asked for (JSON content, or a forced tool call), and can be to
     [[fake:MODE]]        in an article: that mode for every request about it
     [[fake:MODE@batch]]  the same, only while the article is part of a batch request
     latency              seconds added to every answer (the benchmark uses 0.3)
+    latency_per_article  seconds more for each article a request carries (a model writes each
+                         judgement in turn, so a batch's answer takes longer)
 
 A request with several fenced articles is a batch (NEWSBOT_LLM_BATCH): the answer is
 {"items": [...]}, one judgement per article carrying its fence token as "id". An article's mode
@@ -58,8 +60,9 @@ DOMESTIC_HINTS = (
 
 
 class FakeOpenAI:
-    def __init__(self, latency: float = 0.0, slow_seconds: float = 5.0):
+    def __init__(self, latency: float = 0.0, slow_seconds: float = 5.0, latency_per_article: float = 0.0):
         self.latency = latency
+        self.latency_per_article = latency_per_article
         self.slow_seconds = slow_seconds
         self.mode = "ok"
         self.script: collections.deque[str] = collections.deque()
@@ -144,8 +147,9 @@ class FakeOpenAI:
                 mode = _marker_mode(article, False) or mode
             with self._lock:
                 self.modes_served.update(modes.values() if batch else [mode])
-            if self.latency:
-                await asyncio.sleep(self.latency)
+            delay = self.latency + self.latency_per_article * max(1, len(fenced))
+            if delay:
+                await asyncio.sleep(delay)
             failing = [m for m in ([mode, *modes.values()] if batch else [mode]) if m in ("slow", "429", "500")]
             if "slow" in failing:
                 await asyncio.sleep(self.slow_seconds)
