@@ -139,10 +139,9 @@ class BatchAsker:
             )
         except LLMCallError as exc:
             logger.warning("A batch of %d articles failed (%s); asking each alone", len(together), exc)
-            elements = {}
-        else:
-            elements = _elements_by_id(reply.text, {fence.token for fence in fences})
-        shares = _shares(reply if elements else None, len(together))
+            reply = None
+        elements = _elements_by_id(reply.text, {fence.token for fence in fences}) if reply is not None else {}
+        shares = _shares(reply, len(together))
         firsts: dict[int, Reply] = {}
         for job, fence, (prompt_tokens, completion_tokens) in zip(together, fences, shares, strict=True):
             if fence.token in elements:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
+from importlib import resources
 
 import pytest
 
 from newsbot.analysis.article import ArticleInput
+from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.schema import AnalysisRecord
 from newsbot.analysis.service import AnalysisService, Counters, DiskReplyCache
 from tests.analysis.conftest import ARTICLES, article_doc, write_snapshot
@@ -197,3 +200,17 @@ def test_a_crawl_batches_its_articles_and_its_close_sends_the_partial_batch(scra
     again = stats_of(scrapy_runner("crawl", "leiphone", env_extra=env, **common))
     assert fake.requests == 0 and again["newsbot/llm/calls"] == 0
     assert again["newsbot/llm/cache_hits"] == len(ARTICLES)
+
+
+def test_the_prompt_version_covers_the_batch_files(tmp_path):
+    bundled = load_prompts("analyze")
+    assert set(bundled.extras) == {"batch.system", "batch.user", "batch.item"}
+    folder = tmp_path / "prompts"
+    shutil.copytree(str(resources.files("newsbot").joinpath("prompts")), folder)
+    item = folder / "analyze.batch.item.md"
+    item.write_text(item.read_text(encoding="utf-8").replace("来源", "媒体"), encoding="utf-8")
+    assert load_prompts("analyze", folder).version != bundled.version  # a batch edit re-analyses, whatever k
+    assert load_prompts("overview", folder).version == load_prompts("overview").version
+    item.unlink()
+    with pytest.raises(PromptError, match="lacks analyze.batch.item.md"):
+        load_prompts("analyze", folder)
