@@ -30,6 +30,7 @@ HOME_PRIOR = 0.8
 AI_THRESHOLD = 4.0
 AI_CONTEXT_CAP = AI_THRESHOLD - 1.0
 HIGH_AT, MEDIUM_AT = 60, 42
+GOV_TITLE_POLICY = 14
 # Sources whose items are of one kind unless the text says otherwise (arXiv posts papers).
 SOURCE_CATEGORY_PRIOR = {"arxiv": Category.research.value}
 
@@ -38,7 +39,9 @@ ZH_ORG_RE = re.compile(
     r"[\u4e00-\u9fff]{2,8}(?:科技|集团|股份|控股|资本|半导体|微电子|精工|新能源)(?:有限公司|股份有限公司|公司)?"
     r"|「[^」]{2,12}」"
 )
-_GOV_HEAD_RE = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:省|市|区|部|委|局|办|院|部门)?[：:]")
+# "广东：", "国家数据局：", "工信部等七部门：": a place or a government body speaking in the headline
+# (a company's "小鹏汽车：" or a market wrap's "港股收评：" is not).
+_GOV_HEAD_RE = re.compile(r"^([\u4e00-\u9fff]{2,12}?)(省|市|区|县|部|委|局|办|院|署|厅|部门)?[：:]")
 _YUAN_RE = re.compile(r"(?:人民币|\d(?:万|亿)?元|\byuan\b|\bRMB\b)", re.I)
 
 
@@ -80,19 +83,26 @@ class Reading:
 # --- AI relevance --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AiJudgement:
+    """`score` sums the AI wording (title counts double) and the capped context; `context` is the
+    context alone: context words ("chip", "数据中心") and the AI companies and models named."""
+
     relevant: bool
     score: float
+    context: float
 
 
 def judge_ai(r: Reading, lex: Lexicon) -> AiJudgement:
-    score = 2 * lex.score("ai", r.title) + lex.score("ai", r.body[:3000])
-    # A chip-funding or data-centre story is not AI news on context words alone.
+    wording = 2 * lex.score("ai", r.title) + lex.score("ai", r.body[:3000])
+    # An AI lab, an AI chip maker or its founder named is AI news by itself ("Kimi K2.5 tops the chart").
+    wording += 3.0 * len({m.entity.name for m in r.title_m if m.entity.ai == 2})
+    wording += 1.0 * min(3, len({m.entity.name for m in r.body_m if m.entity.ai == 2}))
+    # Context corroborates but never establishes relevance: a chip-funding or data-centre story, or a
+    # big-tech company's food-delivery, phone or antitrust story, is not AI news on context alone.
     context = 2 * lex.score("ai_context", r.title) + lex.score("ai_context", r.body[:3000])
-    score += min(context, AI_CONTEXT_CAP)
-    # An AI lab or its model named is AI news by itself ("Kimi K2.5 tops the chart").
-    score += 3.0 * len({m.entity.name for m in r.title_m if m.entity.ai})
-    score += 1.0 * min(3, len({m.entity.name for m in r.body_m if m.entity.ai}))
-    return AiJudgement(relevant=score >= AI_THRESHOLD, score=round(score, 2))
+    context += 2.0 * len({m.entity.name for m in r.title_m if m.entity.ai == 1})
+    context += 1.0 * min(3, len({m.entity.name for m in r.body_m if m.entity.ai == 1}))
+    score = wording + min(context, AI_CONTEXT_CAP)
+    return AiJudgement(relevant=score >= AI_THRESHOLD, score=round(score, 2), context=round(context, 2))
 
 
 # --- region --------------------------------------------------------------------------------------
@@ -141,7 +151,15 @@ class CategoryJudgement:
 
 def gov_title(lex: Lexicon, title: str, title_m: list[Mention]) -> bool:
     """A government speaks in the headline: "广东：…", "工信部等七部门：…", "China's cabinet issues…"."""
-    return bool(lex.hits("gov", title)) or bool(_GOV_HEAD_RE.match(title) and title_m)
+    if lex.hits("gov", title):
+        return True
+    head = _GOV_HEAD_RE.match(title)
+    if not head:
+        return False
+    if head.group(2):
+        return True
+    # A bare name before the colon is a government only when it is a place: "杭州：…", not "小鹏汽车：…".
+    return any(m.start == 0 and m.end == head.end(1) and m.entity.kind == "place" for m in title_m)
 
 
 def judge_category(r: Reading, lex: Lexicon) -> CategoryJudgement:
@@ -154,7 +172,8 @@ def judge_category(r: Reading, lex: Lexicon) -> CategoryJudgement:
     if find_money(f"{r.title} {r.opening}") and scores.get(Category.funding.value, 0) > 0:
         scores[Category.funding.value] += 3
     if gov_title(lex, r.title, r.title_m):
-        scores[Category.policy.value] = scores.get(Category.policy.value, 0) + 6
+        # A government speaking in the headline is policy news whatever it is about (compute, data, funds).
+        scores[Category.policy.value] = scores.get(Category.policy.value, 0) + GOV_TITLE_POLICY
     prior = SOURCE_CATEGORY_PRIOR.get(r.article.source)
     if prior:
         scores[prior] = scores.get(prior, 0) + 3
@@ -196,6 +215,51 @@ def find_subject(r: Reading) -> Subject:
 
 
 @dataclass(frozen=True)
+class ImportanceWeights:
+    """The points each piece of importance evidence earns. Tuned on the pooled golden set (every day
+    at once, never one day): `scrapy evalprompts --analyzer heuristic --by-day` shows the result."""
+
+    base: float = 30.0
+    # (at least US$, points) for an amount in a deal; other amounts (revenue, market value) earn a share.
+    money_tiers: tuple[tuple[float, float], ...] = ((1e10, 30), (1e9, 26), (7e7, 22), (1e7, 12), (1e6, 6), (0, 2))
+    non_deal_money: float = 0.5
+    actor_by_tier: tuple[float, float, float] = (2, 12, 18)  # the top actor in the headline, by tier 0/1/2
+    giant_in_opening: float = 5
+    major_policy: float = 12  # a government speaking in the headline ("广东：…") about policy
+    government_headline: float = 12  # ... without policy words
+    policy_by_government: float = 12  # policy words in the headline, a government in the opening
+    policy_headline: float = 6
+    policy_mention: float = 5
+    event_by_major: float = 10  # a release, deal or listing by a tier 1-2 actor
+    event_by_other: float = 4
+    flagship: float = 6  # "flagship", "new generation" or a versioned name in the headline
+    flagship_by_ai_leader: float = 0  # ... released by a leading AI company (tier 2, AI by nature or business)
+    first: float = 6
+    low_format: float = -14
+    research: float = -2  # a paper or a lab's new method, unless it claims a first: incremental by default
+    share_move_cap: float = 58  # a share-price story is the market's reaction, not the event itself
+    non_ai_cap: float = 50
+    non_ai_penalty: float = -10
+    non_ai_regulated_cap: float = 52  # a regulator acting on a big company's other business stays notable
+    source_weight: float = 40  # points per unit of the source's weight above 1.0
+
+
+WEIGHTS = ImportanceWeights()
+
+# A versioned product name in a headline: "GPT-5.3", "Claude Opus 5", "DeepSeek V4", "Gemini 3.5 Pro",
+# "星火X2", "Galaxy S26". Not a year, an amount, a count or a quarter ("Q1", "Top 10", "$4bn", "3倍").
+_VERSION_RE = re.compile(
+    r"(?<![A-Za-z0-9.$€£¥])(?!(?:Top|Tops|First|Over|Up|Q|H|No|Top|Than|About|Series|Section|Article)[- ]?\d)"
+    r"[A-Z][A-Za-z]*(?:[- ]?)\d{1,2}(?:\.\d{1,2})?[a-z]?(?![\d%]|[.,]\d)"
+    r"(?!\s*(?:bn|billion|million|m\b|k\b|亿|万|年|月|日|倍|个|家|款|小时|座|台|城|%|percent))"
+)
+
+
+def versioned_names(title: str) -> list[str]:
+    return [m.group(0) for m in _VERSION_RE.finditer(title)]
+
+
+@dataclass(frozen=True)
 class MoneyEvidence:
     """The largest amount named (headline and opening first, else the body) and whether it is a deal."""
 
@@ -205,17 +269,17 @@ class MoneyEvidence:
     points: float = 0.0
 
 
-def money_evidence(r: Reading, lex: Lexicon) -> MoneyEvidence:
+def money_evidence(r: Reading, lex: Lexicon, w: ImportanceWeights = WEIGHTS) -> MoneyEvidence:
     head_text = f"{r.title}\n{r.opening}"
-    money = find_money(head_text) or find_money(r.body[:3000])
+    money = find_money(head_text, approximate=True) or find_money(r.body[:3000])
     if not money:
         return MoneyEvidence()
     top = max(money, key=lambda m: m.usd)
     # Revenue, prices and forecasts are not the funding or deals the level rules mean.
     deal = bool(lex.hits("dealmoney", head_text))
-    for threshold, points in ((1e10, 30), (1e9, 26), (7e7, 22), (1e7, 12), (1e6, 6), (0, 2)):
+    for threshold, points in w.money_tiers:
         if top.usd >= threshold:
-            return MoneyEvidence(top.usd, top.text, deal, points if deal else points * 0.5)
+            return MoneyEvidence(top.usd, top.text, deal, points if deal else points * w.non_deal_money)
     return MoneyEvidence(top.usd, top.text, deal)
 
 
@@ -229,6 +293,7 @@ class ImportanceJudgement:
     policy: list[str]
     firsts: list[str]
     low: list[str]
+    flagship: list[str] = field(default_factory=list)
 
     @property
     def level(self) -> str:
@@ -239,47 +304,69 @@ class ImportanceJudgement:
         return to_band(self.points)
 
 
-def _actor_points(r: Reading) -> tuple[float, int]:
-    """Points for the most important actor in the headline (a giant 16), and that actor's tier."""
-    top_actor = max((m.entity.tier for m in r.title_m if m.entity.kind != "place"), default=-1)
-    if top_actor >= 0:
-        return {2: 16, 1: 8, 0: 2}[top_actor], top_actor
+def _top_actor(r: Reading) -> Mention | None:
+    actors = [m for m in r.title_m if m.entity.kind != "place"]
+    return max(actors, key=lambda m: (m.entity.tier, m.entity.ai), default=None)
+
+
+def _actor_points(r: Reading, top: Mention | None, w: ImportanceWeights) -> float:
+    """Points for the most important actor in the headline (a giant most)."""
+    if top is not None:
+        return w.actor_by_tier[top.entity.tier]
     if any(m.entity.tier == 2 and m.entity.kind != "place" for m in r.opening_m):
-        return 5, top_actor
-    return 0, top_actor
+        return w.giant_in_opening
+    return 0
 
 
-def _policy_points(r: Reading, lex: Lexicon, policy: list[str]) -> float:
-    # "广东：…" or "工信部等七部门：…": a government speaking in the headline.
-    from_government = gov_title(lex, r.title, r.title_m)
-    if policy and (from_government or lex.hits("policy", r.title)):
-        return 22 if from_government or lex.hits("gov", r.opening) else 12
-    return 5 if policy else 0
+def _policy_points(r: Reading, lex: Lexicon, policy: list[str], w: ImportanceWeights) -> float:
+    # "广东：…" or "工信部等七部门：…": a government speaking in the headline sets policy, whatever its words.
+    if gov_title(lex, r.title, r.title_m):
+        return w.major_policy if policy else w.government_headline
+    if lex.hits("policy", r.title):
+        return w.policy_by_government if lex.hits("gov", r.opening) else w.policy_headline
+    return w.policy_mention if policy else 0
 
 
-def _event_points(r: Reading, lex: Lexicon, top_actor: int) -> float:
+def _event_points(r: Reading, lex: Lexicon, top: Mention | None, w: ImportanceWeights) -> float:
     if not lex.hits("event", r.title):
         return 0
     # A release or deal by a giant or leading lab is the "move by a giant" of the rules.
-    points = 10 if top_actor >= 1 else 4
-    return points + 6 if lex.hits("flagship", r.title) else points
+    return w.event_by_major if top is not None and top.entity.tier >= 1 else w.event_by_other
 
 
-def judge_importance(r: Reading, lex: Lexicon, ai_relevant: bool) -> ImportanceJudgement:
+def _flagship_points(top: Mention | None, flagship: list[str], w: ImportanceWeights) -> float:
+    """A new generation or a versioned model in the headline ("GPT-5.3", "Claude Opus 5"); most when it
+    is a leading AI company's."""
+    if not flagship:
+        return 0
+    if top is not None and top.entity.tier == 2 and top.entity.ai:
+        return w.flagship + w.flagship_by_ai_leader
+    return w.flagship
+
+
+def judge_importance(
+    r: Reading, lex: Lexicon, ai_relevant: bool, category: str | None = None, w: ImportanceWeights = WEIGHTS
+) -> ImportanceJudgement:
     """Points for what the label rules call important: big money in a deal, a giant acting, a
     government setting policy, a flagship release, a first; minus formats that rarely matter."""
     head_text = f"{r.title}\n{r.opening}"
-    money = money_evidence(r, lex)
-    actor, top_actor = _actor_points(r)
+    money = money_evidence(r, lex, w)
+    top = _top_actor(r)
     policy = lex.hits("policy", head_text)
     firsts = lex.hits("first", head_text)
     low = lex.hits("low", r.title)
-    score = 30.0 + money.points + actor + _policy_points(r, lex, policy) + _event_points(r, lex, top_actor)
-    score += 6 if firsts else 0
-    score -= 14 if low else 0
+    flagship = lex.hits("flagship", r.title) + versioned_names(r.title)
+    score = w.base + money.points + _actor_points(r, top, w) + _policy_points(r, lex, policy, w)
+    score += _event_points(r, lex, top, w) + _flagship_points(top, flagship, w)
+    score += w.first if firsts else 0
+    score += w.low_format if low else 0
+    score += w.research if category == Category.research.value and not firsts else 0
+    score += (r.article.source_weight - 1.0) * w.source_weight
+    if lex.hits("share_move", r.title):
+        score = min(score, w.share_move_cap)
     if not ai_relevant:
-        score = min(score, 50) - 10
-    score += (r.article.source_weight - 1.0) * 40
+        regulated = bool(policy) and bool(lex.hits("gov", head_text) or gov_title(lex, r.title, r.title_m))
+        score = min(score, w.non_ai_regulated_cap if regulated else w.non_ai_cap) + w.non_ai_penalty
     return ImportanceJudgement(
         points=int(max(0, min(100, round(score)))),
         money=money,
@@ -287,6 +374,7 @@ def judge_importance(r: Reading, lex: Lexicon, ai_relevant: bool) -> ImportanceJ
         policy=policy,
         firsts=firsts,
         low=low,
+        flagship=flagship,
     )
 
 

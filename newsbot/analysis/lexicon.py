@@ -60,7 +60,7 @@ class Entity:
     kind: str  # org | person | place
     region: str  # domestic | international
     tier: int  # 2 major, 1 notable, 0 minor
-    ai: bool
+    ai: int  # 2 AI by nature (naming it is evidence), 1 an AI business among others (context), 0 none
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Gazetteer:
         self.by_alias: dict[str, Entity] = {}
         for cols in _rows(text):
             kind, region, tier, ai, name, aliases = cols
-            entity = Entity(name, kind, region, int(tier), ai == "1")
+            entity = Entity(name, kind, region, int(tier), int(ai))
             self.entities[name] = entity
             for alias in {name, *aliases.split("|")}:
                 alias = alias.strip()

@@ -5,7 +5,10 @@
 The counts sentence is always written in code (numbers are facts, not prose). The "重点关注" part
 comes from the LLM when one is configured, checked so that it names no organisation, person or
 number absent from the entries, and cached in MongoDB (`llm_cache`) so re-rendering a report is
-free; offline, or when the model's text fails the checks twice, it is the top three titles.
+free; offline, or when the model's text fails the checks twice, it names the top three entries in
+Chinese (`highlight`): a Chinese title, else the opening clause of a Chinese summary, else the
+Chinese names of the entry's main entities and its category ("英伟达与OpenAI的融资动态"); never an
+English title.
 
     from newsbot.analysis.overview import compose_overview, compose_overview_sync
     result = await compose_overview(entries, raw_count=172, settings=settings, db=async_db)
@@ -37,8 +40,9 @@ from newsbot.analysis.llm import (
     reask_message,
 )
 from newsbot.analysis.prompts import load_prompts, make_fence
-from newsbot.analysis.schema import Importance
+from newsbot.analysis.schema import Category, Importance
 from newsbot.analysis.service import AnalysisConfig
+from newsbot.analysis.summary import lead_text
 from newsbot.storage.errors import StoreError
 from newsbot.storage.llm_cache import cache_answer, cached_answer
 from newsbot.text.lang import is_chinese
@@ -76,17 +80,41 @@ def counts_sentence(entries: list[dict], raw_count: int) -> str:
     )
 
 
-def top_titles(entries: list[dict], n: int = 3) -> list[str]:
-    """The n most important entries, in report order within a level."""
+HIGHLIGHT_MAX_CHARS = 40
+HIGHLIGHT_ENTITIES = 2
+
+
+def highlight(entry: dict) -> str:
+    """One entry for 重点关注, in Chinese: its title when Chinese, else the opening clause of its Chinese
+    summary, else its main entities' Chinese names and its category; "" when none of these exists."""
+    title = (entry.get("title") or "").strip().rstrip("。")
+    if is_chinese(title):
+        return title
+    lead = lead_text(entry.get("summary") or "")
+    if is_chinese(lead):
+        clause = re.split(r"[。；;！？]", lead, maxsplit=1)[0]
+        cut = max((m.end() for m in re.finditer("，", clause[: HIGHLIGHT_MAX_CHARS + 1])), default=0)
+        return (clause[: cut - 1] if len(clause) > HIGHLIGHT_MAX_CHARS and cut > 10 else clause)[:HIGHLIGHT_MAX_CHARS]
+    names = gazetteer().names(title)
+    actors = list(dict.fromkeys(names["organizations"] + names["people"]))[:HIGHLIGHT_ENTITIES]
+    if not actors:
+        return ""
+    category = entry.get("category") or Category.other.value
+    topic = "行业动态" if category == Category.other.value else category
+    return f"{'与'.join(actors)}的{topic}" + ("" if topic.endswith("动态") else "动态")
+
+
+def top_highlights(entries: list[dict], n: int = 3) -> list[str]:
+    """The n most important entries that can be named in Chinese, in report order within a level."""
     ranked = sorted(entries, key=lambda e: Importance.order(e.get("importance")))
-    return [(e.get("title") or "").strip() for e in ranked[:n] if e.get("title")]
+    return [h for h in (highlight(e) for e in ranked) if h][:n]
 
 
 def heuristic_overview(entries: list[dict], raw_count: int) -> str:
-    titles = top_titles(entries)
+    highlights = top_highlights(entries)
     text = counts_sentence(entries, raw_count)
-    if titles:
-        text += f" {HIGHLIGHT_PREFIX}" + "；".join(t.rstrip("。") for t in titles) + "。"
+    if highlights:
+        text += f" {HIGHLIGHT_PREFIX}" + "；".join(highlights) + "。"
     return text
 
 

@@ -1,5 +1,16 @@
 """What the offline analyzer writes: an extractive summary from the article's opening sentences, and
-the 入选理由 from the evidence that decided the level."""
+the 入选理由 from the evidence that decided the level.
+
+An English lead (offline, the summary of an English article stays English) is made to stand alone and
+to say in Chinese what it is about:
+
+  * a lead that starts with a pronoun ("He said…"), a bare surname ("Tan said…"), an anaphoric noun
+    ("The executive, who…") or that never names the headline's subject (an FT standfirst: "German
+    group's round … values it at €20bn") is put after the headline: "Helsing raises €1.2bn …: German
+    group's round …" (one sentence, so the subject is the headline's);
+  * it is tagged with its Chinese category and the Chinese names of its main entities:
+    "【融资｜英伟达、OpenAI】Nvidia Corp. is close to …" (`lead_tag`; 其他 reads 行业动态).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +20,7 @@ from newsbot.analysis.judgements import ImportanceJudgement
 from newsbot.analysis.lexicon import Lexicon
 from newsbot.analysis.schema import REASON_MAX_CHARS, SUMMARY_MAX_CHARS, Category
 from newsbot.text.dates import strip_date_prefix
+from newsbot.text.lang import is_chinese
 
 _BRACKET_HEAD_RE = re.compile(r"^\s*[【\[][^】\]]{1,20}[】\]]\s*")
 _WIRE_HEAD_RE = re.compile(r"^[^，。,]{0,16}?(?:\d{1,2}月\d{1,2}日)?(?:电|讯|消息)\s*[，,]")
@@ -32,6 +44,9 @@ def _is_boilerplate(sentence: str, lex: Lexicon) -> bool:
     )
 
 
+SHORT_ZH_LEAD = 30
+
+
 def opening_summary(sentences: list[str], title: str, lang: str, lex: Lexicon) -> str:
     """The opening sentence, cleaned of wire-service openings, within the summary length cap.
     A short Chinese opening sentence is joined with the next one, as the seed's one-sentence summaries do."""
@@ -51,11 +66,73 @@ def opening_summary(sentences: list[str], title: str, lang: str, lex: Lexicon) -
     if not picked:
         picked = [title]
     if lang == "zh":
+        # A feed's one-line dek ("首款芯片已获多家手机和PC厂商定点。") says too little alone: the headline leads.
+        if len("".join(picked)) < SHORT_ZH_LEAD and picked[0] != title and title.strip():
+            picked = [title.strip(), *picked]
         text = "，".join(p.rstrip("。！？!?；;，,") for p in picked)
         text = _cap(text, limit, "，、；").rstrip("，,、；;：:") + "。"
     else:
-        text = _cap(" ".join(picked), limit, " ")
+        text = _cap(self_contained_lead(" ".join(picked), title), limit, " ")
     return text
+
+
+# --- English leads --------------------------------------------------------------------------------
+_PRONOUN_START_RE = re.compile(r"^(?:He|She|It|They|We|I|His|Her|Its|Their|This|That|These|Those)\b")
+# "The executive, who led…", "The company said…": a reference back to a subject the lead never names.
+_ANAPHORA_START_RE = re.compile(r"^(?:The|This|That|These|Those|Such)\s+[a-z]")
+# "Tan said…", "Nadella told…": a surname the reader has not been introduced to.
+_BARE_SURNAME_RE = re.compile(
+    r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+(?:said|says|told|added|noted|wrote|argued|warned|explained|stated)\b"
+)
+_NAME_RE = re.compile(r"\b[A-Z][A-Za-z0-9&.\-]*[A-Za-z0-9]|\b[A-Z]\b")
+# Capitalised words that name nothing: articles, prepositions and the verbs of title-case headlines.
+_NOT_NAMES = frozenset(
+    {"A", "An", "The", "And", "Or", "But", "Of", "In", "On", "At", "To", "For", "From", "With", "By", "As"}
+    | {"After", "Before", "Over", "Into", "Its", "It", "Is", "Are", "Was", "Be", "New", "Says", "Said", "Plans"}
+    | {"Set", "Sets", "Will", "Could", "May", "Why", "How", "What"}
+)
+LEAD_SUBJECT_WORDS = 12
+
+
+def _names(text: str) -> set[str]:
+    return {n.removesuffix("'s").removesuffix("’s") for n in _NAME_RE.findall(text)} - _NOT_NAMES
+
+
+def lacks_subject(lead: str, title: str) -> bool:
+    """The lead does not say who: it starts with a pronoun, an anaphoric noun or a bare surname, or its
+    opening words share no name with the headline."""
+    if _PRONOUN_START_RE.match(lead) or _ANAPHORA_START_RE.match(lead):
+        return True
+    speaker = _BARE_SURNAME_RE.match(lead)
+    # "Tan said…" under "Intel CEO Lip-Bu Tan says…": the headline gives the surname a first name or an
+    # employer ("Microsoft's Nadella"); "Nintendo said…" under "Nintendo Switch 2 sales…" is a name.
+    if speaker and re.search(rf"[A-Z][\w'’.-]*\s+{re.escape(lead.split()[0])}\b", title):
+        return True
+    opening = " ".join(lead.split()[:LEAD_SUBJECT_WORDS])
+    title_names = _names(title)
+    return bool(title_names) and not (title_names & _names(opening))
+
+
+def self_contained_lead(lead: str, title: str) -> str:
+    """An English lead that names its subject: as it is, or after the headline that does."""
+    title = title.strip().rstrip(".;:")
+    if not title or not lead or is_chinese(lead) or not lacks_subject(lead, title):
+        return lead
+    return f"{title}: {lead}"
+
+
+def lead_tag(category: str, names: list[str]) -> str:
+    """The Chinese label an offline English lead starts with: 【融资｜英伟达、OpenAI】."""
+    label = category if category != Category.other.value else "行业动态"
+    return f"【{label}｜{'、'.join(names)}】" if names else f"【{label}】"
+
+
+LEAD_TAG_RE = re.compile(r"^【[^】]{1,60}】")
+
+
+def lead_text(summary: str) -> str:
+    """A stored summary's own words: without the date prefix or the Chinese label of an English lead."""
+    return LEAD_TAG_RE.sub("", strip_date_prefix(summary), count=1).strip()
 
 
 def _cap(text: str, limit: int, breaks: str) -> str:

@@ -3,6 +3,11 @@
 Eligible: `analysis.ai_relevant` is true, a Chinese summary is stored, the region is known, the
 article has a url and a publication time, and no `skip_reason` (an entry stored for the raw count
 only, e.g. an arXiv replacement). Every field an entry shows comes from one document.
+
+An event's entry shows the best-ranked member whose lead a Chinese reader can read: offline, an
+English article's summary is its English lead, so an event reported by Bloomberg and by 36氪 shows
+36氪's; the others are listed as also reported by. With the LLM every summary is Chinese and the
+best-ranked member is shown.
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from newsbot.analysis.schema import Importance
+from newsbot.analysis.summary import lead_text
 from newsbot.report.keys import EventKeys, make_keys
 from newsbot.sources import SOURCES
+from newsbot.text.lang import is_chinese
 
 REGIONS = ("domestic", "international")
 
@@ -36,6 +43,11 @@ class Candidate:
     analyzer: str
     weight: float
     keys: EventKeys
+
+    @property
+    def chinese_lead(self) -> bool:
+        """The summary's own words are Chinese (an offline English lead's Chinese label aside)."""
+        return is_chinese(lead_text(self.summary))
 
     def rank_key(self) -> tuple:
         """Best first: score, importance, source weight, recency, then url (a total order)."""
@@ -66,6 +78,7 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
     source = doc.get("source") or ""
     src = SOURCES.get(source)
     title = (doc.get("title") or "").strip()
+    body = doc.get("content") or doc.get("summary") or ""
     try:
         score = int(analysis.get("score") or 0)
     except (TypeError, ValueError):
@@ -85,7 +98,8 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
         tags=[str(t) for t in analysis.get("tags") or []],
         analyzer=analysis.get("analyzer") or "",
         weight=src.weight if src else 1.0,
-        keys=make_keys(title, summary, analysis.get("entities"), doc.get("content") or doc.get("summary") or ""),
+        # The Chinese label of an offline English lead repeats the analysis; the keys read the lead itself.
+        keys=make_keys(title, lead_text(summary), analysis.get("entities"), body),
     )
 
 
@@ -97,6 +111,13 @@ class Event:
     others: list[Candidate]
     # Earlier days' appearances of a story told again for its new facts: [{date, title, url}], oldest first.
     previously: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, members: list[Candidate]) -> Event:
+        """The event of these articles, showing the best-ranked one a Chinese reader can read."""
+        ranked = sorted(members, key=Candidate.rank_key)
+        shown = next((c for c in ranked if c.chinese_lead), ranked[0])
+        return cls(representative=shown, others=[c for c in ranked if c is not shown])
 
     @property
     def members(self) -> list[Candidate]:

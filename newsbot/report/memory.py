@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from newsbot.report.blocking import band_keys, fact_keys, minhash
-from newsbot.report.candidate import Candidate, Event
+from newsbot.report.candidate import Event
 from newsbot.report.keys import EventKeys
 from newsbot.report.match import Corpus, same_event
 from newsbot.report.threads import new_facts, thread_links
@@ -117,7 +117,7 @@ def drop_repeats(
             # Told again for what is new: the entry is the best report that carries the new facts.
             members = event.members
             fresh = [c for c in members if c.keys.facts & fresh_facts]
-            shown = min(fresh, key=Candidate.rank_key)
+            shown = Event.of(fresh).representative
             others = [c for c in members if c is not shown]
             kept.append(Event(representative=shown, others=others, previously=thread_links(m.link() for m in matched)))
         else:

@@ -3,7 +3,8 @@
 left out (memory), then ranking and caps.
 
 Events rank by the representative's analysis.score, then importance, source weight, recency and url
-(a total order, so arrival order never changes the report). Each region is capped at
+(a total order, so arrival order never changes the report); the representative is the member the
+entry shows (candidate.Event.of: the best-ranked one with a Chinese lead). Each region is capped at
 NEWSBOT_MAX_DOMESTIC / NEWSBOT_MAX_INTERNATIONAL. `raw_count` is every article stored with
 published_at in the window, before any filtering.
 """
@@ -56,7 +57,7 @@ def select(db, settings, window: Window) -> Selection:
     by_source = Counter(d.get("source") or "" for d in docs)
     cands = [c for c in (candidate_from_doc(d) for d in docs) if c is not None]
     clusters, cstats = cluster(cands)
-    events = [Event(representative=cands[g[0]], others=[cands[i] for i in g[1:]]) for g in clusters]
+    events = [Event.of([cands[i] for i in g]) for g in clusters]
     prior = load_memory(db, window.day, settings.getint("NEWSBOT_MEMORY_DAYS", 7))
     events, repeats = drop_repeats(events, prior, Corpus.of([c.keys for c in cands] + [p.keys for p in prior]))
     chosen = rank_and_cap(

@@ -3,6 +3,10 @@
     find_amounts("英伟达将投资200亿美元，用户超300万")  # 2e10 (USD) and 3e6 (no currency)
     find_money("raised US$100M and €5bn")           # each in US dollars
     find_percents("增长超300%")                      # [300.0]
+    find_money("完成数亿元融资", approximate=True)    # "数亿元": about 2e8 yuan, in US dollars
+
+An approximate amount ("数亿元", "近亿元") says how big, not how much: importance may use it, but it
+is never a fact two reports could share.
 
 An amount is a number with a scale ("300万", "$20 billion") or a currency ("8亿元", "500 dollars");
 a bare number (a date, a count, a model version) is none.
@@ -148,9 +152,22 @@ def find_amounts(text: str | None) -> list[Amount]:
     return found
 
 
-def find_money(text: str | None) -> list[Money]:
-    """Money amounts ("8亿元", "2500万元", "1.25万亿美元", "$20 billion", "€5bn") in US dollars."""
-    return [Money(a.text, a.usd) for a in find_amounts(text) if a.usd is not None]
+# "数亿元" (a few hundred million), "数十亿美元", "近亿元", "超千万元": a size without a number.
+_VAGUE_ZH_RE = re.compile(rf"(数|几|近|上|过|逾|超)(十|百|千)?(万亿|亿|万)({_alternation(ZH_CURRENCY)})")
+_VAGUE_COUNT = {"数": 2.0, "几": 2.0}
+_VAGUE_TENS = {"十": 10.0, "百": 100.0, "千": 1000.0}
+
+
+def find_money(text: str | None, *, approximate: bool = False) -> list[Money]:
+    """Money amounts ("8亿元", "2500万元", "1.25万亿美元", "$20 billion", "€5bn") in US dollars; with
+    `approximate`, also sizes without a number ("数亿元" as 2亿元)."""
+    found = [Money(a.text, a.usd) for a in find_amounts(text) if a.usd is not None]
+    if approximate:
+        for m in _VAGUE_ZH_RE.finditer(text or ""):
+            count, tens, scale, currency = m.groups()
+            value = _VAGUE_COUNT.get(count, 1.0) * _VAGUE_TENS.get(tens or "", 1.0) * ZH_SCALE[scale]
+            found.append(Money(m.group(0), value * USD_RATE[ZH_CURRENCY[currency]]))
+    return found
 
 
 def find_percents(text: str | None) -> list[float]:

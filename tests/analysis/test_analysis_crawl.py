@@ -71,8 +71,14 @@ def test_evalprompts_heuristic_quality_on_the_golden_set(scrapy_runner):
         f"\nheuristic on golden: region accuracy {result['region']['accuracy']}, "
         f"ai_relevant F1 {result['ai_relevant']['f1']}, importance accuracy {result['importance']['accuracy']}"
     )
-    assert result["region"]["accuracy"] >= 0.85
-    assert result["ai_relevant"]["f1"] >= 0.85
+    # The offline analyzer's targets hold on the pooled set and on every day separately (tuned on the
+    # pooled set only): a threshold met by one lucky day and missed on another is not met.
+    for day, figures in result["headline"].items():
+        assert figures["importance_accuracy"] >= 0.75, (day, figures)
+        assert figures["high_precision"] >= 0.6, (day, figures)
+        assert figures["category_accuracy"] >= 0.8, (day, figures)
+        assert figures["region_accuracy"] >= 0.95, (day, figures)
+        assert figures["ai_relevant_accuracy"] >= 0.95, (day, figures)
     assert result["summary"]["date_prefix"] == 1.0 and result["summary"]["no_url"] == 1.0
     assert set(result["region"]["per_class"]) == {"domestic", "international"}
     assert set(result["importance"]["per_class"]) == {"high", "medium", "low"}
