@@ -1,7 +1,9 @@
 """Scrapy settings for newsbot.
 
-Every knob is a Scrapy setting (override with `-s NAME=VALUE`). Environment variables are read
-only for secrets and connection strings: OPENAI_API_KEY, OPENAI_BASE_URL, MONGO_URI.
+Every knob is a Scrapy setting (override with `-s NAME=VALUE`); newsbot.settings_check validates
+them all when a command starts. Environment variables are read only for secrets and connection
+strings (OPENAI_API_KEY, OPENAI_BASE_URL, MONGO_URI, the channels' secrets): a NEWSBOT_* setting set
+in the environment is refused, not silently ignored.
 """
 
 BOT_NAME = "newsbot"
@@ -98,6 +100,9 @@ NEWSBOT_PLAYWRIGHT_SOURCES = []
 # in NEWSBOT_DATA_DIR and shared by every crawl process on this machine.
 NEWSBOT_DATA_DIR = "./data"
 MONGO_DATABASE = "newsbot"
+# The embedded daemon stops itself after this many minutes without a client (0: never); while any
+# process is connected it keeps running, shared by every crawl, report and scrapyd job.
+NEWSBOT_DB_IDLE_STOP = 10
 MONGO_CONNECT_TIMEOUT_MS = 5000
 
 ITEM_PIPELINES = {
@@ -177,6 +182,8 @@ NEWSBOT_PUSH_ALERTS = True
 # A source is broken after this many bad runs in a row (no items, an error, or blocked).
 NEWSBOT_HEALTH_BROKEN_AFTER = 2
 NEWSBOT_HEALTH_DAYS = 7
+# `scrapy sources` flags a source without a successful run in this many hours (daily runs + slack).
+NEWSBOT_HEALTH_EXPECTED_HOURS = 26
 # Days on which an empty feed is expected and proves nothing: arXiv announces nothing on
 # weekends, and its feed is empty from Saturday to Sunday, New York time.
 NEWSBOT_HEALTH_QUIET = {"arxiv": {"timezone": "America/New_York", "weekdays": ["Sat", "Sun"]}}

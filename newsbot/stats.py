@@ -95,6 +95,11 @@ class RunSummary:
     finished_at: datetime | None = None
     close_reason: str | None = None
     snapshot: str | None = None
+    # The day this run is for (NEWSBOT_DATE, or the local date of a live crawl): the report of day D
+    # counts it whenever it finished.
+    report_day: str | None = None
+    # scrapyd's job id (the `_job` spider argument): `scrapy schedule` reads each job's outcome by it.
+    job: str | None = None
     feeds_fetched: int = 0
     items_seen: int = 0
     stored: int = 0

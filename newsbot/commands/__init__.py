@@ -8,7 +8,14 @@ from datetime import date
 
 from scrapy.exceptions import UsageError
 
+from newsbot.settings_check import exit_on_bad_settings
+
 logger = logging.getLogger(__name__)
+
+
+def check_start_up(settings) -> None:
+    """Every newsbot command calls this once its options are applied: one line and exit 1 on a bad setting."""
+    exit_on_bad_settings(settings)
 
 
 def add_day_options(parser, date_help: str) -> None:

@@ -6,6 +6,7 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+from newsbot.commands import check_start_up
 from newsbot.stats import STORE_UNAVAILABLE
 
 
@@ -19,6 +20,13 @@ def store_failure(crawlers) -> str | None:
 
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        # `-a date=D` is the spider-argument spelling of NEWSBOT_DATE (scrapyd passes arguments that way too).
+        if (opts.spargs or {}).get("date"):
+            self.settings.set("NEWSBOT_DATE", opts.spargs["date"], priority="cmdline")
+        check_start_up(self.settings)
+
     def _create_crawler(self, spidercls):
         # Keep a handle on the crawler: the process forgets it once it finishes.
         self.crawler = super()._create_crawler(spidercls)

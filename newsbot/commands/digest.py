@@ -7,7 +7,14 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newsbot.commands import add_day_options, apply_day_options, print_published, push_and_warn, report_failed
+from newsbot.commands import (
+    add_day_options,
+    apply_day_options,
+    check_start_up,
+    print_published,
+    push_and_warn,
+    report_failed,
+)
 from newsbot.commands.crawl import store_failure
 from newsbot.sources import SOURCES
 from newsbot.stats import RunSummary
@@ -36,6 +43,7 @@ class Command(ScrapyCommand):
         apply_day_options(self.settings, opts)
         # One report after every source has finished, not one per spider.
         self.settings.set("NEWSBOT_REPORT_ON_CLOSE", False, priority="cmdline")
+        check_start_up(self.settings)
 
     def run(self, args, opts):
         names = [n.strip() for n in (opts.sources or "").split(",") if n.strip()] or list(SOURCES)

@@ -33,6 +33,7 @@ from newsbot.analysis.evaluate import (
 )
 from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters, DiskReplyCache
+from newsbot.commands import check_start_up
 
 
 async def run_rows(config: AnalysisConfig, rows: list[dict], cache_dir: str | None) -> tuple[list[dict], dict]:
@@ -132,6 +133,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--limit", type=int, metavar="N", help="only the first N rows (quick iterations)")
         parser.add_argument("--details", action="store_true", help="include every row's verdicts")
         parser.add_argument("--by-day", action="store_true", help="also every metric per report day of the dataset")
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        check_start_up(self.settings)
 
     def run(self, args, opts):
         for folder in (opts.prompts, opts.against):

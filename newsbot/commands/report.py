@@ -8,7 +8,14 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
-from newsbot.commands import add_day_options, apply_day_options, print_published, push_and_warn, report_failed
+from newsbot.commands import (
+    add_day_options,
+    apply_day_options,
+    check_start_up,
+    print_published,
+    push_and_warn,
+    report_failed,
+)
 from newsbot.report.daily import PublishedReport, publish_day
 
 
@@ -33,6 +40,7 @@ class Command(ScrapyCommand):
         if opts.week and opts.date:
             raise UsageError("--date and --week exclude each other")
         apply_day_options(self.settings, opts)
+        check_start_up(self.settings)
 
     def run(self, args, opts):
         if args:

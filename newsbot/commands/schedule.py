@@ -12,8 +12,14 @@ How "after the last job" is done, and why:
 - The alternative, a "report" job queued behind the crawls, would hold a scrapyd slot while it
   waits and needs a pseudo-spider; a plain process that cron starts is simpler and as robust.
 
+Outcomes: scrapyd says only that a job ended, not how. Every job writes a run record (`runs`,
+with its job id); a job without one crashed, one whose record says error/blocked or that stopped
+early stored nothing useful. Either is named on stderr (with the last error line of its scrapyd
+log) and the command exits 1, after rendering what the other jobs stored.
+
 Overlap: if any newsbot job is still pending or running on a node, the previous run is not over;
-the command says so and exits 0 without scheduling anything. Unreachable scrapyd: exit 1.
+the command says so and exits 0 without scheduling anything. Unreachable scrapyd: exit 1; with
+several nodes, a node that is down is named and the day runs on the others (exit 1 at the end).
 """
 
 from __future__ import annotations
@@ -30,13 +36,26 @@ from zoneinfo import ZoneInfo
 import httpx
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import Settings
 
+from newsbot.commands import check_start_up
+from newsbot.commands.job_outcome import JobOutcomes
+from newsbot.settings_check import check_settings
 from newsbot.sources import SOURCES
 from newsbot.urls import mask_uri_password
 
 DEFAULT_URL = "http://localhost:6800/"
 # Polls without seeing a job anywhere before it is taken as lost (scrapyd restarted, history trimmed).
 LOST_AFTER_POLLS = 3
+# Settings holding a path: resolved against this command's working folder before a job gets them.
+PATH_SETTINGS = (
+    "NEWSBOT_DATA_DIR",
+    "NEWSBOT_SNAPSHOT",
+    "NEWSBOT_RECORD",
+    "NEWSBOT_OUTPUT_DIR",
+    "NEWSBOT_PROMPTS_DIR",
+    "NEWSBOT_EVAL_CACHE_DIR",
+)
 
 
 class ScrapydError(RuntimeError):
@@ -115,6 +134,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
+        check_start_up(self.settings)
         if opts.date:
             try:
                 date.fromisoformat(opts.date)
@@ -148,34 +168,45 @@ class Command(ScrapyCommand):
 
     # -- steps --------------------------------------------------------------------------------------
     def schedule_day(self, nodes: list[Scrapyd], project: str, names: list[str], day: str, opts) -> int:
-        busy = []
+        settings = self.job_settings(opts)
+        up, busy = [], []
         for node in nodes:
-            node.call("daemonstatus.json")
-            listing = node.call("listjobs.json", project=project)
+            try:
+                node.call("daemonstatus.json")
+                listing = node.call("listjobs.json", project=project)
+            except ScrapydError as exc:
+                if "not found" in str(exc) or "credentials" in str(exc):
+                    raise
+                # A node that is down is named; the day still runs on the others (they share one MongoDB).
+                others = "; the day runs on the other node(s)" if len(nodes) > 1 else ""
+                print(f"newsbot: error: {exc}{others}", file=sys.stderr)
+                continue
+            up.append(node)
             for state in ("running", "pending"):
                 for job in listing.get(state, []):
                     if job.get("spider") in SOURCES:
                         since = f" since {job['start_time'][:19]}" if job.get("start_time") else ""
                         busy.append(f"{job['spider']} {state}{since} on {node.safe_url} (job {job.get('id')})")
+        if not up:
+            return 1
         if busy:
             print(f"newsbot: the previous run is still in progress; not starting another. {len(busy)} job(s):")
             for line in busy:
                 print(f"  {line}")
             return 0
-        for node in nodes:
+        for node in up:
             deployed = set(node.call("listspiders.json", project=project).get("spiders", []))
             missing = [n for n in names if n not in deployed]
             if missing:
                 spiders = ", ".join(missing)
                 raise ScrapydError(f"{node.safe_url}: project {project!r} has no spider {spiders}; redeploy it")
 
-        settings = self.job_settings(opts)
         batch = uuid.uuid4().hex[:8]
         jobs: dict[str, tuple[Scrapyd, str]] = {}
-        failed = 0
+        failed = len(nodes) - len(up)
         for i, name in enumerate(names):
             # Round-robin over the nodes: they share one MongoDB, so any node can crawl any source.
-            node = nodes[i % len(nodes)]
+            node = up[i % len(up)]
             jobid = f"{day}_{name}_{batch}"
             try:
                 node.call("schedule.json", "POST", project=project, spider=name, jobid=jobid, setting=settings)
@@ -188,8 +219,15 @@ class Command(ScrapyCommand):
         sys.stdout.flush()
         if not jobs:
             return 1
-        complete = self.wait(jobs, project)
-        code = 0 if complete and not failed else 1
+        outcomes = JobOutcomes(self.settings)
+        try:
+            complete = self.wait(jobs, project, outcomes)
+        finally:
+            outcomes.close()
+        if outcomes.failed:
+            names_failed = ", ".join(outcomes.failed)
+            print(f"newsbot: error: {len(outcomes.failed)} job(s) failed: {names_failed}", file=sys.stderr)
+        code = 0 if complete and not failed and not outcomes.failed else 1
         if opts.no_report:
             return code
         return self.render_report(day, opts) or code
@@ -200,19 +238,27 @@ class Command(ScrapyCommand):
         out = {
             "NEWSBOT_REPORT_ON_CLOSE": "False",
             "MONGO_DATABASE": self.settings.get("MONGO_DATABASE") or "newsbot",
-            # With the embedded database, jobs and this command must share one data folder: a
-            # relative path would resolve against scrapyd's working directory instead of ours.
-            "NEWSBOT_DATA_DIR": str(Path(self.settings.get("NEWSBOT_DATA_DIR") or "./data").resolve()),
+            "NEWSBOT_DATA_DIR": self.settings.get("NEWSBOT_DATA_DIR") or "./data",
         }
         if opts.date:
             out["NEWSBOT_DATE"] = opts.date
         for item in opts.job_setting:
             key, _, value = item.partition("=")
             out[key.strip()] = value
+        # Jobs run in scrapyd's working folder, not ours: a relative path (the embedded database's
+        # folder, a snapshot to replay) is resolved here, where the operator wrote it.
+        for key in PATH_SETTINGS:
+            if out.get(key) and not Path(out[key]).expanduser().is_absolute():
+                out[key] = str(Path(out[key]).expanduser().resolve())
+        job = Settings(self.settings.copy_to_dict())
+        job.setdict(out, priority="cmdline")
+        problems = [p for p in check_settings(job, environ={}) if any(k in p for k in out)]
+        if problems:
+            raise ScrapydError(f"-j: {problems[0]}")
         return [f"{k}={v}" for k, v in out.items()]
 
-    def wait(self, jobs: dict[str, tuple[Scrapyd, str]], project: str) -> bool:
-        """Poll listjobs.json until every job has finished; False on timeout."""
+    def wait(self, jobs: dict[str, tuple[Scrapyd, str]], project: str, outcomes: JobOutcomes) -> bool:
+        """Poll listjobs.json until every job has finished, reading each one's outcome; False on timeout."""
         poll = max(0.05, self.settings.getfloat("NEWSBOT_SCHEDULE_POLL", 10.0))
         deadline = time.monotonic() + self.settings.getfloat("NEWSBOT_SCHEDULE_TIMEOUT", 4 * 3600)
         remaining = dict(jobs)
@@ -235,7 +281,7 @@ class Command(ScrapyCommand):
                     if owner is not node:
                         continue
                     if jobid in finished:
-                        print(f"{name} finished{_duration(finished[jobid])}")
+                        outcomes.report(node, jobid, name, finished[jobid])
                         del remaining[jobid]
                     elif jobid in active:
                         unseen.pop(jobid, None)
@@ -245,6 +291,7 @@ class Command(ScrapyCommand):
                             print(
                                 f"newsbot: warning: job {jobid} ({name}) vanished from {node.safe_url}", file=sys.stderr
                             )
+                            outcomes.report(node, jobid, name, None)
                             del remaining[jobid]
             sys.stdout.flush()
             if not remaining:
@@ -267,12 +314,3 @@ class Command(ScrapyCommand):
         print(f"all jobs finished; rendering the report for {day}")
         sys.stdout.flush()
         return subprocess.run(cmd, check=False).returncode
-
-
-def _duration(job: dict) -> str:
-    try:
-        start = datetime.fromisoformat(job["start_time"])
-        end = datetime.fromisoformat(job["end_time"])
-    except (KeyError, TypeError, ValueError):
-        return ""
-    return f" in {(end - start).total_seconds():.1f}s"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newsbot.commands import check_start_up
 from newsbot.health import source_health
 from newsbot.sources import SOURCES
 from newsbot.storage.connection import sync_db
@@ -86,6 +87,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--sources", metavar="a,b", help="comma-separated spider names (default: all)")
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
         parser.add_argument("--check", action="store_true", help="exit 1 when a source is broken (for monitoring)")
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        check_start_up(self.settings)
 
     def run(self, args, opts):
         names = [n.strip() for n in (opts.sources or "").split(",") if n.strip()] or list(SOURCES)

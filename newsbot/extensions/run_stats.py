@@ -4,6 +4,8 @@ and the report's per-source table read them)."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from scrapy import signals
 
@@ -14,6 +16,14 @@ from newsbot.storage.errors import StoreError, StoreUnavailable
 from newsbot.storage.runs import record_run
 
 logger = logging.getLogger(__name__)
+
+
+def report_day(settings, now: datetime) -> str:
+    """NEWSBOT_DATE, or the local date of `now` for a live crawl (the day its live report is for)."""
+    day = settings.get("NEWSBOT_DATE")
+    if day:
+        return str(day)
+    return now.astimezone(ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")).date().isoformat()
 
 
 class RunStatsExtension:
@@ -30,8 +40,14 @@ class RunStatsExtension:
         stats = self.crawler.stats.get_stats()
         if stats.get(keys.STORE_UNAVAILABLE):
             return
+        settings = self.crawler.settings
         run = RunSummary.from_stats(
-            spider.name, stats, close_reason=reason, snapshot=self.crawler.settings.get("NEWSBOT_SNAPSHOT")
+            spider.name,
+            stats,
+            close_reason=reason,
+            snapshot=settings.get("NEWSBOT_SNAPSHOT"),
+            report_day=report_day(settings, datetime.now(UTC)),
+            job=getattr(spider, "_job", None),
         )
         try:
             store = await crawler_store(self.crawler)

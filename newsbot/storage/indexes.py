@@ -12,7 +12,12 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict]]] = {
         ([("published_at", DESCENDING)], {}),
         ([("source", ASCENDING), ("published_at", DESCENDING)], {}),
     ],
-    "runs": [([("source", ASCENDING), ("finished_at", DESCENDING)], {})],
+    "runs": [
+        ([("source", ASCENDING), ("finished_at", DESCENDING)], {}),
+        # scrapy schedule reads each job's outcome by its id; a report reads the runs of its day.
+        ([("job", ASCENDING)], {}),
+        ([("report_day", ASCENDING), ("source", ASCENDING)], {}),
+    ],
     "llm_cache": [([("key", ASCENDING)], {"unique": True})],
     # One document per day, even when two crawls close at once and both render.
     "reports": [([("date", ASCENDING)], {"unique": True})],

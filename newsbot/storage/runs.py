@@ -32,3 +32,8 @@ def latest_run_between(db, source: str, start: datetime, cutoff: datetime) -> di
     return db.runs.find_one(
         {"source": source, "finished_at": {"$gte": start, "$lt": cutoff}}, sort=[("finished_at", DESCENDING)]
     )
+
+
+def runs_of_jobs(db, jobids) -> dict[str, dict]:
+    """The run record each scrapyd job wrote, by job id (a job that crashed early wrote none)."""
+    return {doc["job"]: doc for doc in db.runs.find({"job": {"$in": list(jobids)}}, {"_id": 0, "counters": 0})}

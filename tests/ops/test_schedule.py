@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from newsbot.sources import SOURCES
+from tests.conftest import ROOT
 from tests.ops.conftest import basic_auth
 
 # Every test here runs a real `scrapy schedule` process.
@@ -18,11 +19,32 @@ pytestmark = pytest.mark.slow
 USER, PASSWORD = "ops", "scrapyd-secret-pw"
 
 
+CRASH_LOG = """2026-02-04 08:30:01 [scrapy.utils.log] INFO: Scrapy 2.13.3 started (bot: newsbot)
+Traceback (most recent call last):
+  File "/usr/lib/python3/dist-packages/scrapy/crawler.py", line 154, in crawl
+newsbot.snapshot.SnapshotError: no manifest.jsonl in snapshot folder /var/lib/scrapyd/snapshots/2026-02-04
+"""
+
+
 class FakeScrapyd:
     """scrapyd's JSON API, as far as `scrapy schedule` uses it. A scheduled job runs for
-    `polls_to_finish` listjobs.json calls, then moves to finished."""
+    `polls_to_finish` listjobs.json calls, then moves to finished. Given a database, a finishing job
+    writes its run record there as a real job does, unless `outcomes` says it crashed ("crash":
+    no record, a traceback in its log) or failed ("error": a record with status error)."""
 
-    def __init__(self, http_server, *, project="newsbot", spiders=tuple(SOURCES), polls_to_finish=2, running=()):
+    def __init__(
+        self,
+        http_server,
+        *,
+        project="newsbot",
+        spiders=tuple(SOURCES),
+        polls_to_finish=2,
+        running=(),
+        db=None,
+        outcomes=None,
+    ):
+        self.db = db
+        self.outcomes = dict(outcomes or {})
         self.project = project
         self.spiders = list(spiders)
         self.polls_to_finish = polls_to_finish
@@ -59,9 +81,31 @@ class FakeScrapyd:
                 self.ages[job["id"]] = self.ages.get(job["id"], 0) + 1
                 if self.ages[job["id"]] > self.polls_to_finish:
                     self.running.remove(job)
-                    self.finished.append({**job, "end_time": "2026-02-04 08:30:12.500000"})
+                    log_url = f"/logs/{self.project}/{job['spider']}/{job['id']}.log"
+                    self.finished.append({**job, "end_time": "2026-02-04 08:30:12.500000", "log_url": log_url})
+                    self.record(job)
             return self.answer({"status": "ok", "pending": [], "running": self.running, "finished": self.finished})
+        if endpoint.startswith("logs/"):
+            spider = endpoint.split("/")[2]
+            return 200, {"Content-Type": "text/plain"}, CRASH_LOG if self.outcomes.get(spider) == "crash" else "ok\n"
         return 404, {}, "no such resource"
+
+    def record(self, job: dict) -> None:
+        outcome = self.outcomes.get(job["spider"], "ok")
+        if self.db is None or outcome == "crash":
+            return
+        seen = 0 if outcome == "error" else 12
+        self.db.runs.insert_one(
+            {
+                "source": job["spider"],
+                "job": job["id"],
+                "status": "error" if outcome == "error" else "ok",
+                "close_reason": "finished",
+                "items_seen": seen,
+                "stored": seen,
+                "new": seen,
+            }
+        )
 
 
 def schedule(scrapy_runner, *args, auth=(USER, PASSWORD)):
@@ -69,8 +113,8 @@ def schedule(scrapy_runner, *args, auth=(USER, PASSWORD)):
     return scrapy_runner("schedule", *args, env_extra=env, NEWSBOT_SCHEDULE_POLL="0.05", timeout=60)
 
 
-def test_schedules_every_source_round_robin_and_waits(http_server, scrapy_runner, db_name):
-    nodes = [FakeScrapyd(http_server), FakeScrapyd(http_server)]
+def test_schedules_every_source_round_robin_and_waits(http_server, scrapy_runner, db_name, mongo_db):
+    nodes = [FakeScrapyd(http_server, db=mongo_db), FakeScrapyd(http_server, db=mongo_db)]
     done = schedule(
         scrapy_runner,
         "--url",
@@ -94,12 +138,12 @@ def test_schedules_every_source_round_robin_and_waits(http_server, scrapy_runner
         assert settings["NEWSBOT_DATA_DIR"].startswith("/")
         assert settings["NEWSBOT_ANALYZER"] == "heuristic"
         assert job["id"].startswith(f"2026-02-04_{job['spider']}_")
-        assert f"{job['spider']} finished in 12.5s" in done.stdout
+        assert f"{job['spider']} ok in 12.5s: 12 items seen, 12 stored, 12 new (ok)" in done.stdout
     assert not nodes[0].running and not nodes[1].running
 
 
-def test_only_the_named_sources(http_server, scrapy_runner):
-    node = FakeScrapyd(http_server, polls_to_finish=0)
+def test_only_the_named_sources(http_server, scrapy_runner, mongo_db):
+    node = FakeScrapyd(http_server, polls_to_finish=0, db=mongo_db)
     done = schedule(scrapy_runner, "--url", node.url, "--sources", "36kr,arxiv", "--no-report")
     assert done.returncode == 0, done.stderr[-2000:]
     assert [j["spider"] for j in node.scheduled] == ["36kr", "arxiv"]
@@ -147,3 +191,59 @@ def test_spider_missing_from_the_deployed_version(http_server, scrapy_runner):
     done = schedule(scrapy_runner, "--url", node.url)
     assert done.returncode == 1 and "has no spider nvidia" in done.stderr
     assert node.scheduled == []
+
+
+def test_crashed_and_failed_jobs_are_named_and_fail_the_run(http_server, scrapy_runner, mongo_db):
+    """scrapyd lists a crashed job as finished like any other: the run record (or its absence) tells."""
+    node = FakeScrapyd(http_server, db=mongo_db, polls_to_finish=0, outcomes={"nvidia": "crash", "ft": "error"})
+    done = schedule(scrapy_runner, "--url", node.url, "--sources", "nvidia,ft,qbitai", "--no-report")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "qbitai ok" in done.stdout
+    assert "nvidia ok" not in done.stdout and "ft ok" not in done.stdout
+    errors = [line for line in done.stderr.splitlines() if line.startswith("newsbot: error: ")]
+    [nvidia] = [line for line in errors if line.startswith("newsbot: error: nvidia failed")]
+    assert "crashed before recording its run" in nvidia
+    assert "SnapshotError: no manifest.jsonl in snapshot folder /var/lib/scrapyd/snapshots/2026-02-04" in nvidia
+    [ft] = [line for line in errors if line.startswith("newsbot: error: ft failed")]
+    assert "its feeds failed (0 items seen, 0 stored)" in ft
+    assert errors[-1] == "newsbot: error: 2 job(s) failed: nvidia, ft"
+    assert "Traceback" not in done.stderr
+
+
+def test_relative_job_paths_are_resolved_where_the_command_runs(http_server, scrapy_runner, mongo_db):
+    node = FakeScrapyd(http_server, db=mongo_db, polls_to_finish=0)
+    done = schedule(
+        scrapy_runner,
+        "--url",
+        node.url,
+        "--sources",
+        "nvidia",
+        "-j",
+        "NEWSBOT_SNAPSHOT=snapshots/2026-02-04",
+        "--no-report",
+    )
+    assert done.returncode == 0, done.stderr
+    settings = dict(s.split("=", 1) for s in node.scheduled[0]["settings"])
+    assert settings["NEWSBOT_SNAPSHOT"] == str(ROOT / "snapshots" / "2026-02-04")
+
+
+def test_a_bad_job_setting_is_refused_before_anything_is_scheduled(http_server, scrapy_runner, mongo_db):
+    node = FakeScrapyd(http_server, db=mongo_db, polls_to_finish=0)
+    done = schedule(scrapy_runner, "--url", node.url, "-j", "NEWSBOT_SNAPSHOT=no/such/day", "--no-report")
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("newsbot: error: -j: setting NEWSBOT_SNAPSHOT=") and "manifest.jsonl" in line
+    assert node.scheduled == []
+
+
+def test_a_node_that_is_down_is_named_and_the_others_run_the_day(http_server, scrapy_runner, mongo_db):
+    node = FakeScrapyd(http_server, db=mongo_db, polls_to_finish=0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    done = schedule(scrapy_runner, "--url", node.url, "--url", dead, "--sources", "36kr,arxiv", "--no-report")
+    assert done.returncode == 1
+    [line] = [x for x in done.stderr.splitlines() if dead in x]
+    assert line.startswith(f"newsbot: error: cannot reach scrapyd at {dead}/")
+    assert line.endswith("; the day runs on the other node(s)")
+    assert [j["spider"] for j in node.scheduled] == ["36kr", "arxiv"]
