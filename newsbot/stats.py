@@ -73,6 +73,7 @@ LLM_COST_USD = "newsbot/llm/cost_usd"
 # -- report and delivery ---------------------------------------------------------------------------
 REPORT_FAILED = "newsbot/report/failed"
 REPORT_ENTRIES = "newsbot/report/entries"
+PUSH_UNDELIVERED = "newsbot/push/undelivered"  # a push on close that did not reach every channel
 PUSH = "newsbot/push/"  # + kind (report, alert) + "/messages_sent", "/retries", "/failed", "/<channel>/ok"
 
 

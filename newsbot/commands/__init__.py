@@ -67,15 +67,12 @@ def print_published(published) -> None:
     sys.stdout.flush()
 
 
-def push_and_warn(settings, published) -> bool:
-    """Push the written report; a failed channel is a warning on stderr, never an error exit:
-    the files are written and `scrapy report --push` re-sends them."""
-    from newsbot.report.daily import push_published
+def push_or_fail(settings, published) -> int:
+    """Push the written report; the exit code. A report that did not reach every channel is one line
+    on stderr and exit 1 (the files are written, and `scrapy report --push` re-sends them)."""
+    from newsbot.report.daily import push_published, undelivered
 
-    pushed = push_published(settings, published)
-    if pushed is not None and not pushed.ok:
-        print(
-            f"newsbot: warning: push failed for {pushed.failed} channel(s); the report files are written",
-            file=sys.stderr,
-        )
-    return pushed is None or pushed.ok
+    if problem := undelivered(push_published(settings, published), published.report.date):
+        print(f"newsbot: error: {problem}", file=sys.stderr)
+        return 1
+    return 0

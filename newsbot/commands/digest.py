@@ -12,7 +12,7 @@ from newsbot.commands import (
     apply_day_options,
     check_start_up,
     print_published,
-    push_and_warn,
+    push_or_fail,
     report_failed,
 )
 from newsbot.commands.crawl import store_failure
@@ -77,7 +77,7 @@ class Command(ScrapyCommand):
 
     def after_crawl(self, runs: dict[str, RunSummary]) -> int:
         """Once every spider has finished: publish the day's report, print its paths, then push.
-        Returns the exit code; a failed push never fails the run."""
+        Returns the exit code: 1 when the report could not be written or did not reach every channel."""
         from newsbot.report.daily import publish_day
 
         if not self.settings.getbool("NEWSBOT_REPORT_ENABLED", True):
@@ -88,5 +88,5 @@ class Command(ScrapyCommand):
             report_failed(exc)
             return 1
         print_published(published)
-        push_and_warn(self.settings, published)
-        return 0
+        # The files are written whatever happens next; a report that reached no channel is still a failed run.
+        return push_or_fail(self.settings, published)

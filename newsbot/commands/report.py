@@ -13,10 +13,10 @@ from newsbot.commands import (
     apply_day_options,
     check_start_up,
     print_published,
-    push_and_warn,
+    push_or_fail,
     report_failed,
 )
-from newsbot.report.daily import PublishedReport, publish_day
+from newsbot.report.daily import PublishedReport, publish_day, push_unavailable
 
 
 class Command(ScrapyCommand):
@@ -45,6 +45,10 @@ class Command(ScrapyCommand):
     def run(self, args, opts):
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}")
+        if opts.push and (problem := push_unavailable(self.settings)):
+            print(f"newsbot: error: --push: {problem}", file=sys.stderr)
+            self.exitcode = 1
+            return
         configure_logging(self.settings)
         if opts.week:
             self.exitcode = self.run_week(opts.week, opts.push)
@@ -59,11 +63,9 @@ class Command(ScrapyCommand):
         self.exitcode = self.after_render(published, opts)
 
     def after_render(self, published: PublishedReport, opts) -> int:
-        """Once the files are on disk: `--push` re-sends them. A failed push is reported, not an error exit,
-        because the report itself is done (cron retries by running the command again)."""
-        if opts.push:
-            push_and_warn(self.settings, published)
-        return 0
+        """Once the files are on disk: `--push` re-sends them. A push that did not reach every channel
+        exits 1 with one line; the files stay written (cron retries by running the command again)."""
+        return push_or_fail(self.settings, published) if opts.push else 0
 
     def run_week(self, week: str, push: bool) -> int:
         from newsbot.publish.weekly import push_week, write_week
@@ -81,5 +83,9 @@ class Command(ScrapyCommand):
         for path in paths:
             print(path)
         if push and not push_week(self.settings, report, paths):
-            print("newsbot: warning: push failed; the weekly report files are written", file=sys.stderr)
+            # Like a day's report: the files are written, but a push that did not reach every channel fails.
+            print(
+                f"newsbot: error: the weekly report {report.week} was not delivered to every channel", file=sys.stderr
+            )
+            return 1
         return 0

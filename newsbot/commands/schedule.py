@@ -306,7 +306,10 @@ class Command(ScrapyCommand):
     def render_report(self, day: str, opts) -> int:
         """`scrapy report --date D --push` in a child process: the one code path that renders and
         delivers a day, with this command's -s settings."""
-        cmd = [sys.executable, "-m", "scrapy", "report", "--date", day, "--push"]
+        cmd = [sys.executable, "-m", "scrapy", "report", "--date", day]
+        # Pushed when there is somewhere to push to; a push that fails then fails this command too.
+        if self.settings.getbool("NEWSBOT_PUSH_ENABLED", True) and self.settings.getdict("NEWSBOT_CHANNELS"):
+            cmd.append("--push")
         for item in opts.set or []:
             cmd += ["-s", item]
         if opts.loglevel:

@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newsbot import stats as keys
-from newsbot.report.daily import publish_day, push_published
+from newsbot.report.daily import publish_day, push_published, undelivered
 from newsbot.report.render import missing_line
 from newsbot.stats import RunSummary
 
@@ -64,5 +64,6 @@ class ReportOnCloseExtension:
         # Off by default: with one cron entry per source, pushing on every close would spam the channels.
         if self.crawler.settings.getbool("NEWSBOT_PUSH_ON_CLOSE", False):
             pushed = await asyncio.to_thread(push_published, self.crawler.settings, published)
-            if pushed is not None and not pushed.ok:
-                logger.warning("Report %s: push failed for %d channel(s); the files are written", r.date, pushed.failed)
+            if problem := undelivered(pushed, r.date):
+                logger.error("Push after %s: %s", spider.name, problem)
+                stats.set_value(keys.PUSH_UNDELIVERED, 1)

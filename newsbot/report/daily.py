@@ -98,13 +98,33 @@ def publish_day(
         client.close()
 
 
+def push_unavailable(settings) -> str | None:
+    """Why nothing can be pushed (turned off, no channel), or None."""
+    if not settings.getbool("NEWSBOT_PUSH_ENABLED", True):
+        return "pushing is turned off (NEWSBOT_PUSH_ENABLED=False)"
+    if not settings.getdict("NEWSBOT_CHANNELS"):
+        return "no channel is configured; set NEWSBOT_CHANNELS (docs/operations.md)"
+    return None
+
+
+def undelivered(pushed, day: str) -> str | None:
+    """None when the report reached every channel, else the one line saying where it did not and why."""
+    if pushed is None or pushed.ok:
+        return None
+    failed = [c for c in pushed.channels if not c.ok]
+    why = "; ".join(f"{c.name}: {c.errors[0] if c.errors else 'not every part was sent'}" for c in failed)
+    where = "to no channel" if len(failed) == len(pushed.channels) else "not to " + ", ".join(c.name for c in failed)
+    resend = f"re-send with `scrapy report --date {day} --push`"
+    return f"the report was delivered {where} ({why}); the files are written, {resend}"
+
+
 def push_published(settings, published: PublishedReport):
     """Send the written files to every configured channel, plus an alert for broken sources; the
     delivery result (None when pushing is off). Never raises: newsbot.delivery retries, logs and counts."""
     from newsbot.delivery import push_alert, push_report
     from newsbot.health import alert_text
 
-    if not settings.getbool("NEWSBOT_PUSH_ENABLED", True) or not settings.getdict("NEWSBOT_CHANNELS"):
+    if push_unavailable(settings):
         return None
     payload = published.report.payload()
     files = {p.suffix.lstrip("."): p for p in published.paths}

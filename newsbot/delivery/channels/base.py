@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from newsbot.delivery.hints import provider_hint
 from newsbot.delivery.secrets import redact
 
 logger = logging.getLogger("newsbot.delivery")
@@ -122,6 +123,8 @@ class Channel:
                     )
                     await asyncio.sleep(wait)
                     continue
+                if hint := provider_hint(self.type, self.name, self.config, reason):
+                    reason += f" (hint: {hint})"
                 attempts = f"after {retry + 1} attempt(s)" if outcome.retry else "(not retryable)"
                 logger.error("Push of %s %s to %s failed %s: %s", kind, label, self.describe(), attempts, reason)
                 result.errors.append(f"{label}: {reason}")
