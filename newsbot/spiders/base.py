@@ -262,7 +262,8 @@ class FeedSpider(scrapy.Spider):
 
     def parse_article(self, response, item: NewsItem):
         if looks_like_challenge(response.text):
-            logger.error("%s: challenge page instead of article %s; keeping the feed text", self.name, response.url)
+            # Counted (article/blocked) and watched by source health; one page is not a person's problem yet.
+            logger.warning("%s: challenge page instead of article %s; keeping the feed text", self.name, response.url)
             self._inc(keys.ARTICLE_BLOCKED)
             yield self.with_feed_text(item, "blocked")
             return
@@ -299,8 +300,20 @@ class FeedSpider(scrapy.Spider):
             reason = "dns"
         else:
             reason = failure.type.__name__.lower()
-        logger.error("%s: article page %s failed (%s); keeping the feed text", self.name, failure.request.url, reason)
+        # Expected and handled (the item keeps its feed text): a counted warning, summed up when the spider closes.
+        logger.warning("%s: article page %s failed (%s); keeping the feed text", self.name, failure.request.url, reason)
         yield self.with_feed_text(item, reason)
+
+    def closed(self, reason):
+        """One summary line per source for the article pages that fell back to the feed text."""
+        stats = self.crawler.stats.get_stats()
+        failed = int(stats.get(keys.ARTICLE_FAILED, 0) or 0)
+        if not failed:
+            return
+        prefix = keys.ARTICLE_FAILED_BECAUSE
+        kinds = sorted((k.removeprefix(prefix), int(v)) for k, v in stats.items() if k.startswith(prefix))
+        detail = ", ".join(f"{kind}: {count}" for kind, count in kinds)
+        logger.warning("%s: %d article page(s) failed (%s); their items keep the feed text", self.name, failed, detail)
 
     def with_feed_text(self, item: NewsItem, reason: str) -> NewsItem:
         self._inc(keys.ARTICLE_FAILED)
