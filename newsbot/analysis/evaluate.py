@@ -213,8 +213,13 @@ def row_result(row: dict, record: dict) -> dict:
     return out
 
 
+# Fields compared between two runs without a label: a prompt edit that only touches them is a change too.
+UNLABELLED = ("summary_zh", "reason_zh", "tags", "score")
+
+
 def changed_rows(rows: list[dict], a: list[dict], b: list[dict]) -> list[dict]:
-    """Rows whose verdict differs between two runs, with which side matched the label."""
+    """Rows whose output differs between two runs: labelled verdicts (with which side matched the
+    label) and the summary, reason, tags and score (no label: a and b only)."""
     changed = []
     for row, ra, rb in zip(rows, a, b, strict=True):
         diffs = {}
@@ -227,6 +232,12 @@ def changed_rows(rows: list[dict], a: list[dict], b: list[dict]) -> list[dict]:
                     "b": rb.get(field),
                     "better": "a" if ra.get(field) == expected else "b" if rb.get(field) == expected else "neither",
                 }
+        for field in UNLABELLED:
+            va, vb = ra.get(field), rb.get(field)
+            if field == "tags":
+                va, vb = list(va or []), list(vb or [])
+            if va != vb:
+                diffs[field] = {"a": va, "b": vb}
         if diffs:
             changed.append({"id": row["id"], "title": row["title"][:60], "changes": diffs})
     return changed

@@ -159,6 +159,18 @@ def _entry_lines(entries: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def overview_messages(prompts, entries: list[dict]) -> list:
+    """The exact system and user messages the overview model gets for these entries."""
+    body = _entry_lines(entries)
+    fence = make_fence(body)
+    schema = overview_schema(strict=False, max_chars=OVERVIEW_MAX_CHARS)
+    system = prompts.render_system(
+        max_chars=OVERVIEW_MAX_CHARS, schema=json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
+    )
+    user = prompts.render_user(fence_open=fence.open, fence_close=fence.close, entries=body)
+    return analysis_messages(system, user)
+
+
 def cache_key(entries: list[dict], raw_count: int, model: str, version: str) -> str:
     keep = [[e.get(k) for k in ("title", "summary", "source_name", "region", "importance")] for e in entries]
     payload = json.dumps(["overview", model, version, raw_count, keep], ensure_ascii=False)
@@ -195,14 +207,8 @@ async def compose_overview(
     errors: list[str] = []
     usage = [0, 0]
     try:
-        body = _entry_lines(entries)
-        fence = make_fence(body)
         schema = overview_schema(strict=False, max_chars=OVERVIEW_MAX_CHARS)
-        system = prompts.render_system(
-            max_chars=OVERVIEW_MAX_CHARS, schema=json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
-        )
-        user = prompts.render_user(fence_open=fence.open, fence_close=fence.close, entries=body)
-        messages = analysis_messages(system, user)
+        messages = overview_messages(prompts, entries)
         highlights = None
         for attempt in (0, 1):
             reply = await client.complete(

@@ -265,6 +265,15 @@ class AnalysisService:
         )
 
     # -- LLM ------------------------------------------------------------------------------------
+    def messages_for(self, art: ArticleInput) -> list:
+        """The exact system and user messages the model gets for one article (`evalprompts --dry-run`)."""
+        text = cut_to_budget(art.text, self.config.max_input_tokens)
+        fence = make_fence(art.title, text)
+        user = self.prompts.render_user(
+            fence_open=fence.open, fence_close=fence.close, **self.article_values(art, text)
+        )
+        return analysis_messages(self._system, user)
+
     def article_values(self, art: ArticleInput, text: str) -> dict:
         """What a user prompt (single, or one block of a batch) says about an article, besides its fence."""
         published = art.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if art.published_at else "未知"

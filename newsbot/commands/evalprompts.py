@@ -1,18 +1,25 @@
-"""scrapy evalprompts: measure an analyzer (and prompt folders against each other) on a labelled set.
+"""scrapy evalprompts: measure an analyzer (and prompt folders against each other) on a labelled set,
+or the overview prompts on the days MongoDB holds.
 
     scrapy evalprompts --dataset tests/data/golden.jsonl --analyzer heuristic
     scrapy evalprompts --dataset tests/data/golden.jsonl --analyzer heuristic --by-day
     scrapy evalprompts --dataset tests/data/golden.jsonl --prompts my-prompts/ --against newsbot/prompts/
+    scrapy evalprompts --dataset tests/data/golden.jsonl --prompts my-prompts/ --dry-run --limit 1
+    scrapy evalprompts --task overview --last 7 --prompts my-prompts/ --against newsbot/prompts/
 
 Prints one JSON object. --by-day adds `by_day` (every metric per report day) and `headline`
-(the key figures, pooled and per day, side by side). LLM replies are cached on disk
-(NEWSBOT_EVAL_CACHE_DIR), keyed by model, method, prompt version and article, so re-running an
-unchanged prompt makes no calls.
+(the key figures, pooled and per day, side by side). With --against: a delta table and the
+changed rows (--json: the JSON object).
+LLM replies are cached on disk (NEWSBOT_EVAL_CACHE_DIR), keyed by model, method, prompt version and
+input, so re-running an unchanged prompt makes no calls. A model that cannot be reached is an error
+(exit 1): the offline fallback's figures are never passed off as the prompt's, unless
+--allow-fallback is given, and then every fallback row is listed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -21,6 +28,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newsbot import stats as keys
+from newsbot.analysis import eval_table
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.evaluate import (
     DatasetError,
@@ -31,25 +39,45 @@ from newsbot.analysis.evaluate import (
     metrics_by_day,
     row_result,
 )
+from newsbot.analysis.evaluate_overview import evaluate_days
+from newsbot.analysis.overview import overview_messages
 from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters, DiskReplyCache
 from newsbot.commands import check_start_up
+from newsbot.storage.connection import sync_db
+from newsbot.storage.errors import StoreUnavailable
+from newsbot.storage.reports import stored_report_days
 
 
-async def run_rows(config: AnalysisConfig, rows: list[dict], cache_dir: str | None) -> tuple[list[dict], dict]:
-    """Analyse every row through the production analysis service; returns records and run figures."""
+class ModelUnreachable(RuntimeError):
+    """The model gave no answer; the message is one line."""
+
+
+async def run_rows(config: AnalysisConfig, rows: list[dict], cache_dir: str | None, allow_fallback: bool):
+    """Analyse every row through the production analysis service; returns records, run figures and
+    the rows the offline fallback stood in for. The first row goes alone: an unreachable model is
+    found after one article's retries, not after every article's."""
     counters = Counters()
     cache = DiskReplyCache(cache_dir) if cache_dir and config.mode == "llm" else None
     service = AnalysisService(config, counters=counters, reply_cache=cache)
     try:
-        outcomes = await asyncio.gather(*(service.analyze_article(ArticleInput.from_row(r)) for r in rows))
+        outcomes = [await service.analyze_article(ArticleInput.from_row(rows[0]))]
+        if outcomes[0].status == "heuristic-fallback" and not allow_fallback:
+            raise ModelUnreachable(_unreachable(config, outcomes[0].errors))
+        outcomes += await asyncio.gather(*(service.analyze_article(ArticleInput.from_row(r)) for r in rows[1:]))
     finally:
         await service.aclose()
-    run = {
-        "analyzer": config.mode,
-        "model": service.model,
-        "prompt_version": service.version,
-    }
+    fallbacks = [
+        {"id": row["id"], "error": (o.errors or ["?"])[0][:300]}
+        for row, o in zip(rows, outcomes, strict=True)
+        if o.status == "heuristic-fallback"
+    ]
+    if fallbacks and not allow_fallback:
+        raise ModelUnreachable(
+            f"the model failed on {len(fallbacks)} of {len(rows)} rows (first: {fallbacks[0]['error']}); "
+            "no metrics printed: they would be the offline fallback's (--allow-fallback to see them anyway)"
+        )
+    run = {"analyzer": config.mode, "model": service.model, "prompt_version": service.version}
     if config.mode == "llm":
         run["prompts"] = service.prompts.origin
         run["llm"] = {
@@ -61,45 +89,44 @@ async def run_rows(config: AnalysisConfig, rows: list[dict], cache_dir: str | No
             "completion_tokens": int(counters.get(keys.LLM_COMPLETION_TOKENS)),
             "cost_usd": counters.cost(config),
         }
-    return [o.record for o in outcomes], run
+    return [o.record for o in outcomes], run, fallbacks
 
 
-def evaluate(
-    settings,
-    dataset: str,
-    *,
-    analyzer: str | None = None,
-    prompts: str | None = None,
-    against: str | None = None,
-    limit: int | None = None,
-    details: bool = False,
-    by_day: bool = False,
-) -> dict:
-    rows = load_dataset(dataset)[: limit or None]
-    cache_dir = settings.get("NEWSBOT_EVAL_CACHE_DIR") or None
+def _unreachable(config: AnalysisConfig, errors) -> str:
+    where = config.llm.base_url or "the OpenAI API"
+    reason = (errors or ["no answer"])[0][:300]
+    return (
+        f"the model {config.llm.model} at {where} could not be used ({reason}); check OPENAI_BASE_URL, "
+        "OPENAI_API_KEY and NEWSBOT_LLM_MODEL (--allow-fallback measures the offline fallback instead)"
+    )
+
+
+def analysis_config(settings, analyzer: str | None, prompts: str | None) -> AnalysisConfig:
     config = AnalysisConfig.from_settings(settings, analyzer=analyzer, prompts_dir=prompts)
-    if against and config.mode != "llm":
+    wanted = (analyzer or settings.get("NEWSBOT_ANALYZER") or "auto").lower()
+    if wanted == "llm" and config.mode != "llm":
+        raise ModelUnreachable("--analyzer llm needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    return config
+
+
+def one_side(settings, rows, opts, prompts: str | None) -> dict:
+    config = analysis_config(settings, opts.analyzer, prompts)
+    if opts.against and config.mode != "llm":
         raise UsageError(
             "--against compares prompt folders, which needs the LLM analyzer (an API key or --analyzer llm)"
         )
-    records, run = asyncio.run(run_rows(config, rows, cache_dir))
-    result = {"dataset": dataset, **_scored(rows, records, by_day), "run": run}
-    if details:
-        result["details"] = [row_result(r, rec) for r, rec in zip(rows, records, strict=True)]
-    if not against:
-        return result
-    config_b = AnalysisConfig.from_settings(settings, analyzer=analyzer, prompts_dir=against)
-    records_b, run_b = asyncio.run(run_rows(config_b, rows, cache_dir))
-    result_b = {**_scored(rows, records_b, by_day), "run": run_b}
-    if details:
-        result_b["details"] = [row_result(r, rec) for r, rec in zip(rows, records_b, strict=True)]
-    return {
-        "dataset": dataset,
-        "rows": len(rows),
-        "a": {"prompts": prompts or "package", **result},
-        "b": {"prompts": against, **result_b},
-        "changed": changed_rows(rows, records, records_b),
-    }
+    cache_dir = settings.get("NEWSBOT_EVAL_CACHE_DIR") or None
+    records, run, fallbacks = asyncio.run(run_rows(config, rows, cache_dir, opts.allow_fallback))
+    result = {**_scored(rows, records, opts.by_day), "run": run}
+    if fallbacks:
+        result["fallback_rows"] = fallbacks
+    if opts.details:
+        marked = {f["id"] for f in fallbacks}
+        result["details"] = [
+            {**row_result(r, rec), **({"fallback": True} if r["id"] in marked else {})}
+            for r, rec in zip(rows, records, strict=True)
+        ]
+    return result, records
 
 
 def _scored(rows: list[dict], records: list[dict], by_day: bool) -> dict:
@@ -114,51 +141,150 @@ def _scored(rows: list[dict], records: list[dict], by_day: bool) -> dict:
     }
 
 
+def evaluate_analysis(settings, opts) -> dict:
+    rows = load_dataset(opts.dataset)[: opts.limit or None]
+    result, records = one_side(settings, rows, opts, opts.prompts)
+    if not opts.against:
+        return {"dataset": opts.dataset, **result}
+    result_b, records_b = one_side(settings, rows, opts, opts.against)
+    changed = changed_rows(rows, records, records_b)
+    wins = {"a": 0, "b": 0, "neither": 0}
+    for row in changed:
+        for diff in row["changes"].values():
+            if "better" in diff:
+                wins[diff["better"]] += 1
+    return {
+        "dataset": opts.dataset,
+        "rows": len(rows),
+        "a": {"prompts": opts.prompts or "package", **result},
+        "b": {"prompts": opts.against, **result_b},
+        "delta": eval_table.delta_rows(result, result_b),
+        "rows_better": wins,
+        "changed": changed,
+    }
+
+
+def stored_days(settings, opts) -> list[dict]:
+    days = [d.strip() for d in (opts.days or "").split(",") if d.strip()] or None
+    client, db = sync_db(settings)
+    try:
+        found = stored_report_days(db, days, None if days else opts.last)
+    finally:
+        client.close()
+    if not found:
+        raise DatasetError("no rendered day in the database (`scrapy report --date D` renders one)")
+    return found
+
+
+def evaluate_overview(settings, opts) -> dict:
+    days = stored_days(settings, opts)
+    cache_dir = settings.get("NEWSBOT_EVAL_CACHE_DIR") or None
+
+    def side(prompts):
+        config = analysis_config(settings, opts.analyzer, prompts)
+        result = asyncio.run(evaluate_days(config, days, cache_dir))
+        if result["failed_days"] and not opts.allow_fallback:
+            first = result["failed_days"][0]["error"]
+            raise ModelUnreachable(_unreachable(config, [first]))
+        return result
+
+    result = side(opts.prompts)
+    if not opts.against:
+        return result
+    result_b = side(opts.against)
+    return {
+        "task": "overview",
+        "days": [d["date"] for d in days],
+        "a": {"prompts": opts.prompts or "package", **result},
+        "b": {"prompts": opts.against, **result_b},
+        "delta": eval_table.delta_rows(result, result_b),
+        "changed": [
+            {
+                "id": ra["date"],
+                "title": f"{ra['entries']} entries",
+                "changes": {"summary_zh": {"a": ra["highlights"], "b": rb["highlights"]}},
+            }
+            for ra, rb in zip(result["per_day"], result_b["per_day"], strict=False)
+            if ra["highlights"] != rb["highlights"]
+        ],
+    }
+
+
+def dry_run(settings, opts) -> str:
+    """The exact messages the first rows (or days) would send; nothing is sent."""
+    prompts_dir = opts.prompts or settings.get("NEWSBOT_PROMPTS_DIR") or None
+    if opts.task == "overview":
+        prompts = load_prompts("overview", prompts_dir)
+        items = [(d["date"], overview_messages(prompts, d["entries"])) for d in stored_days(settings, opts)[:1]]
+    else:
+        config = dataclasses.replace(AnalysisConfig.from_settings(settings, prompts_dir=prompts_dir), mode="llm")
+        service = AnalysisService(config)
+        rows = load_dataset(opts.dataset)[: opts.limit or 2]
+        items = [(row["id"], service.messages_for(ArticleInput.from_row(row))) for row in rows]
+        asyncio.run(service.aclose())
+    out = []
+    for ident, messages in items:
+        for message in messages:
+            out.append(f"===== {ident} · {message.type} =====")
+            out.append(str(message.content))
+    out.append(f"===== dry run: {len(items)} {'day' if opts.task == 'overview' else 'row'}(s), nothing sent =====")
+    return "\n".join(out)
+
+
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
 
     def syntax(self):
-        return "--dataset FILE.jsonl [--prompts DIR] [--against DIR2] [--analyzer llm|heuristic] [--by-day]"
+        return "--dataset FILE.jsonl [--prompts DIR] [--against DIR2] [--analyzer llm|heuristic] [--by-day] [--dry-run]"
 
     def short_desc(self):
-        return "Measure the analyzer (or two prompt folders) on a labelled dataset; prints JSON"
+        return "Measure the analyzer or the overview prompts (or two prompt folders against each other)"
 
     def add_options(self, parser):
         super().add_options(parser)
-        parser.add_argument("--dataset", metavar="FILE", required=True, help="labelled JSONL rows")
+        parser.add_argument("--task", choices=("analyze", "overview"), default="analyze", help="default: analyze")
+        parser.add_argument("--dataset", metavar="FILE", help="labelled JSONL rows (--task analyze)")
+        parser.add_argument("--days", metavar="D1,D2", help="stored days to measure (--task overview)")
+        parser.add_argument("--last", type=int, default=7, metavar="N", help="the last N stored days (default 7)")
         parser.add_argument("--prompts", metavar="DIR", help="prompt folder to evaluate (default: bundled)")
         parser.add_argument("--against", metavar="DIR2", help="second prompt folder, compared side by side")
         parser.add_argument("--analyzer", choices=("llm", "heuristic"), help="default: NEWSBOT_ANALYZER")
         parser.add_argument("--limit", type=int, metavar="N", help="only the first N rows (quick iterations)")
         parser.add_argument("--details", action="store_true", help="include every row's verdicts")
+        parser.add_argument("--dry-run", action="store_true", help="print the messages of the first rows; send none")
+        parser.add_argument("--allow-fallback", action="store_true", help="measure rows the model failed on anyway")
         parser.add_argument("--by-day", action="store_true", help="also every metric per report day of the dataset")
+        parser.add_argument("--json", action="store_true", help="with --against: the JSON object, not the table")
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
         check_start_up(self.settings)
 
     def run(self, args, opts):
+        if opts.task == "analyze" and not opts.dataset:
+            raise UsageError("--dataset FILE is required (or --task overview)")
         for folder in (opts.prompts, opts.against):
             if folder and not Path(folder).is_dir():
                 raise UsageError(f"no prompt folder {folder}")
+        task = "overview" if opts.task == "overview" else "analyze"
         try:
-            if opts.prompts:
-                load_prompts("analyze", opts.prompts)
-            if opts.against:
-                load_prompts("analyze", opts.against)
-            result = evaluate(
-                self.settings,
-                opts.dataset,
-                analyzer=opts.analyzer,
-                prompts=opts.prompts,
-                against=opts.against,
-                limit=opts.limit,
-                details=opts.details,
-                by_day=opts.by_day,
-            )
+            for folder in (opts.prompts, opts.against):
+                if folder:
+                    load_prompts(task, folder)
+            if opts.dry_run:
+                print(dry_run(self.settings, opts))
+                return
+            result = (evaluate_overview if task == "overview" else evaluate_analysis)(self.settings, opts)
+        except (ModelUnreachable, StoreUnavailable) as exc:
+            print(f"evalprompts: error: {exc}", file=sys.stderr)
+            self.exitcode = 1
+            return
         except (DatasetError, PromptError, OSError) as exc:
             print(f"evalprompts: {exc}", file=sys.stderr)
             self.exitcode = 2
             return
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        if opts.against and not opts.json:
+            print(eval_table.render(result))
+        else:
+            print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -38,3 +38,34 @@ def stored_reports(db, first: str | None = None, last: str | None = None) -> Ite
     date, generated_at, cutoff, payload (the JSON report), entries (memory records) and files."""
     bounds = {**({"$gte": first} if first else {}), **({"$lte": last} if last else {})}
     yield from db.reports.find({"date": bounds} if bounds else {}, _PUBLISHED_FIELDS).sort("date", 1)
+
+
+ARTICLE_FIELDS = {"url": 1, "title": 1, "source_name": 1, "source": 1, "analysis": 1}
+
+
+def stored_report_days(db, days: list[str] | None = None, last: int | None = None) -> list[dict]:
+    """Rendered days with each entry's lead article (title, summary, source, region, importance) read
+    back from `articles`, newest day first: the input an overview prompt gets (`evalprompts --task overview`)."""
+    query = {"date": {"$in": days}} if days else {}
+    cursor = db.reports.find(query, {"date": 1, "raw_count": 1, "entries.url": 1}).sort("date", -1)
+    out = []
+    for doc in cursor.limit(last or 0):
+        urls = [e["url"] for e in doc.get("entries") or [] if e.get("url")]
+        found = {a["url"]: a for a in db.articles.find({"url": {"$in": urls}}, ARTICLE_FIELDS)}
+        entries = []
+        for url in urls:
+            article = found.get(url)
+            if article is None:
+                continue
+            analysis = article.get("analysis") or {}
+            entries.append(
+                {
+                    "title": article.get("title") or "",
+                    "summary": analysis.get("summary_zh") or "",
+                    "source_name": article.get("source_name") or article.get("source") or "",
+                    "region": analysis.get("region") or "",
+                    "importance": analysis.get("importance") or "",
+                }
+            )
+        out.append({"date": doc["date"], "raw_count": int(doc.get("raw_count") or 0), "entries": entries})
+    return out

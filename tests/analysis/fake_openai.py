@@ -157,12 +157,15 @@ class FakeOpenAI:
                 return _error(429, "rate_limit_exceeded", {"Retry-After": "0"})
             if "500" in failing:
                 return _error(500, "server_error")
+            system = _system_text(body)
+            if _is_overview(body) and "大胆" in system:
+                mode = "hallucinate"  # an overview prompt that invites the model to add what is not there
             if batch:
-                payload = _batch(fenced, modes, mode, _system_text(body))
+                payload = _batch(fenced, modes, mode, system)
             elif _is_overview(body):
                 payload = _overview(article, mode)
             else:
-                payload = _judgement(article, mode, _system_text(body))
+                payload = _judgement(article, mode, system)
             text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
             return web.json_response(_completion(body, text))
         finally:
@@ -255,6 +258,9 @@ def _judgement(article: str, mode: str, system: str = "") -> dict | str:
         "reason": "属于商业动态，该消息与人工智能产业相关，具有一定参考价值。",
         "tags": ["人工智能", "产业", "测试"],
     }
+    if "以“据悉”开头" in system:
+        # A prompt edit that only touches the summary instructions.
+        result["summary"] = "据悉，" + summary
     if "保守" in system:
         # Like a real model, it follows its rules: a prompt asking for conservative ratings gets them.
         result.update(importance="low", score=20)

@@ -93,7 +93,18 @@ def test_evalprompts_compares_prompt_folders_and_caches_replies(scrapy_runner, f
     # The local server, like a real model, follows its rules: this one rates conservatively.
     system.write_text(system.read_text(encoding="utf-8") + "\n请以保守标准评估重要性。\n", encoding="utf-8")
     env = {"OPENAI_API_KEY": "sk-test-not-a-secret", "OPENAI_BASE_URL": fake.base_url}
-    args = ("evalprompts", "--dataset", str(GOLDEN), "--limit", "12", "--prompts", str(a), "--against", str(b))
+    args = (
+        "evalprompts",
+        "--dataset",
+        str(GOLDEN),
+        "--limit",
+        "12",
+        "--prompts",
+        str(a),
+        "--against",
+        str(b),
+        "--json",
+    )
     settings = {"NEWSBOT_EVAL_CACHE_DIR": str(tmp_path / "cache")}
 
     first = scrapy_runner(*args, env_extra=env, **settings)
