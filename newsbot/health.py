@@ -56,6 +56,7 @@ class HealthConfig:
         self.days = max(1, settings.getint("NEWSBOT_HEALTH_DAYS", 7))
         self.broken_after = max(1, settings.getint("NEWSBOT_HEALTH_BROKEN_AFTER", 2))
         self.timezone = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")
+        self.expected = timedelta(hours=settings.getfloat("NEWSBOT_HEALTH_EXPECTED_HOURS", 26))
         self.quiet = {
             name: (ZoneInfo(rule.get("timezone", "UTC")), {WEEKDAYS[day] for day in rule.get("weekdays", [])})
             for name, rule in settings.getdict("NEWSBOT_HEALTH_QUIET").items()
@@ -101,6 +102,17 @@ def window_start(now: datetime, config: HealthConfig) -> datetime:
 def assess(source: str, recent: list[dict], window: list[dict], now: datetime, config: HealthConfig) -> dict:
     """The health of one source from its latest runs (newest first) and its runs in the window."""
     streak, problems, since = 0, [], None
+    # The last run that did its job (a quiet day's empty run included): a source whose jobs die
+    # before recording anything has none, and is overdue however healthy its old runs were.
+    last_good = next(
+        (
+            _aware(r.get("finished_at"))
+            for r in recent
+            if run_problem(r) is None or (run_problem(r) == "empty" and _quiet(source, r, config))
+        ),
+        None,
+    )
+    overdue = last_good is None or now - last_good > config.expected
     for run in recent:
         problem = run_problem(run)
         if problem == "empty" and _quiet(source, run, config):
@@ -157,6 +169,9 @@ def assess(source: str, recent: list[dict], window: list[dict], now: datetime, c
         "reason_zh": reason_zh,
         "streak": streak,
         "since": since,
+        "last_success": last_good,
+        "overdue": overdue,
+        "overdue_reason": _overdue_reason(last_good, now) if overdue else "",
         "last_run": {k: last.get(k) for k in LAST_RUN_FIELDS} if last else None,
         "runs_7d": len(window),
         "items_7d": sum(int(r.get("items_seen") or 0) for r in window),
@@ -164,6 +179,13 @@ def assess(source: str, recent: list[dict], window: list[dict], now: datetime, c
         "days": [d.isoformat() for d in days],
         "daily_new": list(daily.values()),
     }
+
+
+def _overdue_reason(last_good: datetime | None, now: datetime) -> str:
+    if last_good is None:
+        return "no successful run on record"
+    hours = (now - last_good).total_seconds() / 3600
+    return f"no successful run for {hours:.0f}h"
 
 
 def source_health(db, now: datetime | None = None, sources: Iterable[str] | None = None, settings=None) -> dict:

@@ -48,6 +48,8 @@ def health_table(health: dict, tz: ZoneInfo) -> str:
             else "never"
         )
         status = h["status"] + (f": {h['reason']}" if h["reason"] else "")
+        if h["overdue"]:
+            status += f"; overdue: {h['overdue_reason']}"
         rows.append(
             [
                 name,
@@ -86,7 +88,11 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--sources", metavar="a,b", help="comma-separated spider names (default: all)")
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-        parser.add_argument("--check", action="store_true", help="exit 1 when a source is broken (for monitoring)")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="exit 1 when a source is broken or overdue (for monitoring)",
+        )
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
@@ -115,4 +121,11 @@ class Command(ScrapyCommand):
             broken = [h for h in health.values() if h["broken"]]
             if broken:
                 print(f"\n{len(broken)} broken: " + ", ".join(f"{h['source']} ({h['reason']})" for h in broken))
-        self.exitcode = 1 if opts.check and any(h["broken"] for h in health.values()) else 0
+            overdue = [h for h in health.values() if h["overdue"]]
+            if overdue:
+                hours = self.settings.getfloat("NEWSBOT_HEALTH_EXPECTED_HOURS", 26)
+                listed = ", ".join(f"{h['source']} ({h['overdue_reason']})" for h in overdue)
+                print(f"{len(overdue)} overdue (no successful run in {hours:g}h): {listed}")
+        # For a monitoring probe: a broken source, or one whose jobs have not succeeded when expected.
+        bad = any(h["broken"] or h["overdue"] for h in health.values())
+        self.exitcode = 1 if opts.check and bad else 0

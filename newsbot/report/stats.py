@@ -9,7 +9,7 @@ from newsbot.report.select import Selection
 from newsbot.report.window import Window
 from newsbot.sources import SOURCES, display_name
 from newsbot.stats import RunSummary
-from newsbot.storage.runs import latest_run_between
+from newsbot.storage.runs import latest_run_for_day
 
 RUN_FIELDS = ("status", "items_seen", "stored", "failed_pages", "errors", "blocked", "finished_at")
 
@@ -28,13 +28,16 @@ def _run_facts(run: dict) -> dict:
 
 def source_runs(db, window: Window, given: dict[str, RunSummary] | None, previous: dict | None) -> dict:
     """The latest run of each source for this day: this process's runs (digest, the closing crawl),
-    runs that finished inside the window, or those the day's earlier report recorded."""
+    runs made for this report day whenever they finished (a daily job that ends after the cutoff
+    still counts for its day), runs without a day that finished inside the window, or those the
+    day's earlier report recorded."""
     out: dict[str, dict | None] = {}
+    day = window.day.isoformat()
     for name in SOURCES:
         found = []
         if given and given.get(name):
             found.append(_run_facts(given[name].as_doc()))
-        doc = latest_run_between(db, name, window.start, window.cutoff)
+        doc = latest_run_for_day(db, name, day, window.start, window.cutoff)
         if doc:
             found.append(_run_facts(doc))
         if previous and previous.get(name):

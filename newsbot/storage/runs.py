@@ -27,13 +27,21 @@ def runs_between(db, source: str, start: datetime, end: datetime) -> list[dict]:
     return list(db.runs.find({"source": source, "finished_at": {"$gte": start, "$lte": end}}, WINDOW_FIELDS))
 
 
-def latest_run_between(db, source: str, start: datetime, cutoff: datetime) -> dict | None:
-    """The source's last run that finished in [start, cutoff), or None."""
-    return db.runs.find_one(
-        {"source": source, "finished_at": {"$gte": start, "$lt": cutoff}}, sort=[("finished_at", DESCENDING)]
-    )
-
-
 def runs_of_jobs(db, jobids) -> dict[str, dict]:
     """The run record each scrapyd job wrote, by job id (a job that crashed early wrote none)."""
     return {doc["job"]: doc for doc in db.runs.find({"job": {"$in": list(jobids)}}, {"_id": 0, "counters": 0})}
+
+
+def latest_run_for_day(db, source: str, day: str, start: datetime, cutoff: datetime) -> dict | None:
+    """The source's latest run made for report day `day`, whenever it finished; for runs recorded
+    before runs knew their day, the latest that finished inside [start, cutoff)."""
+    return db.runs.find_one(
+        {
+            "source": source,
+            "$or": [
+                {"report_day": day},
+                {"report_day": {"$exists": False}, "finished_at": {"$gte": start, "$lt": cutoff}},
+            ],
+        },
+        sort=[("finished_at", DESCENDING)],
+    )

@@ -194,3 +194,27 @@ def source_health_of(runs: list[dict]) -> dict:
     from newsbot.health import HealthConfig, assess
 
     return {"qbitai": assess("qbitai", runs, runs, NOW, HealthConfig())}
+
+
+def test_a_source_without_a_successful_run_in_its_interval_is_overdue(mongo_db):
+    mongo_db.runs.insert_many(fixture_runs())
+    health = source_health(mongo_db, NOW)
+    assert not health["nvidia"]["overdue"] and not health["qbitai"]["overdue"]
+    assert health["cnbc"]["overdue"] and health["cnbc"]["overdue_reason"] == "no successful run on record"
+    assert health["36kr"]["overdue"] and health["36kr"]["overdue_reason"] == "no successful run for 72h"
+
+
+def test_sources_check_flags_a_job_that_dies_every_day(mongo_db, scrapy_runner):
+    """Jobs that crash at start write no run: the source is not 'broken' (no bad runs), but overdue."""
+    now = datetime.now(UTC)
+    mongo_db.runs.insert_many([run("nvidia", 1, now=now), run("cnbc", 24 * 5, now=now)])
+    fine = scrapy_runner("sources", "--check", "--sources", "nvidia")
+    assert fine.returncode == 0, fine.stdout + fine.stderr[-2000:]
+    flagged = scrapy_runner("sources", "--check", "--sources", "nvidia,cnbc,ft")
+    assert flagged.returncode == 1
+    [cnbc] = [line for line in flagged.stdout.splitlines() if line.startswith("cnbc ")]
+    assert "overdue: no successful run for 120h" in cnbc
+    assert (
+        "2 overdue (no successful run in 26h): cnbc (no successful run for 120h), ft (no successful run on record)"
+        in (flagged.stdout)
+    )

@@ -209,6 +209,9 @@ def test_the_days_report_was_rendered(day):
     report = json.loads((reports / f"{DAY}.json").read_text(encoding="utf-8"))
     assert set(report) == REPORT_KEYS
     assert report["date"] == DAY and report["domestic"] and report["international"]
+    # Every job finished today, long after the day's 09:00 cutoff: each still counts for the day it ran for.
+    assert report["stats"]["missing_sources"] == [], report["stats"]["missing_sources"]
+    assert {s["status"] for s in report["stats"]["sources"].values()} == {"ok"}
     for entry in report["domestic"] + report["international"]:
         assert db.articles.find_one({"url": entry["url"]}, {"_id": 1}), entry["url"]
 
