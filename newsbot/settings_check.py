@@ -30,10 +30,6 @@ CHANNEL_TYPES = ("dingtalk", "feishu", "lark", "wecom", "slack", "json", "email"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-class BadSetting(ValueError):
-    """One bad setting; str() is the one line printed to the operator."""
-
-
 # A check takes the raw value and returns None or raises ValueError("what is allowed").
 Check = Callable[[object], None]
 

@@ -43,6 +43,7 @@ _.process_item
 _.process_request
 _.process_response
 _.dropped
+_.closed  # Spider.closed(reason): Scrapy calls it when the spider closes
 
 # Scrapy commands (COMMANDS_MODULE): attributes and methods scrapy.cmdline reads.
 _.requires_project

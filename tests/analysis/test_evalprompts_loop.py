@@ -14,6 +14,8 @@ import pytest
 
 from tests.analysis.conftest import GOLDEN
 
+pytestmark = pytest.mark.slow  # real `scrapy evalprompts` processes
+
 LIMIT = 6
 
 

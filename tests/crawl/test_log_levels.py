@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import SNAPSHOT_DAY
+
+pytestmark = pytest.mark.slow  # a real `scrapy crawl` process
 
 
 def test_missing_article_pages_are_counted_warnings_with_one_summary_line(scrapy_runner):

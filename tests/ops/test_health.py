@@ -204,6 +204,7 @@ def test_a_source_without_a_successful_run_in_its_interval_is_overdue(mongo_db):
     assert health["36kr"]["overdue"] and health["36kr"]["overdue_reason"] == "no successful run for 72h"
 
 
+@pytest.mark.slow  # real `scrapy sources` processes
 def test_sources_check_flags_a_job_that_dies_every_day(mongo_db, scrapy_runner):
     """Jobs that crash at start write no run: the source is not 'broken' (no bad runs), but overdue."""
     now = datetime.now(UTC)

@@ -17,6 +17,7 @@ def report_push(scrapy_runner, channels: dict | None, env: dict | None = None):
     return scrapy_runner("report", "--date", "2026-02-04", "--push", env_extra=env, timeout=120, **settings)
 
 
+@pytest.mark.slow  # a real `scrapy report` process
 def test_push_with_no_channel_exits_1_before_rendering(scrapy_runner, tmp_path):
     done = report_push(scrapy_runner, None)
     assert done.returncode == 1
@@ -26,6 +27,7 @@ def test_push_with_no_channel_exits_1_before_rendering(scrapy_runner, tmp_path):
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.slow  # a real `scrapy report` process
 def test_push_delivered_nowhere_exits_1_with_the_providers_hint(scrapy_runner, http_server):
     robot = http_server(lambda r: (200, {}, json.dumps({"errcode": 310000, "errmsg": "sign not match, more: [..]"})))
     env = {"NEWSBOT_DING_URL": f"{robot.url}/robot/send?access_token=t0k3n", "NEWSBOT_DING_SECRET": "SECwrong"}
@@ -37,6 +39,7 @@ def test_push_delivered_nowhere_exits_1_with_the_providers_hint(scrapy_runner, h
     assert "t0k3n" not in done.stderr and "SECwrong" not in done.stderr
 
 
+@pytest.mark.slow  # a real `scrapy report` process
 def test_push_that_reached_one_of_two_channels_names_the_other(scrapy_runner, http_server):
     good = http_server(lambda r: (200, {}, json.dumps({"errcode": 0, "errmsg": "ok"})))
     bad = http_server(lambda r: (200, {}, json.dumps({"errcode": 93000, "errmsg": "invalid webhook url"})))
@@ -49,6 +52,7 @@ def test_push_that_reached_one_of_two_channels_names_the_other(scrapy_runner, ht
     assert good.requests
 
 
+@pytest.mark.slow  # a real `scrapy report` process
 def test_push_that_reached_every_channel_exits_0(scrapy_runner, http_server):
     good = http_server(lambda r: (200, {}, json.dumps({"errcode": 0, "errmsg": "ok"})))
     done = report_push(scrapy_runner, {"a": {"type": "wecom"}}, {"NEWSBOT_A_URL": f"{good.url}/send?key=k1"})

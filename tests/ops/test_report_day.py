@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import SNAPSHOT_DAY
+
+pytestmark = pytest.mark.slow  # real `scrapy crawl` and `scrapy report` processes
 
 DAY = "2026-02-04"
 

@@ -62,6 +62,7 @@ def test_a_setting_in_the_environment_is_refused_not_ignored():
     assert "-s NEWSBOT_DATA_DIR=VALUE" in problem
 
 
+@pytest.mark.slow  # real scrapy processes
 @pytest.mark.parametrize(
     "command",
     [
@@ -81,6 +82,7 @@ def test_every_command_exits_1_with_one_line(command):
     ]
 
 
+@pytest.mark.slow  # real scrapy processes
 def test_an_environment_setting_stops_the_command(tmp_path):
     done = run_scrapy("report", "--date", "2026-02-04", env=scrapy_env(NEWSBOT_DATA_DIR=str(tmp_path)), timeout=120)
     assert done.returncode == 1
