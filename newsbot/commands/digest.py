@@ -18,6 +18,7 @@ from newsbot.commands import (
 from newsbot.commands.crawl import store_failure
 from newsbot.sources import SOURCES
 from newsbot.stats import RunSummary
+from newsbot.storage.connection import embedded_server_running
 
 
 class Command(ScrapyCommand):
@@ -67,6 +68,9 @@ class Command(ScrapyCommand):
         runs = {c.spidercls.name: RunSummary.from_stats(c.spidercls.name, c.stats.get_stats()) for c in crawlers}
         self.print_counts(runs)
         self.exitcode = self.after_crawl(runs)
+        # The daemon this run started (or shared) outlives it: say so once, and how to stop it.
+        if line := embedded_server_running(self.settings):
+            print(line, file=sys.stderr)
 
     def print_counts(self, runs: dict[str, RunSummary]) -> None:
         fields = ("status", "items_seen", "stored", "new", "failed_pages", "blocked", "parse_errors", "dropped")

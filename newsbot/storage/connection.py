@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
+from pathlib import Path
 
 from pymongo import AsyncMongoClient, MongoClient
 
-from newsbot.storage.embedded import ensure_embedded_server
+from newsbot.storage.embedded import ensure_embedded_server, running_server
 from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 from newsbot.storage.indexes import create_indexes
 from newsbot.urls import mask_uri_password
@@ -23,7 +25,23 @@ def resolve_mongo_uri(settings) -> str:
     uri = os.environ.get("MONGO_URI") or settings.get("MONGO_URI")
     if uri:
         return uri
-    return ensure_embedded_server(settings.get("NEWSBOT_DATA_DIR") or "./data")
+    idle = settings.getfloat("NEWSBOT_DB_IDLE_STOP", 10)
+    return ensure_embedded_server(settings.get("NEWSBOT_DATA_DIR") or "./data", idle)
+
+
+def embedded_server_running(settings) -> str | None:
+    """The one line `scrapy digest` prints when it leaves the embedded database running, else None."""
+    if os.environ.get("MONGO_URI") or settings.get("MONGO_URI"):
+        return None
+    data_dir = Path(settings.get("NEWSBOT_DATA_DIR") or "./data").resolve()
+    if running_server(data_dir) is None:
+        return None
+    idle = settings.getfloat("NEWSBOT_DB_IDLE_STOP", 10)
+    when = f"stops by itself after {idle:g} idle minute(s)" if idle > 0 else "runs until stopped"
+    return (
+        f"newsbot: the embedded database (data in {data_dir}) is still running in the background and {when}; "
+        f"stop it now with: {sys.executable} -m newsbot.storage stop {data_dir}"
+    )
 
 
 def database_name(settings, uri: str) -> str:

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 SERVER_STATE_FILE = "secantus.json"
 SERVER_LOCK_FILE = "secantus.lock"
+SERVER_LEASE_FILE = "secantus.lease"
 SERVER_START_TIMEOUT = 30.0
 
 
@@ -69,8 +70,9 @@ def _read_state(data_dir: Path) -> dict | None:
     return None
 
 
-def ensure_embedded_server(data_dir: str | os.PathLike) -> str:
-    """Return the URI of the embedded server for data_dir, starting it if no process has yet."""
+def ensure_embedded_server(data_dir: str | os.PathLike, idle_stop_minutes: float = 0) -> str:
+    """Return the URI of the embedded server for data_dir, starting it if no process has yet. A
+    server this call starts stops itself after `idle_stop_minutes` without a client (0: never)."""
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / SERVER_LOCK_FILE, "a+") as lock:
@@ -78,16 +80,23 @@ def ensure_embedded_server(data_dir: str | os.PathLike) -> str:
         try:
             state = _read_state(data_dir)
             if state is None:
-                state = _start_daemon(data_dir)
+                state = _start_daemon(data_dir, idle_stop_minutes)
+            # The lease: this process is about to connect, so the idle minder must not stop the server now.
+            (data_dir / SERVER_LEASE_FILE).touch()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return f"mongodb://127.0.0.1:{state['port']}/?directConnection=true"
 
 
-def _start_daemon(data_dir: Path) -> dict:
+def running_server(data_dir: str | os.PathLike) -> dict | None:
+    """The state ({"pid", "port", ...}) of data_dir's daemon when it is running, else None."""
+    return _read_state(Path(data_dir).resolve())
+
+
+def _start_daemon(data_dir: Path, idle_stop_minutes: float = 0) -> dict:
     port = _free_port()
     log = open(data_dir / "secantus.log", "ab")  # noqa: SIM115 - handed to the daemon, which outlives us
-    cmd = [
+    secantus = [
         sys.executable,
         "-m",
         "secantus",
@@ -104,8 +113,18 @@ def _start_daemon(data_dir: Path) -> dict:
         "--log-level",
         "WARNING",
     ]
+    env = None
+    if idle_stop_minutes > 0:
+        # The minder (newsbot.storage.supervisor) runs SecantusDB as its child and stops it when idle.
+        cmd = [sys.executable, "-m", "newsbot.storage.supervisor", str(data_dir), str(port), str(idle_stop_minutes)]
+        cmd += ["--", *secantus]
+        # It imports newsbot from wherever this process got it (a checkout, or a scrapyd egg).
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    else:
+        cmd = secantus
     # A session of its own: the daemon outlives this crawl and serves the next ones.
-    proc = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
