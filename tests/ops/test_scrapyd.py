@@ -40,10 +40,8 @@ class Scrapyd:
         return self.client.post(self.url + endpoint, data=data).json()
 
 
-@pytest.fixture(scope="module")
-def scrapyd(tmp_path_factory, mongo_uri):
-    """A real scrapyd on 127.0.0.1 with auth, 3 slots and a fast poller, jobs sharing MONGO_URI."""
-    home = tmp_path_factory.mktemp("scrapyd")
+def start_scrapyd(home: Path, mongo_uri: str, max_proc: int = 3):
+    """A real scrapyd on 127.0.0.1 with auth and a fast poller, jobs sharing MONGO_URI: (process, node, log)."""
     port = free_port()
     (home / "scrapyd.conf").write_text(
         "\n".join(
@@ -53,7 +51,7 @@ def scrapyd(tmp_path_factory, mongo_uri):
                 f"http_port = {port}",
                 f"username = {USER}",
                 f"password = {PASSWORD}",
-                "max_proc = 3",
+                f"max_proc = {max_proc}",
                 "poll_interval = 0.2",
                 f"eggs_dir = {home / 'eggs'}",
                 f"logs_dir = {home / 'logs'}",
@@ -70,7 +68,7 @@ def scrapyd(tmp_path_factory, mongo_uri):
     env = {k: v for k, v in scrapy_env(MONGO_URI=mongo_uri).items() if not k.startswith("SCRAPYD_")}
     env["PYTHONPATH"] = ""
     env["HOME"] = str(home)  # no ~/.scrapyd.conf or ~/.scrapy.cfg from the machine
-    log = open(home / "scrapyd.out", "wb")  # noqa: SIM115 - closed below, after the daemon
+    log = open(home / "scrapyd.out", "wb")  # noqa: SIM115 - closed by stop_scrapyd, after the daemon
     proc = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=log, stderr=log)
     node = Scrapyd(f"http://127.0.0.1:{port}/")
     deadline = time.monotonic() + 30
@@ -83,22 +81,22 @@ def scrapyd(tmp_path_factory, mongo_uri):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"scrapyd did not start: {(home / 'scrapyd.out').read_text()[-2000:]}")
         time.sleep(0.1)
-    yield node, home
+    return proc, node, log
+
+
+def stop_scrapyd(proc, log) -> None:
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
 
 
-@pytest.fixture(scope="module")
-def deployed(scrapyd, tmp_path_factory):
-    node, home = scrapyd
-    # A deploy target of the test's own, next to the project's [deploy] section, whose
-    # ${SCRAPYD_USERNAME}/${SCRAPYD_PASSWORD} supply the credentials.
-    xdg = tmp_path_factory.mktemp("xdg")
-    (xdg / "scrapy.cfg").write_text(f"[deploy:itest]\nurl = {node.url}\nproject = newsbot\n")
+def deploy(url: str, xdg: Path, version: str) -> None:
+    """scrapyd-deploy to `url` through a deploy target of the test's own, next to the project's
+    [deploy] section, whose ${SCRAPYD_USERNAME}/${SCRAPYD_PASSWORD} supply the credentials."""
+    (xdg / "scrapy.cfg").write_text(f"[deploy:itest]\nurl = {url}\nproject = newsbot\n")
     env = scrapy_env(XDG_CONFIG_HOME=str(xdg), SCRAPYD_USERNAME=USER, SCRAPYD_PASSWORD=PASSWORD)
     done = subprocess.run(
-        [str(BIN / "scrapyd-deploy"), "itest", "--version", "itest1"],
+        [str(BIN / "scrapyd-deploy"), "itest", "--version", version],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -108,6 +106,20 @@ def deployed(scrapyd, tmp_path_factory):
     assert done.returncode == 0, done.stdout + done.stderr
     answer = json.loads(done.stdout)
     assert answer["status"] == "ok" and answer["spiders"] == len(SOURCES), answer
+
+
+@pytest.fixture(scope="module")
+def scrapyd(tmp_path_factory, mongo_uri):
+    home = tmp_path_factory.mktemp("scrapyd")
+    proc, node, log = start_scrapyd(home, mongo_uri)
+    yield node, home
+    stop_scrapyd(proc, log)
+
+
+@pytest.fixture(scope="module")
+def deployed(scrapyd, tmp_path_factory):
+    node, home = scrapyd
+    deploy(node.url, tmp_path_factory.mktemp("xdg"), "itest1")
     return node, home
 
 
