@@ -179,6 +179,11 @@ def _snapshot(value) -> None:
     raise ValueError(f"a snapshot folder with a manifest.jsonl; there is none in {where}{hint}")
 
 
+def _http_url(value) -> None:
+    if not re.match(r"https?://[^/\s]+", str(value)):
+        raise ValueError("an http(s) URL such as https://news.example.com/ai/")
+
+
 def _existing_dir(value) -> None:
     if not Path(str(value)).expanduser().is_dir():
         raise ValueError(f"an existing folder (working folder: {Path.cwd()})")
@@ -226,6 +231,12 @@ RULES: dict[str, Check] = {
     "NEWSBOT_REPORT_FORMATS": _list_of(*REPORT_FORMATS, what="formats"),
     "NEWSBOT_REPORT_ON_CLOSE": _bool,
     "NEWSBOT_MEMORY_DAYS": _number(int, minimum=0),
+    # Publishing: the static site, its feed, the weekly report
+    "NEWSBOT_SITE_DIR": _text,
+    "NEWSBOT_SITE_URL": _optional(_http_url),
+    "NEWSBOT_FEED_DAYS": _number(int, minimum=1),
+    "NEWSBOT_WEEKLY_TOP": _number(int, minimum=1),
+    "NEWSBOT_WEEKLY_SUMMARY_EVENTS": _number(int, minimum=1),
     # Delivery
     "NEWSBOT_PUSH_ENABLED": _bool,
     "NEWSBOT_CHANNELS": _channels,

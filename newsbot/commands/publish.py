@@ -8,6 +8,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from newsbot.commands import check_start_up
+
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -30,6 +32,7 @@ class Command(ScrapyCommand):
             self.settings.set("NEWSBOT_SITE_DIR", opts.output_dir, priority="cmdline")
         if opts.site_url:
             self.settings.set("NEWSBOT_SITE_URL", opts.site_url, priority="cmdline")
+        check_start_up(self.settings)
 
     def run(self, args, opts):
         if args:
