@@ -179,6 +179,15 @@ def _snapshot(value) -> None:
     raise ValueError(f"a snapshot folder with a manifest.jsonl; there is none in {where}{hint}")
 
 
+def _host_list(value) -> None:
+    try:
+        hosts = _as_list(value)
+    except ValueError:
+        hosts = None
+    if hosts is None or any(not re.fullmatch(r"[\w.\-:\[\]/]+", h) for h in hosts):
+        raise ValueError('a comma-separated list of "host", "host:port" or networks such as 10.0.0.0/8')
+
+
 def _http_url(value) -> None:
     if not re.match(r"https?://[^/\s]+", str(value)):
         raise ValueError("an http(s) URL such as https://news.example.com/ai/")
@@ -197,6 +206,13 @@ RULES: dict[str, Check] = {
     # Browser
     "NEWSBOT_CHROMIUM_PATH": _text,
     "NEWSBOT_PLAYWRIGHT_SOURCES": _optional(_list_of(*SOURCES, what="spider names")),
+    # Fetching and normalising: which internal hosts may be fetched, and the bounds on stored text
+    "NEWSBOT_ALLOW_PRIVATE_HOSTS": _optional(_host_list),
+    "NEWSBOT_MAX_TITLE_CHARS": _number(int, minimum=1),
+    "NEWSBOT_MAX_SUMMARY_CHARS": _number(int, minimum=1),
+    "NEWSBOT_MAX_CONTENT_CHARS": _number(int, minimum=1),
+    "NEWSBOT_MAX_FUTURE_HOURS": _number(float, minimum=0),
+    "NEWSBOT_MIN_DATE": _day,
     # Storage
     "NEWSBOT_DATA_DIR": _text,
     "NEWSBOT_DB_IDLE_STOP": _number(float, minimum=0),
