@@ -230,6 +230,8 @@ RULES: dict[str, Check] = {
     "NEWSBOT_LLM_TEMPERATURE": _number(float, minimum=0, maximum=2),
     "NEWSBOT_LLM_MAX_OUTPUT_TOKENS": _number(int, minimum=1),
     "NEWSBOT_LLM_JSON_MODE_SCHEMA": _bool,
+    "NEWSBOT_LLM_BATCH": _number(int, minimum=1),
+    "NEWSBOT_LLM_BATCH_WAIT": _number(float, minimum=0),
     "NEWSBOT_MAX_INPUT_TOKENS": _number(int, minimum=1),
     "NEWSBOT_PROMPTS_DIR": _optional(_existing_dir),
     "NEWSBOT_PRICE_PROMPT_PER_1K": _number(float, minimum=0),
