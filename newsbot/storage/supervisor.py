@@ -13,6 +13,7 @@ is about to connect either sees the old server (and the lease keeps it up) or st
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import signal
 import subprocess
@@ -25,6 +26,7 @@ from newsbot.storage.embedded import SERVER_LOCK_FILE as LOCK_FILE
 from newsbot.storage.embedded import SERVER_STATE_FILE as STATE_FILE
 
 ESTABLISHED = "01"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def connections(port: int) -> int:
@@ -58,8 +60,14 @@ def stop_child(child: subprocess.Popen) -> None:
         child.wait(5.0)
 
 
+def _die_with_parent() -> None:
+    # The state file names the minder's pid, and a crash or `kill -9` of it must not leave SecantusDB
+    # running unseen: the kernel sends the child SIGKILL when the minder dies (Linux, like /proc above).
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def supervise(data_dir: Path, port: int, idle_seconds: float, command: list[str]) -> int:
-    child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
     signal.signal(signal.SIGTERM, lambda *_: (stop_child(child), sys.exit(0)))
     check = min(30.0, max(0.2, idle_seconds / 4))
     last_active = time.monotonic()

@@ -10,7 +10,7 @@ from scrapy import signals
 
 class RequestLog:
     def __init__(self, crawler):
-        self.path = crawler.settings.get("NEWSBOT_TEST_REQUEST_LOG")
+        self.path = crawler.settings.get("TESTS_REQUEST_LOG")
         self.urls: list[str] = []
 
     @classmethod

@@ -44,7 +44,7 @@ def crawl(mongo_uri, db_name, out_dir, spider, feeds, log, *extra_args, **settin
         "DOWNLOAD_DELAY": "0",
         "RETRY_TIMES": "0",
         "EXTENSIONS": REQUEST_LOG_EXT,
-        "NEWSBOT_TEST_REQUEST_LOG": str(log),
+        "TESTS_REQUEST_LOG": str(log),
     }
     base.update(settings)
     flags = [x for k, v in base.items() for x in ("-s", f"{k}={v}")]
