@@ -50,6 +50,7 @@ class FeedResult:
     encoding: str = "utf-8"
     encoding_method: str = "utf-8"
     title: str = ""
+    language: str = ""  # as the feed declares it (<language>, xml:lang)
 
     @property
     def encoding_guessed(self) -> bool:
@@ -141,6 +142,7 @@ def read_feed(body: bytes, content_type: str, lang_hint: str = "") -> FeedResult
         encoding=decoded.encoding,
         encoding_method=decoded.method,
         title=parsed.feed.get("title", ""),
+        language=parsed.feed.get("language", ""),
     )
     if parsed.bozo:
         exc = parsed.get("bozo_exception")

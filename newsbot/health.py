@@ -4,7 +4,8 @@ newsbot.extensions.run_stats.RunStatsExtension).
 A run is bad when its feed was blocked, it failed, it saw no items, or it recorded errors (spider
 errors included). A source whose last NEWSBOT_HEALTH_BROKEN_AFTER (2) runs were all bad is broken;
 one whose last run was good but dropped entries for errors is degraded. An empty run on a
-day the source is known to publish nothing (NEWSBOT_HEALTH_QUIET: arXiv at weekends) is neither
+day the source is known to publish nothing (its `quiet_weekdays` in the sources file, or
+NEWSBOT_HEALTH_QUIET: arXiv at weekends) is neither
 good nor bad: it is skipped, so Friday-empty + Monday-empty still counts as two in a row.
 
     health = source_health(db, now, sources, settings)   # a blocking pymongo database
@@ -57,9 +58,16 @@ class HealthConfig:
         self.broken_after = max(1, settings.getint("NEWSBOT_HEALTH_BROKEN_AFTER", 2))
         self.timezone = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")
         self.expected = timedelta(hours=settings.getfloat("NEWSBOT_HEALTH_EXPECTED_HOURS", 26))
+        rules = {
+            name: {"timezone": src.quiet_timezone, "weekdays": list(src.quiet_weekdays)}
+            for name, src in SOURCES.items()
+            if src.quiet_weekdays
+        }
+        # The setting, when given, wins over the sources file.
+        rules.update(settings.getdict("NEWSBOT_HEALTH_QUIET"))
         self.quiet = {
             name: (ZoneInfo(rule.get("timezone", "UTC")), {WEEKDAYS[day] for day in rule.get("weekdays", [])})
-            for name, rule in settings.getdict("NEWSBOT_HEALTH_QUIET").items()
+            for name, rule in rules.items()
         }
 
 

@@ -1,8 +1,52 @@
-"""The one table of sources: every spider, report and health check reads it from here."""
+"""The sources, as data: the built-ins in newsbot/sources.toml, plus the user's own file
+(NEWSBOT_SOURCES_FILE) which adds sources, overrides built-ins key by key and disables them
+(`enabled = false`). Every spider, report and health check reads the one registry, SOURCES.
+
+A bad file stops the command at load: SourcesError carries one line naming the file, the entry
+and the problem, and nothing is crawled.
+"""
 
 from __future__ import annotations
 
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BUILTIN = "newsbot:sources.toml"
+# A spider name is also a scrapyd job component and a stat key: keep it to a safe alphabet.
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+REGIONS = ("domestic", "international")
+LANGS = ("zh", "en")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+# key -> (accepted types, required for a new source)
+KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "name": ((str,), True),
+    "display_name": ((str,), True),
+    "feeds": ((list,), True),
+    "lang": ((str,), True),
+    "region": ((str,), False),
+    "allowed_domains": ((list,), False),
+    "full_text": ((bool,), False),
+    "paywalled": ((bool,), False),
+    "playwright": ((bool,), False),
+    "quiet_weekdays": ((list,), False),
+    "quiet_timezone": ((str,), False),
+    "parser": ((str,), False),
+    "summary_is_content": ((bool,), False),
+    "link_template": ((str,), False),
+    "weight": ((int, float), False),
+    "download_delay": ((int, float), False),
+    "enabled": ((bool,), False),
+}
+
+
+class SourcesError(ValueError):
+    """A sources file cannot be used; the message is one line: file, entry, problem."""
 
 
 @dataclass(frozen=True)
@@ -10,94 +54,249 @@ class Source:
     name: str  # spider name
     display_name: str  # shown in reports
     feeds: tuple[str, ...]
-    # The domains (and their subdomains) this source owns: article pages and any follow-up request
-    # go nowhere else (Scrapy's allowed_domains). The feeds above are fetched wherever they are.
-    domains: tuple[str, ...]
     lang: str  # "zh" or "en"
-    home_region: str  # "domestic" or "international": a prior for the analyzer
+    region: str = "international"  # "domestic" or "international": a prior for the analyzer
+    # The domains (and their subdomains) this source owns: article pages and any follow-up request go
+    # nowhere else (the spider's allowed_domains, read by newsbot.fetch's SourceDomainsMiddleware). The
+    # feeds above are fetched wherever they are. An entry without it gets the hosts of its feeds.
+    allowed_domains: tuple[str, ...] = ()
+    # The feed text is partial, so the article page is fetched for the full text.
+    full_text: bool = False
     paywalled: bool = False
-    # Feed text is partial, so the article page is fetched for the full text.
-    follow_articles: bool = False
+    playwright: bool = False
+    quiet_weekdays: tuple[str, ...] = ()
+    quiet_timezone: str = "Asia/Shanghai"
+    parser: str = "generic"
+    summary_is_content: bool = False
+    link_template: str = ""
     # Source weight for ranking: a wire-service scoop outranks a blog recap.
     weight: float = 1.0
-    extra_settings: dict = field(default_factory=dict)
+    download_delay: float | None = None
+    origin: str = field(default=BUILTIN, compare=False)  # the file that defined it
+
+    @property
+    def home_region(self) -> str:
+        return self.region
+
+    def spider_settings(self) -> dict:
+        return {"DOWNLOAD_DELAY": self.download_delay} if self.download_delay is not None else {}
+
+    def as_toml_entry(self) -> dict:
+        """The entry as it would be written in a sources file (defaults left out)."""
+        out = {"name": self.name, "display_name": self.display_name, "feeds": list(self.feeds), "lang": self.lang}
+        defaults = Source(self.name, self.display_name, self.feeds, self.lang)
+        for key in KEYS:
+            if key in out or key == "enabled":
+                continue
+            value = getattr(self, key)
+            if key == "region" and value == _default_region(self.lang):
+                continue
+            if key == "allowed_domains" and value == feed_domains(self.feeds):
+                continue
+            if value != getattr(defaults, key):
+                out[key] = list(value) if isinstance(value, tuple) else value
+        return out
 
 
-SOURCES: dict[str, Source] = {
-    s.name: s
-    for s in (
-        Source(
-            "36kr",
-            "36氪",
-            ("https://36kr.com/feed", "https://36kr.com/feed-newsflash"),
-            ("36kr.com",),
-            "zh",
-            "domestic",
-            follow_articles=True,
-        ),
-        Source(
-            "qbitai",
-            "量子位",
-            ("https://www.qbitai.com/feed",),
-            ("qbitai.com",),
-            "zh",
-            "domestic",
-            follow_articles=True,
-        ),
-        Source("leiphone", "AI科技评论", ("https://www.leiphone.com/feed",), ("leiphone.com",), "zh", "domestic"),
-        Source(
-            "bloomberg",
-            "Bloomberg Technology",
-            ("https://feeds.bloomberg.com/technology/news.rss",),
-            ("bloomberg.com",),
-            "en",
-            "international",
-            paywalled=True,
-            weight=1.2,
-        ),
-        Source(
-            "arxiv",
-            "arXiv AI",
-            ("https://rss.arxiv.org/rss/cs.AI",),
-            ("arxiv.org",),
-            "en",
-            "international",
-            weight=0.8,
-            # arXiv's robots.txt asks for Crawl-delay: 15; Scrapy does not read it, so we set it.
-            extra_settings={"DOWNLOAD_DELAY": 15},
-        ),
-        Source(
-            "ft",
-            "Financial Times Tech",
-            ("https://www.ft.com/technology?format=rss",),
-            ("ft.com",),
-            "en",
-            "international",
-            paywalled=True,
-            weight=1.1,
-        ),
-        Source(
-            "cnbc",
-            "CNBC Tech",
-            ("https://www.cnbc.com/id/19854910/device/rss/rss.html",),
-            ("cnbc.com",),
-            "en",
-            "international",
-            follow_articles=True,
-        ),
-        Source(
-            "theverge",
-            "The Verge AI",
-            ("https://www.theverge.com/rss/ai-artificial-intelligence/index.xml",),
-            ("theverge.com",),
-            "en",
-            "international",
-        ),
-        Source("nvidia", "NVIDIA AI", ("https://blogs.nvidia.com/feed/",), ("nvidia.com",), "en", "international"),
-    )
-}
+def _default_region(lang: str) -> str:
+    return "domestic" if lang == "zh" else "international"
+
+
+def feed_domains(feeds) -> tuple[str, ...]:
+    hosts = []
+    for url in feeds:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        if host and host not in hosts:
+            hosts.append(host)
+    return tuple(hosts)
+
+
+class Registry(Mapping):
+    """name -> Source for every enabled source. Built-ins until configure() loads the settings' view."""
+
+    def __init__(self):
+        self._sources: dict[str, Source] | None = None
+
+    def _data(self) -> dict[str, Source]:
+        if self._sources is None:
+            self._sources = load_sources()
+        return self._sources
+
+    def replace(self, sources: dict[str, Source]) -> None:
+        self._sources = dict(sources)
+
+    def __getitem__(self, name: str) -> Source:
+        return self._data()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+
+SOURCES = Registry()
 
 
 def display_name(source: str) -> str:
     src = SOURCES.get(source)
     return src.display_name if src else source
+
+
+def configure(settings) -> Registry:
+    """Load the sources the settings name (NEWSBOT_SOURCES_FILE, NEWSBOT_SOURCES) into SOURCES."""
+    only = [name.strip() for name in settings.getlist("NEWSBOT_SOURCES") if name.strip()]
+    SOURCES.replace(load_sources(settings.get("NEWSBOT_SOURCES_FILE") or None, only))
+    return SOURCES
+
+
+def load_sources(user_file: str | None = None, only: list[str] | None = None) -> dict[str, Source]:
+    """Built-ins, then the user's file on top; the enabled ones, in file order."""
+    entries: dict[str, dict] = {}
+    for origin, text in [(BUILTIN, _read(BUILTIN))] + ([(str(user_file), _read(user_file))] if user_file else []):
+        for name, entry in read_entries(text, origin).items():
+            if name in entries:
+                entries[name] = {**entries[name], **entry}
+            else:
+                _require(entry, origin, name)
+                entries[name] = entry
+            entries[name]["origin"] = origin
+    sources = {name: build_source(entry) for name, entry in entries.items() if entry.get("enabled", True)}
+    if only:
+        unknown = [n for n in only if n not in sources]
+        if unknown:
+            raise SourcesError(f"NEWSBOT_SOURCES names unknown or disabled source(s): {', '.join(unknown)}")
+        sources = {name: src for name, src in sources.items() if name in only}
+    return sources
+
+
+def _read(location: str) -> str:
+    package, sep, resource = location.partition(":")
+    try:
+        if sep and package.isidentifier():
+            # "package:file": a file shipped inside a package, which a scrapyd egg carries too.
+            return resources.files(package).joinpath(resource).read_text(encoding="utf-8")
+        return Path(location).expanduser().read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError, UnicodeDecodeError) as exc:
+        raise SourcesError(f"{location}: cannot read the sources file: {exc}") from None
+
+
+def read_entries(text: str, origin: str) -> dict[str, dict]:
+    """The [[source]] tables of one file, checked key by key; {name: entry} with `origin` added."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SourcesError(f"{origin}: invalid TOML: {exc}") from None
+    extra = set(data) - {"source"}
+    if extra:
+        raise SourcesError(f"{origin}: unknown top-level key(s) {', '.join(sorted(extra))}; expected [[source]] tables")
+    tables = data.get("source", [])
+    if not isinstance(tables, list):
+        raise SourcesError(f"{origin}: `source` must be an array of tables ([[source]])")
+    out: dict[str, dict] = {}
+    for index, entry in enumerate(tables, 1):
+        where = f"{origin}: source #{index}"
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise SourcesError(f"{where}: missing `name`")
+        where = f"{origin}: source {name!r}"
+        if not NAME_RE.match(name):
+            raise SourcesError(
+                f"{where}: not a valid spider name (lowercase letters, digits, '-' and '_', at most 64 characters)"
+            )
+        if name in out:
+            raise SourcesError(f"{where}: duplicate name (already defined as source #{out[name]['_index']})")
+        _check_entry(entry, where)
+        out[name] = {**entry, "origin": origin, "_index": index}
+    return out
+
+
+def _check_entry(entry: dict, where: str) -> None:
+    for key, value in entry.items():
+        if key not in KEYS:
+            raise SourcesError(f"{where}: unknown key {key!r} (known: {', '.join(KEYS)})")
+        types, _ = KEYS[key]
+        if not isinstance(value, types) or (type(value) is bool and bool not in types):
+            raise SourcesError(f"{where}: {key} must be {' or '.join(t.__name__ for t in types)}")
+    for url in entry.get("feeds", []):
+        scheme = urlsplit(url).scheme if isinstance(url, str) else ""
+        if scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise SourcesError(f"{where}: feed {url!r} is not an http(s) URL")
+    if "feeds" in entry and not entry["feeds"]:
+        raise SourcesError(f"{where}: feeds is empty")
+    if "lang" in entry and entry["lang"] not in LANGS:
+        raise SourcesError(f"{where}: lang must be one of {', '.join(LANGS)}, not {entry['lang']!r}")
+    if "region" in entry and entry["region"] not in REGIONS:
+        raise SourcesError(f"{where}: region must be one of {', '.join(REGIONS)}, not {entry['region']!r}")
+    for day in entry.get("quiet_weekdays", []):
+        if day not in WEEKDAYS:
+            raise SourcesError(f"{where}: quiet_weekdays: {day!r} is not one of {', '.join(WEEKDAYS)}")
+    for domain in entry.get("allowed_domains", []):
+        if not isinstance(domain, str) or not re.match(r"^[a-z0-9.-]+$", domain):
+            raise SourcesError(f"{where}: allowed_domains: {domain!r} is not a host name")
+    if "quiet_timezone" in entry:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(entry["quiet_timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SourcesError(f"{where}: quiet_timezone {entry['quiet_timezone']!r} is not a timezone") from None
+    if "link_template" in entry and "{guid}" not in entry["link_template"]:
+        raise SourcesError(f"{where}: link_template must contain {{guid}}")
+    if "parser" in entry:
+        from newsbot.parsers.registry import ParserNotFound, resolve_parser
+
+        try:
+            resolve_parser(entry["parser"])
+        except ParserNotFound as exc:
+            raise SourcesError(f"{where}: {exc}") from None
+
+
+def _require(entry: dict, origin: str, name: str) -> None:
+    if entry.get("enabled") is False and set(entry) <= {"name", "enabled", "origin", "_index"}:
+        raise SourcesError(f"{origin}: source {name!r}: disables a source that does not exist")
+    missing = [k for k, (_, required) in KEYS.items() if required and k not in entry]
+    if missing:
+        raise SourcesError(f"{origin}: source {name!r}: missing {', '.join(missing)} (required for a new source)")
+
+
+def build_source(entry: dict) -> Source:
+    feeds = tuple(entry["feeds"])
+    lang = entry["lang"]
+    return Source(
+        name=entry["name"],
+        display_name=entry["display_name"],
+        feeds=feeds,
+        lang=lang,
+        region=entry.get("region") or _default_region(lang),
+        allowed_domains=tuple(entry.get("allowed_domains") or feed_domains(feeds)),
+        full_text=entry.get("full_text", False),
+        paywalled=entry.get("paywalled", False),
+        playwright=entry.get("playwright", False),
+        quiet_weekdays=tuple(entry.get("quiet_weekdays", ())),
+        quiet_timezone=entry.get("quiet_timezone", "Asia/Shanghai"),
+        parser=entry.get("parser", "generic"),
+        summary_is_content=entry.get("summary_is_content", False),
+        link_template=entry.get("link_template", ""),
+        weight=float(entry.get("weight", 1.0)),
+        download_delay=float(entry["download_delay"]) if "download_delay" in entry else None,
+        origin=entry["origin"],
+    )
+
+
+def markdown_table(sources: dict[str, Source]) -> str:
+    """The README's table of built-in sources (tests/sources checks that the two agree)."""
+    rows = ["| spider | display name | lang | region | feeds | flags |", "|---|---|---|---|---|---|"]
+    for src in sources.values():
+        flags = [key for key in ("full_text", "paywalled", "playwright", "summary_is_content") if getattr(src, key)]
+        if src.parser != "generic":
+            flags.append(f"parser={src.parser}")
+        if src.quiet_weekdays:
+            flags.append(f"quiet {'/'.join(src.quiet_weekdays)}")
+        feeds = ", ".join(src.feeds)
+        rows.append(f"| {src.name} | {src.display_name} | {src.lang} | {src.region} | {feeds} | {', '.join(flags)} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python -m newsbot.sources: the README table of the built-ins
+    print(markdown_table(load_sources()))

@@ -14,11 +14,24 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from newsbot.sources import SOURCES
+from newsbot.sources import SOURCES, load_sources
 from newsbot.storage.embedded import ensure_embedded_server, stop_embedded_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_DAY = ROOT / "snapshots" / "2026-02-04"
+
+
+def _bundled_sources() -> list[str]:
+    """The sources the bundled day recorded, in sources.toml order."""
+    feeds = set(json.loads((SNAPSHOT_DAY / "expected.json").read_text(encoding="utf-8"))["per_feed"])
+    return [name for name, src in load_sources().items() if feeds & set(src.feeds)]
+
+
+# End-to-end tests name the sources they replay: a source added to sources.toml (with no recording
+# in the bundled day) changes no test that does not concern it. Subprocesses get the same list
+# through the NEWSBOT_SOURCES setting (run_scrapy), this process through the registry.
+BUNDLED_SOURCES = _bundled_sources()
+SOURCES.replace({name: src for name, src in load_sources().items() if name in BUNDLED_SOURCES})
 
 
 def expected_stored_per_source() -> Counter:
@@ -60,10 +73,17 @@ def scrapy_env(**extra: str) -> dict:
     return env
 
 
+def pinned_sources_flags() -> list[str]:
+    return ["-s", f"NEWSBOT_SOURCES={','.join(BUNDLED_SOURCES)}"]
+
+
 def run_scrapy(
     *args: str, env: dict | None = None, cwd: Path = ROOT, timeout: float = 300
 ) -> subprocess.CompletedProcess:
-    """Run `scrapy ARGS` as an operator would, from the project folder; returns the finished process."""
+    """Run `scrapy ARGS` as an operator would, from the project folder; returns the finished process.
+    The run sees only the bundled day's sources unless ARGS set NEWSBOT_SOURCES themselves."""
+    if not any(str(a).startswith("NEWSBOT_SOURCES=") for a in args):
+        args = (*args, *pinned_sources_flags())
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
         cwd=cwd,

@@ -27,15 +27,20 @@ _.PublicAddressResolver
 # Read by Scrapy's offsite middleware from the spider.
 _.allowed_domains
 _.NewsbotLogFormatter
+_.SourceSpiderLoader  # SPIDER_LOADER_CLASS
+# Quirk classes, found in SPIDER_MODULES by newsbot.spiders.loader and subclassed per source.
 _.ArxivSpider
 _.BloombergSpider
 _.CnbcSpider
-_.FtSpider
 _.Kr36Spider
-_.LeiphoneSpider
-_.NvidiaSpider
-_.QbitaiSpider
-_.TheVergeSpider
+# Article parsers, named in sources.toml (`parser`) and imported by newsbot.parsers.registry.
+_.parse_generic
+_.parse_36kr
+_.parse_cnbc
+# Scrapy reads a spider's custom_settings by name.
+_.custom_settings
+# A sources-file key (sources.toml allowed_domains) kept on Source for the fetch policy.
+_.allowed_domains
 _.from_crawler
 _.open_spider
 _.close_spider

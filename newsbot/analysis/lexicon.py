@@ -53,6 +53,45 @@ def _term_pattern(term: str, *, fold_case: bool, after_hyphen: bool = True) -> s
     return rf"(?<![{before}]){body}(?![A-Za-z])"
 
 
+# re's IGNORECASE also pairs these with ASCII letters; casefold() alone would not.
+_FOLD_FIXES = str.maketrans({"ı": "i", "ſ": "s", "\u212a": "k", "\u212b": "å"})
+
+
+@lru_cache(maxsize=8192)
+def _alternation(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(patterns))
+
+
+class TermMatcher:
+    """An ordered alternation of term patterns, matched like re.compile("|".join(patterns)) but fast.
+
+    Python's re tries every alternative at every position, and a lookbehind on each Latin term stops
+    it from skipping ahead: a thousand names cost ~10 ms per article. A term whose literal core is
+    not in the text can never match, so the alternation is compiled (and cached) from only the terms
+    whose core occurs, in the original order: same matches, same precedence, a fraction of the time."""
+
+    def __init__(self, terms: list[tuple[str, str, bool]]):
+        # (pattern, literal core, case-folded)
+        self.patterns = [pattern for pattern, _, _ in terms]
+        self.needles = [(_fold(core) if folded else core, folded) for _, core, folded in terms]
+
+    def finditer(self, text: str):
+        if not text:
+            return iter(())
+        folded_text = _fold(text)
+        present = tuple(
+            self.patterns[i]
+            for i, (needle, folded) in enumerate(self.needles)
+            if needle in (folded_text if folded else text)
+        )
+        return _alternation(present).finditer(text) if present else iter(())
+
+
+@lru_cache(maxsize=64)  # the same text is matched against every lexicon group in turn
+def _fold(text: str) -> str:
+    return text.casefold().translate(_FOLD_FIXES)
+
+
 # --- gazetteer -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Entity:
@@ -86,7 +125,7 @@ class Gazetteer:
         # Longest alias first: at any position the regex takes the longest name that matches, so
         # "上海人工智能实验室" is one institution, not the city of 上海 plus noise.
         aliases = sorted(self.by_alias, key=len, reverse=True)
-        self._re = re.compile("|".join(_term_pattern(a, fold_case=False) for a in aliases))
+        self._re = TermMatcher([(_term_pattern(a, fold_case=False), a, False) for a in aliases])
 
     def find(self, text: str) -> list[Mention]:
         return [
@@ -113,7 +152,7 @@ def gazetteer() -> Gazetteer:
 class Lexicon:
     def __init__(self, text: str):
         # group -> [(weight, compiled alternation)]
-        self.groups: dict[str, list[tuple[float, re.Pattern]]] = defaultdict(list)
+        self.groups: dict[str, list[tuple[float, TermMatcher]]] = defaultdict(list)
         self.terms: dict[str, list[str]] = defaultdict(list)
         for cols in _rows(text):
             group, weight, terms = cols
@@ -124,8 +163,10 @@ class Lexicon:
                 core = term.rstrip("*")
                 # All-capital Latin terms (AI, LLM, GPU) are case-sensitive: "ai" inside a word is not AI.
                 fold = not (core.isupper() and _is_latin(core))
-                patterns.append(_term_pattern(term, fold_case=fold, after_hyphen=False))
-            self.groups[group].append((float(weight), re.compile("|".join(patterns))))
+                patterns.append(
+                    (_term_pattern(term, fold_case=fold, after_hyphen=False), core, fold and _is_latin(core))
+                )
+            self.groups[group].append((float(weight), TermMatcher(patterns)))
 
     def categories(self) -> list[str]:
         return [g.split(":", 1)[1] for g in self.groups if g.startswith("cat:")]

@@ -18,6 +18,24 @@ def check_start_up(settings) -> None:
     exit_on_bad_settings(settings)
 
 
+def use_sources(settings) -> None:
+    """Load the settings' sources (NEWSBOT_SOURCES_FILE) for this command; a bad file exits 1."""
+    from newsbot.spiders.loader import configure_or_exit
+
+    configure_or_exit(settings)
+
+
+def pick_sources(option: str | None) -> list[str]:
+    """The --sources a,b names (default: every enabled source); unknown names are a usage error."""
+    from newsbot.sources import SOURCES
+
+    names = [n.strip() for n in (option or "").split(",") if n.strip()] or list(SOURCES)
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown:
+        raise UsageError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+    return names
+
+
 def add_day_options(parser, date_help: str) -> None:
     """--date and --output-dir, shared by every command that writes a day's report."""
     parser.add_argument("--date", metavar="YYYY-MM-DD", help=date_help)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import sys
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 
 from newsbot.commands import (
     add_day_options,
     apply_day_options,
     check_start_up,
+    pick_sources,
     print_published,
     push_or_fail,
     report_failed,
+    use_sources,
 )
 from newsbot.commands.crawl import store_failure
-from newsbot.sources import SOURCES
 from newsbot.stats import RunSummary
 from newsbot.storage.connection import embedded_server_running
 
@@ -45,12 +45,10 @@ class Command(ScrapyCommand):
         # One report after every source has finished, not one per spider.
         self.settings.set("NEWSBOT_REPORT_ON_CLOSE", False, priority="cmdline")
         check_start_up(self.settings)
+        use_sources(self.settings)
 
     def run(self, args, opts):
-        names = [n.strip() for n in (opts.sources or "").split(",") if n.strip()] or list(SOURCES)
-        unknown = [n for n in names if n not in SOURCES]
-        if unknown:
-            raise UsageError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+        names = pick_sources(opts.sources)
         crawlers = []
         for name in names:
             crawler = self.crawler_process.create_crawler(name)

@@ -15,6 +15,7 @@ from newsbot.commands import (
     print_published,
     push_or_fail,
     report_failed,
+    use_sources,
 )
 from newsbot.report.daily import PublishedReport, publish_day, push_unavailable
 
@@ -41,6 +42,7 @@ class Command(ScrapyCommand):
             raise UsageError("--date and --week exclude each other")
         apply_day_options(self.settings, opts)
         check_start_up(self.settings)
+        use_sources(self.settings)
 
     def run(self, args, opts):
         if args:

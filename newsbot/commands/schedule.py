@@ -38,7 +38,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
-from newsbot.commands import check_start_up
+from newsbot.commands import check_start_up, pick_sources, use_sources
 from newsbot.commands.job_outcome import JobOutcomes
 from newsbot.settings_check import check_settings
 from newsbot.sources import SOURCES
@@ -135,6 +135,7 @@ class Command(ScrapyCommand):
     def process_options(self, args, opts):
         super().process_options(args, opts)
         check_start_up(self.settings)
+        use_sources(self.settings)
         if opts.date:
             try:
                 date.fromisoformat(opts.date)
@@ -147,10 +148,7 @@ class Command(ScrapyCommand):
     def run(self, args, opts):
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}")
-        names = [n.strip() for n in (opts.sources or "").split(",") if n.strip()] or list(SOURCES)
-        unknown = [n for n in names if n not in SOURCES]
-        if unknown:
-            raise UsageError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+        names = pick_sources(opts.sources)
         urls = [u.strip() for value in (opts.url or [DEFAULT_URL]) for u in value.split(",") if u.strip()]
         user = os.environ.get("SCRAPYD_USERNAME") or ""
         auth = (user, os.environ.get("SCRAPYD_PASSWORD") or "") if user else None
@@ -199,7 +197,10 @@ class Command(ScrapyCommand):
             missing = [n for n in names if n not in deployed]
             if missing:
                 spiders = ", ".join(missing)
-                raise ScrapydError(f"{node.safe_url}: project {project!r} has no spider {spiders}; redeploy it")
+                raise ScrapydError(
+                    f"{node.safe_url}: project {project!r} has no spider {spiders}; redeploy it (a source of your"
+                    " own must be named by NEWSBOT_SOURCES_FILE in the deployed settings: README, scrapyd)"
+                )
 
         batch = uuid.uuid4().hex[:8]
         jobs: dict[str, tuple[Scrapyd, str]] = {}
@@ -242,6 +243,12 @@ class Command(ScrapyCommand):
         }
         if opts.date:
             out["NEWSBOT_DATE"] = opts.date
+        sources_file = self.settings.get("NEWSBOT_SOURCES_FILE")
+        if sources_file:
+            # The jobs read the same sources file ("package:file" in the egg, or a path on the node).
+            package, sep, _ = sources_file.partition(":")
+            bundled = sep and package.isidentifier()
+            out["NEWSBOT_SOURCES_FILE"] = sources_file if bundled else str(Path(sources_file).expanduser().resolve())
         for item in opts.job_setting:
             key, _, value = item.partition("=")
             out[key.strip()] = value

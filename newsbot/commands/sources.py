@@ -1,4 +1,10 @@
-"""scrapy sources: each source's last run, its new items per day over the last 7 days, and its health."""
+"""scrapy sources: each source's last run, its new items per day over the last 7 days, and its health.
+
+scrapy sources [--sources a,b] [--json] [--check]   the health table
+scrapy sources import FILE.opml [--to FILE]          OPML outlines -> entries in the user's sources file
+scrapy sources export [--output FILE]                OPML of every enabled source
+scrapy sources check NAME|URL                        fetch a feed once and describe it
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,8 @@ from zoneinfo import ZoneInfo
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newsbot.commands import check_start_up
+from newsbot.commands import check_start_up, pick_sources, use_sources
 from newsbot.health import source_health
-from newsbot.sources import SOURCES
 from newsbot.storage.connection import sync_db
 from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 
@@ -76,13 +81,17 @@ def _jsonable(value):
 
 class Command(ScrapyCommand):
     requires_project = True
-    requires_crawler_process = False
+    # `check` fetches through the real downloader; the other actions never start the process.
+    requires_crawler_process = True
 
     def syntax(self):
-        return "[--sources a,b] [--json] [--check]"
+        return (
+            "[--sources a,b] [--json] [--check] | import FILE.opml [--to FILE] | export [--output FILE]"
+            " | check NAME|URL"
+        )
 
     def short_desc(self):
-        return "Show each source's last run, 7-day item counts and health (broken after 2 bad runs)"
+        return "Source health table; import/export OPML; check a feed before adding it"
 
     def add_options(self, parser):
         super().add_options(parser)
@@ -93,16 +102,29 @@ class Command(ScrapyCommand):
             action="store_true",
             help="exit 1 when a source is broken or overdue (for monitoring)",
         )
+        parser.add_argument(
+            "--to", metavar="FILE", help="import: the sources file to append to (default: NEWSBOT_SOURCES_FILE)"
+        )
+        parser.add_argument("--output", metavar="FILE", help="export: write the OPML here (default: stdout)")
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
         check_start_up(self.settings)
+        use_sources(self.settings)
 
     def run(self, args, opts):
-        names = [n.strip() for n in (opts.sources or "").split(",") if n.strip()] or list(SOURCES)
-        unknown = [n for n in names if n not in SOURCES]
-        if unknown:
-            raise UsageError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+        from newsbot.commands import sourcetools
+
+        action = args[0] if args else ""
+        if action in sourcetools.ACTIONS:
+            self.exitcode = sourcetools.ACTIONS[action](self, args[1:], opts)
+            return
+        if args:
+            raise UsageError(f"unknown action {action!r}; expected import, export or check")
+        self.exitcode = self.health(opts)
+
+    def health(self, opts) -> int:
+        names = pick_sources(opts.sources)
         try:
             client, db = sync_db(self.settings)
             try:
@@ -112,8 +134,7 @@ class Command(ScrapyCommand):
         except (StoreUnavailable, StoreError, OSError) as exc:
             message = short_error(exc) if isinstance(exc, StoreError) else str(exc)
             print(f"newsbot: error: cannot read run history: {message}", file=sys.stderr)
-            self.exitcode = 1
-            return
+            return 1
         if opts.json:
             print(json.dumps(health, ensure_ascii=False, indent=2, default=_jsonable))
         else:
@@ -128,4 +149,4 @@ class Command(ScrapyCommand):
                 print(f"{len(overdue)} overdue (no successful run in {hours:g}h): {listed}")
         # For a monitoring probe: a broken source, or one whose jobs have not succeeded when expected.
         bad = any(h["broken"] or h["overdue"] for h in health.values())
-        self.exitcode = 1 if opts.check and bad else 0
+        return 1 if opts.check and bad else 0

@@ -1,9 +1,11 @@
 """The shared feed spider: fetch feeds, turn entries into NewsItems, follow article pages when the
-feed text is partial, and never lose an item because its page failed."""
+feed text is partial, and never lose an item because its page failed. One subclass per source is
+made at load time (newsbot.spiders.loader); its behaviour comes from the source's entry."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -26,11 +28,13 @@ from newsbot.items import NewsItem
 from newsbot.parsers import ArticlePage, ExtractionError
 from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.parsers.challenge import looks_like_challenge
-from newsbot.parsers.generic import parse_generic
+from newsbot.parsers.registry import resolve_parser
 from newsbot.sources import SOURCES, Source
 from newsbot.text import html_to_text
 
 logger = logging.getLogger(__name__)
+# A guid that can stand in a URL path (FT's bare UUIDs), not a URL or free text.
+_BARE_GUID_RE = re.compile(r"^[A-Za-z0-9._~-]+$")
 
 
 class EntryDropped(Exception):
@@ -42,19 +46,24 @@ class EntryDropped(Exception):
 
 
 class FeedSpider(scrapy.Spider):
-    # Subclasses set `name` (a key of newsbot.sources.SOURCES) and may override the hooks below.
-    article_parser: Callable[[str, str], ArticlePage] = staticmethod(parse_generic)
+    # The loader's generated subclass sets `name` and `source`; a quirk module's class sets `name`
+    # and overrides the hooks below.
+    source: Source | None = None
+
+    @classmethod
+    def source_entry(cls) -> Source:
+        return cls.source or SOURCES[cls.name]
 
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
-        source = SOURCES[cls.name]
-        settings.setdict(source.extra_settings, priority="spider")
+        source = cls.source_entry()
+        settings.setdict(source.spider_settings(), priority="spider")
         if settings.get("NEWSBOT_SNAPSHOT"):
             # Replay touches no server: politeness delays would only slow the replay down.
             settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-        if cls.name in settings.getlist("NEWSBOT_PLAYWRIGHT_SOURCES"):
+        if source.playwright or cls.name in settings.getlist("NEWSBOT_PLAYWRIGHT_SOURCES"):
             launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
             launch["executable_path"] = settings.get("NEWSBOT_CHROMIUM_PATH")
             settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
@@ -64,18 +73,20 @@ class FeedSpider(scrapy.Spider):
 
     def __init__(self, *args, feeds: str | None = None, domains: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.source: Source = SOURCES[self.name]
+        self.source: Source = self.source_entry()
+        self.article_parser: Callable[[str, str], ArticlePage] = resolve_parser(self.source.parser)
         # `-a feeds=URL,URL` points the spider at other feeds (tests, mirrors) without new code. Those
-        # feeds are fetched wherever they are, but pages only on the source's domains, plus any
-        # named with `-a domains=host,host` (a mirror's own host, a test server).
+        # feeds are fetched wherever they are, but pages only on the source's allowed_domains (from the
+        # sources file; for a user's entry without them, the hosts of its feeds), plus any named with
+        # `-a domains=host,host` (a mirror's own host, a test server).
         self.feed_urls = [u.strip() for u in feeds.split(",") if u.strip()] if feeds else list(self.source.feeds)
         extra = [d.strip().lower() for d in (domains or "").split(",") if d.strip()]
         # Read by Scrapy's offsite filter (newsbot.fetch.middlewares.SourceDomainsMiddleware).
-        self.allowed_domains = list(dict.fromkeys([*self.source.domains, *extra]))
+        self.allowed_domains = list(dict.fromkeys([*self.source.allowed_domains, *extra]))
 
     @property
     def use_browser(self) -> bool:
-        return self.name in self.settings.getlist("NEWSBOT_PLAYWRIGHT_SOURCES")
+        return self.source.playwright or self.name in self.settings.getlist("NEWSBOT_PLAYWRIGHT_SOURCES")
 
     def _inc(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(key, count)
@@ -217,7 +228,11 @@ class FeedSpider(scrapy.Spider):
         return None
 
     def entry_link(self, entry) -> str:
-        return (entry.get("link") or "").strip()
+        link = (entry.get("link") or "").strip()
+        guid = (entry.get("id") or "").strip()
+        if not link and self.source.link_template and _BARE_GUID_RE.match(guid):
+            return self.source.link_template.format(guid=guid)
+        return link
 
     def entry_published(self, entry) -> datetime | None:
         parsed = entry.get("published_parsed") or entry.get("updated_parsed")
@@ -234,7 +249,9 @@ class FeedSpider(scrapy.Spider):
     def entry_content(self, entry) -> str:
         """Full text in the feed (content:encoded, Atom content), or "" when the feed is partial."""
         contents = entry.get("content") or []
-        return contents[0].get("value", "") if contents else ""
+        if contents:
+            return contents[0].get("value", "")
+        return entry.get("summary", "") if self.source.summary_is_content else ""
 
     def clean_summary(self, summary_html: str) -> str:
         return html_to_text(summary_html)
@@ -243,7 +260,7 @@ class FeedSpider(scrapy.Spider):
         return {}
 
     def wants_article(self, item: NewsItem, entry) -> bool:
-        return self.source.follow_articles and not item.paywalled
+        return self.source.full_text and not item.paywalled
 
     # -- article pages ----------------------------------------------------------------------------
     def article_request(self, item: NewsItem) -> scrapy.Request:

@@ -1,4 +1,3 @@
-from newsbot.parsers.cnbc import parse_cnbc
 from newsbot.spiders.base import FeedSpider
 
 
@@ -7,7 +6,6 @@ class CnbcSpider(FeedSpider):
     Video items (metadata:type cnbcvideo) have no text page worth fetching."""
 
     name = "cnbc"
-    article_parser = staticmethod(parse_cnbc)
 
     def entry_extra(self, entry):
         return {"cnbc_type": entry.get("metadata_type", "")}

@@ -1,6 +1,5 @@
 from datetime import datetime
 
-from newsbot.parsers.kr36 import parse_36kr
 from newsbot.spiders.base import FeedSpider
 
 
@@ -9,7 +8,6 @@ class Kr36Spider(FeedSpider):
     pages carry the text in window.initialState."""
 
     name = "36kr"
-    article_parser = staticmethod(parse_36kr)
 
     def entry_published(self, entry):
         # "2026-02-04 08:37:21  +0800": no weekday, two spaces. Parse it ourselves rather than rely on

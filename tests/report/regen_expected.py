@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.conftest import SNAPSHOT_DAY, scrapy_env
+from tests.conftest import SNAPSHOT_DAY, pinned_sources_flags, scrapy_env
 from tests.report.test_e2e_day import DAY, EXPECTED_REPORT, comparable
 
 
@@ -21,7 +21,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "reports"
         cmd = [sys.executable, "-m", "scrapy", "digest", "--snapshot", str(SNAPSHOT_DAY), "--date", DAY,
-               "--output-dir", str(out), "-s", f"NEWSBOT_DATA_DIR={tmp}/data", "-s", "NEWSBOT_ANALYZER=heuristic"]  # fmt: skip
+               "--output-dir", str(out), "-s", f"NEWSBOT_DATA_DIR={tmp}/data", "-s", "NEWSBOT_ANALYZER=heuristic", *pinned_sources_flags()]  # fmt: skip
         subprocess.run(cmd, check=True, env=scrapy_env(), cwd=SNAPSHOT_DAY.parent.parent, stdout=subprocess.DEVNULL)
         subprocess.run([sys.executable, "-m", "newsbot.storage", "stop", f"{tmp}/data"], env=scrapy_env(), check=False)
         payload = json.loads((out / f"{DAY}.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from pymongo import MongoClient
 
 from newsbot.report.window import report_window
 from newsbot.urls import canonical_url
-from tests.conftest import SNAPSHOT_DAY, run_scrapy, scrapy_env
+from tests.conftest import BUNDLED_SOURCES, SNAPSHOT_DAY, run_scrapy, scrapy_env
 from tests.report.conftest import day_settings
 from tests.report.seedparse import read_seed
 from tests.report.test_html_browser import ARTIFACTS, CHROMIUM, check_in_browser
@@ -251,7 +251,7 @@ def test_a_crawl_renders_on_close_unless_told_not_to(mongo_uri, tmp_path):
         assert entries and {e["source"] for e in entries} == {"leiphone"}
         assert payload["stats"]["sources"]["leiphone"]["status"] == "ok"
         # Only leiphone has run: every other source is named as missing, in the text too.
-        assert len(payload["stats"]["missing_sources"]) == 8
+        assert len(payload["stats"]["missing_sources"]) == len(BUNDLED_SOURCES) - 1
         assert "⚠️ 本期缺失来源: 36氪（未抓取）" in (tmp_path / "on" / f"{DAY}.txt").read_text(encoding="utf-8")
     finally:
         client = MongoClient(mongo_uri)

@@ -1,0 +1,265 @@
+"""Benchmark: hundreds of feeds in one process.
+
+Generates a synthetic snapshot of N feeds x 30 entries on N distinct hosts (a third of the sources
+are `full_text`, so a third of the entries also have an article page), declares the N sources in a
+sources file (NEWSBOT_SOURCES_FILE) and replays it through the real `scrapy digest` (heuristic
+analysis, report rendered) for each N. Per-domain politeness is kept: one request at a time per
+domain (CONCURRENT_REQUESTS_PER_DOMAIN=1), concurrency across domains.
+
+In the same run, a floor: feedparser parsing the same feeds plus one pymongo bulk upsert of the same
+items, against the same embedded database.
+
+    python bench/crawl.py [--sizes 20,200] [--entries 30] [--keep DIR]
+
+Prints one line per N and a JSON summary: items/s, wall time, peak RSS (of the scrapy process),
+time(Nmax)/time(Nmin), and newsbot's time per item over the floor's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import feedparser  # noqa: E402
+import tomli_w  # noqa: E402
+from pymongo import MongoClient, UpdateOne  # noqa: E402
+
+from newsbot.store import ensure_embedded_server, stop_embedded_server  # noqa: E402
+
+DAY = "2026-02-04"
+WHEN = datetime(2026, 2, 3, 6, 0, tzinfo=UTC)  # inside the report window of DAY
+COMPANIES = [
+    "OpenAI",
+    "NVIDIA",
+    "Anthropic",
+    "DeepMind",
+    "Meta",
+    "Mistral",
+    "Baidu",
+    "Alibaba",
+    "Tencent",
+    "ByteDance",
+    "Microsoft",
+    "Amazon",
+]
+COMPANIES += ["Apple", "Samsung", "Intel", "AMD", "Cohere", "xAI", "Zhipu", "SenseTime"]
+VERBS = [
+    "releases",
+    "unveils",
+    "open-sources",
+    "delays",
+    "prices",
+    "benchmarks",
+    "ships",
+    "tests",
+    "licenses",
+    "recalls",
+]
+THINGS = [
+    "reasoning model",
+    "coding agent",
+    "inference chip",
+    "robotics stack",
+    "speech model",
+    "vision encoder",
+    "search assistant",
+    "data centre",
+    "training cluster",
+    "safety framework",
+    "translation model",
+    "AI PC",
+]
+PLACES = [
+    "in Europe",
+    "in Japan",
+    "for hospitals",
+    "for banks",
+    "for schools",
+    "for carmakers",
+    "for developers",
+    "in India",
+    "for retailers",
+    "for game studios",
+    "for farmers",
+    "for lawyers",
+]
+PARAGRAPH = (
+    "<p>{title}. The company said the {thing} was built over {n} months by a team in {city} and would reach "
+    "customers through its cloud within weeks. Analysts at {bank} said the move could pressure rivals on "
+    "price, while regulators asked how the system handles personal data.</p>"
+)
+CITIES = ["Paris", "Shenzhen", "Austin", "Seoul", "Toronto", "Berlin", "Hangzhou", "London", "Bangalore", "Zurich"]
+BANKS = ["Morgan Stanley", "Jefferies", "Bernstein", "CLSA", "Citi", "UBS", "Nomura", "HSBC"]
+
+
+def story(rng: random.Random, i: int, j: int) -> tuple[str, str, str]:
+    """A distinct story: a real day has few same-event duplicates, so the clustering is not flattered."""
+    who, verb, thing, where = (rng.choice(x) for x in (COMPANIES, VERBS, THINGS, PLACES))
+    title = f"{who} {verb} {thing} {where} (ref {i:03d}-{j:02d})"
+    body = PARAGRAPH.format(title=title, thing=thing, n=rng.randint(2, 30), city=rng.choice(CITIES),
+                            bank=rng.choice(BANKS))  # fmt: skip
+    return title, f"{title}.", body
+
+
+def source_name(i: int) -> str:
+    return f"bench-{i:03d}"
+
+
+def make_snapshot(root: Path, n: int, entries: int) -> list[dict]:
+    """Write the snapshot and return the sources-file entries."""
+    (root / "feeds").mkdir(parents=True)
+    (root / "pages").mkdir()
+    manifest, sources = [], []
+    rng = random.Random(20260204)
+    for i in range(n):
+        host = f"news{i:03d}.bench.example"
+        full_text = i % 3 == 0
+        items = []
+        for j in range(entries):
+            link = f"https://{host}/{j}"
+            title, dek, body = story(rng, i, j)
+            description = dek if full_text else body * 3
+            when = format_datetime(WHEN + timedelta(minutes=17 * j + i))
+            items.append(
+                f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid><pubDate>{when}</pubDate>"
+                f"<description><![CDATA[{description}]]></description></item>"
+            )
+            if full_text:
+                page = root / "pages" / f"{i:03d}-{j}.html"
+                page.write_text(
+                    f"<html><head><title>{title}</title></head><body><nav>Home | World | Tech</nav>"
+                    f"<article><h1>{title}</h1>{body * 4}</article><footer>(c) bench</footer></body></html>",
+                    encoding="utf-8",
+                )
+                manifest.append({"url": link, "status": 200, "headers": {"Content-Type": "text/html; charset=utf-8"},
+                                 "body": f"pages/{page.name}"})  # fmt: skip
+        feed = (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Bench {i}</title><link>https://{host}/</link>{''.join(items)}</channel></rss>"
+        )
+        (root / "feeds" / f"{i:03d}.xml").write_text(feed, encoding="utf-8")
+        url = f"https://{host}/feed.xml"
+        manifest.append({"url": url, "status": 200, "headers": {"Content-Type": "application/rss+xml"},
+                         "body": f"feeds/{i:03d}.xml"})  # fmt: skip
+        entry = {"name": source_name(i), "display_name": f"Bench {i}", "feeds": [url], "lang": "en"}
+        if full_text:
+            entry["full_text"] = True
+        sources.append(entry)
+    (root / "manifest.jsonl").write_text("".join(json.dumps(m) + "\n" for m in manifest), encoding="utf-8")
+    (root / "sources.toml").write_text(tomli_w.dumps({"source": sources}), encoding="utf-8")
+    return sources
+
+
+def run_digest(root: Path, n: int, uri: str, extra: list[str]) -> dict:
+    names = ",".join(source_name(i) for i in range(n))
+    cmd = [sys.executable, "-m", "scrapy", "digest", "--snapshot", str(root), "--date", DAY,
+           "--output-dir", str(root / "reports"), "-s", f"NEWSBOT_SOURCES_FILE={root / 'sources.toml'}",
+           "-s", f"NEWSBOT_SOURCES={names}", "-s", "NEWSBOT_ANALYZER=heuristic", "-s", "LOG_LEVEL=WARNING",
+           "-s", f"MONGO_DATABASE=bench{n}", "-s", "TELNETCONSOLE_ENABLED=False", *extra]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SCRAPY_"))}
+    env.update(MONGO_URI=uri, PYTHONPATH=str(ROOT))
+    log = open(root / "digest.log", "w")  # noqa: SIM115
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    log.close()
+    if proc.returncode != 0:
+        tail = (root / "digest.log").read_text()[-3000:]
+        raise SystemExit(f"digest N={n} failed ({proc.returncode}):\n{tail}")
+    client = MongoClient(uri)
+    stored = client[f"bench{n}"].articles.count_documents({})
+    analysed = client[f"bench{n}"].articles.count_documents({"analysis": {"$exists": True}})
+    client.close()
+    return {"n": n, "wall_s": round(wall, 2), "stored": stored, "analysed": analysed,
+            "items_per_s": round(stored / wall, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}  # fmt: skip
+
+
+def floor(root: Path, n: int, uri: str) -> dict:
+    """feedparser on the same feeds + one bulk upsert of the same items: the least any crawler pays."""
+    client = MongoClient(uri, tz_aware=True)
+    coll = client[f"floor{n}"].articles
+    coll.create_index("url", unique=True)
+    started = time.perf_counter()
+    ops = []
+    for i in range(n):
+        parsed = feedparser.parse((root / "feeds" / f"{i:03d}.xml").read_bytes())
+        now = datetime.now(UTC)
+        for e in parsed.entries:
+            doc = {"title": e.title, "summary": e.get("summary", ""), "source": source_name(i), "last_seen": now,
+                   "published_at": datetime(*e.published_parsed[:6], tzinfo=UTC)}  # fmt: skip
+            ops.append(UpdateOne({"url": e.link}, {"$set": doc, "$setOnInsert": {"first_seen": now}}, upsert=True))
+    coll.bulk_write(ops, ordered=False)
+    wall = time.perf_counter() - started
+    client.drop_database(f"floor{n}")
+    client.close()
+    return {"n": n, "wall_s": round(wall, 3), "items": len(ops)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="20,200")
+    parser.add_argument("--entries", type=int, default=30)
+    parser.add_argument("--keep", metavar="DIR", help="keep snapshots and logs here")
+    parser.add_argument("-s", dest="settings", action="append", default=[], help="extra setting for the digest")
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    base = Path(args.keep or tempfile.mkdtemp(prefix="newsbot-bench-crawl-"))
+    base.mkdir(parents=True, exist_ok=True)
+    data = base / "data"
+    uri = ensure_embedded_server(data)
+    extra = [x for s in args.settings for x in ("-s", s)]
+    results, floors = [], []
+    try:
+        for n in sizes:
+            root = base / f"n{n}"
+            shutil.rmtree(root, ignore_errors=True)
+            make_snapshot(root, n, args.entries)
+            floors.append(floor(root, n, uri))
+            result = run_digest(root, n, uri, extra)
+            result["ms_per_item"] = round(1000 * result["wall_s"] / max(1, result["stored"]), 2)
+            result["floor_ms_per_item"] = round(1000 * floors[-1]["wall_s"] / max(1, floors[-1]["items"]), 3)
+            result["x_floor"] = round(result["ms_per_item"] / max(1e-9, result["floor_ms_per_item"]), 1)
+            results.append(result)
+            print(
+                f"N={n:4d}: {result['stored']} items in {result['wall_s']:.1f}s = {result['items_per_s']} items/s, "
+                f"peak RSS {result['peak_rss_mb']} MB, {result['ms_per_item']} ms/item "
+                f"(floor {result['floor_ms_per_item']} ms/item, x{result['x_floor']})",
+                flush=True,
+            )
+    finally:
+        stop_embedded_server(data)
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+    summary = {"runs": results, "floor": floors}
+    if len(results) >= 2:
+        small, big = results[0], results[-1]
+        summary["time_ratio"] = round(big["wall_s"] / small["wall_s"], 2)
+        summary["size_ratio"] = big["n"] / small["n"]
+        marginal = (big["wall_s"] - small["wall_s"]) / max(1, big["stored"] - small["stored"])
+        summary["marginal_ms_per_item"] = round(1000 * marginal, 2)
+        summary["marginal_x_floor"] = round(1000 * marginal / max(1e-9, big["floor_ms_per_item"]), 1)
+        print(
+            f"time({big['n']})/time({small['n']}) = {summary['time_ratio']} (target <= 11); "
+            f"marginal {summary['marginal_ms_per_item']} ms/item = x{summary['marginal_x_floor']} floor (target <= 3); "
+            f"peak RSS at N={big['n']}: {big['peak_rss_mb']} MB (target <= 600)"
+        )
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
