@@ -37,7 +37,7 @@ import feedparser  # noqa: E402
 import tomli_w  # noqa: E402
 from pymongo import MongoClient, UpdateOne  # noqa: E402
 
-from newsbot.store import ensure_embedded_server, stop_embedded_server  # noqa: E402
+from newsbot.storage.embedded import ensure_embedded_server, stop_embedded_server  # noqa: E402
 
 DAY = "2026-02-04"
 WHEN = datetime(2026, 2, 3, 6, 0, tzinfo=UTC)  # inside the report window of DAY

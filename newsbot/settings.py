@@ -42,6 +42,9 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 NEWSBOT_SOURCES_FILE = None
 # Only these sources (comma list of names); empty = every enabled source.
 NEWSBOT_SOURCES = []
+# `scrapy digest` crawls at most this many sources at once and starts the next as one finishes. Each
+# source is one site crawled one request at a time; hundreds of crawlers alive at once only cost memory.
+NEWSBOT_CONCURRENT_SOURCES = 32
 
 # --- Offline replay -------------------------------------------------------------------------
 # A folder with manifest.jsonl: every request, robots.txt included, is answered from it.
@@ -116,6 +119,10 @@ MONGO_DATABASE = "newsbot"
 NEWSBOT_DB_IDLE_STOP = 10
 MONGO_CONNECT_TIMEOUT_MS = 5000
 
+# Articles are upserted in bulk: up to this many per write, none waiting longer than this (seconds).
+NEWSBOT_STORE_BATCH_SIZE = 100
+NEWSBOT_STORE_BATCH_DELAY = 0.05
+
 ITEM_PIPELINES = {
     "newsbot.pipelines.normalize.NormalizePipeline": 100,
     "newsbot.pipelines.store.StorePipeline": 300,
@@ -131,6 +138,8 @@ NEWSBOT_ANALYZER = "auto"  # auto (llm when OPENAI_API_KEY is set), llm, heurist
 NEWSBOT_LLM_MODEL = "gpt-4o-mini"
 NEWSBOT_LLM_METHOD = "json_schema"  # json_schema, json_mode, function_calling
 NEWSBOT_LLM_CONCURRENCY = 8
+# Articles analysed at once in one process, all sources together (at least NEWSBOT_LLM_CONCURRENCY).
+NEWSBOT_ANALYSIS_CONCURRENCY = 16
 NEWSBOT_LLM_RPS = 0  # requests per second; 0 = unlimited
 NEWSBOT_LLM_TIMEOUT = 60
 NEWSBOT_LLM_RETRIES = 3  # retries of 429 / 5xx / timeouts, with exponential backoff

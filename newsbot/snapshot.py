@@ -58,6 +58,29 @@ class Snapshot:
         return path.read_bytes()
 
 
+def load_snapshot(root: str | Path) -> Snapshot:
+    """The snapshot at ROOT, read once per process while its manifest is unchanged: every crawler of
+    a `scrapy digest` replays the same folder, and reading its manifest once per source made the
+    replay of N sources cost N x N canonicalised URLs."""
+    folder = Path(root).resolve()
+    try:
+        stat = (folder / "manifest.jsonl").stat()
+    except OSError:
+        return Snapshot(folder)  # raises SnapshotError, naming the folder
+    version = (stat.st_mtime_ns, stat.st_size)
+    cached = _snapshots.get(folder)
+    if cached is None or cached[0] != version:
+        _snapshots.pop(folder, None)
+        while len(_snapshots) >= 4:  # the oldest goes: a process replays one folder, tests a few
+            del _snapshots[next(iter(_snapshots))]
+        cached = _snapshots[folder] = (version, Snapshot(folder))
+    return cached[1]
+
+
+# folder -> ((manifest mtime, size), its Snapshot)
+_snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = {}
+
+
 class SnapshotReplayMiddleware:
     def __init__(self, snapshot: Snapshot, stats, maxsize: int):
         self.snapshot = snapshot
@@ -69,7 +92,7 @@ class SnapshotReplayMiddleware:
         root = crawler.settings.get("NEWSBOT_SNAPSHOT")
         if not root:
             raise NotConfigured
-        mw = cls(Snapshot(root), crawler.stats, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        mw = cls(load_snapshot(root), crawler.stats, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         return mw
 

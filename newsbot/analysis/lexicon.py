@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import ahocorasick
+
 DATA_PACKAGE = "newsbot.analysis"
 GAZETTEER_FILE = "gazetteer.tsv"
 LEXICON_FILE = "lexicon.tsv"
@@ -68,22 +70,35 @@ class TermMatcher:
     Python's re tries every alternative at every position, and a lookbehind on each Latin term stops
     it from skipping ahead: a thousand names cost ~10 ms per article. A term whose literal core is
     not in the text can never match, so the alternation is compiled (and cached) from only the terms
-    whose core occurs, in the original order: same matches, same precedence, a fraction of the time."""
+    whose core occurs, in the original order: same matches, same precedence, a fraction of the time.
+    Which cores occur is found in one pass over the text (an Aho-Corasick automaton per case mode),
+    not one substring search per term."""
 
     def __init__(self, terms: list[tuple[str, str, bool]]):
         # (pattern, literal core, case-folded)
         self.patterns = [pattern for pattern, _, _ in terms]
-        self.needles = [(_fold(core) if folded else core, folded) for _, core, folded in terms]
+        self.always = {i for i, (_, core, _) in enumerate(terms) if not core}
+        self.automata: list[tuple[bool, ahocorasick.Automaton]] = []
+        for folded in (False, True):
+            needles: dict[str, list[int]] = defaultdict(list)
+            for i, (_, core, term_folded) in enumerate(terms):
+                if core and term_folded == folded:
+                    needles[_fold(core) if folded else core].append(i)
+            if needles:
+                automaton = ahocorasick.Automaton()
+                for needle, indexes in needles.items():
+                    automaton.add_word(needle, tuple(indexes))
+                automaton.make_automaton()
+                self.automata.append((folded, automaton))
 
     def finditer(self, text: str):
         if not text:
             return iter(())
-        folded_text = _fold(text)
-        present = tuple(
-            self.patterns[i]
-            for i, (needle, folded) in enumerate(self.needles)
-            if needle in (folded_text if folded else text)
-        )
+        found = set(self.always)
+        for folded, automaton in self.automata:
+            for _, indexes in automaton.iter(_fold(text) if folded else text):
+                found.update(indexes)
+        present = tuple(self.patterns[i] for i in sorted(found))
         return _alternation(present).finditer(text) if present else iter(())
 
 

@@ -10,6 +10,7 @@ k-1 others (newsbot.analysis.batch); everything after that stays per article. Th
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -51,6 +52,7 @@ from newsbot.text.sentences import cut_to_budget
 
 logger = logging.getLogger(__name__)
 
+STORE_ATTEMPTS = 3  # a dropped connection or a paused pool is retried; a lost analysis costs a re-run
 INJECTION_NOTE = "文中含有诱导评级的文字，等级按客观证据确定"
 
 
@@ -156,9 +158,14 @@ class Outcome:
 
 
 class AnalysisService:
-    def __init__(self, config: AnalysisConfig, db=None, *, counters: Counters | None = None, reply_cache=None):
+    def __init__(
+        self, config: AnalysisConfig, db=None, *, counters: Counters | None = None, reply_cache=None, store=None
+    ):
         self.config = config
         self.db = db
+        # A shared Store (newsbot.storage.connection): its articles are read and analyses written in
+        # batches with every other analysis of the process, two round trips per batch, not per article.
+        self.store = store
         self.counters = counters or Counters()
         self.reply_cache = reply_cache
         self.heuristic = HeuristicAnalyzer()
@@ -205,7 +212,7 @@ class AnalysisService:
 
     # -- entry points ---------------------------------------------------------------------------
     async def analyze_url(self, url: str) -> Outcome | None:
-        doc = await find_article(self.db, url)
+        doc = await (self.store.article_reader.find(url) if self.store else find_article(self.db, url))
         if doc is None:
             logger.warning("Cannot analyse %s: not in the database", url)
             return None
@@ -215,12 +222,23 @@ class AnalysisService:
         art = ArticleInput.from_doc(doc)
         outcome = await self.analyze_article(art, existing=doc.get("analysis"))
         if store and outcome.status != "cached":
-            try:
-                await store_analysis(self.db, doc["url"], outcome.record)
-            except StoreError as exc:
-                self.counters.inc(keys.ANALYSIS_STORE_ERRORS)
-                logger.error("Could not store the analysis of %s: %s", doc["url"], str(exc).splitlines()[0])
+            await self._store(doc["url"], outcome.record)
         return outcome
+
+    async def _store(self, url: str, record: dict) -> None:
+        for attempt in range(1, STORE_ATTEMPTS + 1):
+            try:
+                if self.store:
+                    await self.store.analysis_writer.store(url, record)
+                else:
+                    await store_analysis(self.db, url, record)
+                return
+            except StoreError as exc:
+                if attempt == STORE_ATTEMPTS:
+                    self.counters.inc(keys.ANALYSIS_STORE_ERRORS)
+                    logger.error("Could not store the analysis of %s: %s", url, str(exc).splitlines()[0])
+                    return
+                await asyncio.sleep(0.2 * 2**attempt)
 
     async def analyze_article(self, art: ArticleInput, existing: dict | None = None) -> Outcome:
         text = cut_to_budget(art.text, self.config.max_input_tokens)

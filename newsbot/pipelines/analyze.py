@@ -5,6 +5,10 @@ holds up the crawl; the LLM gate bounds how many requests are in flight. close_s
 every pending analysis, which Scrapy runs before the spider_closed handlers (the report) fire.
 The article is read back from MongoDB rather than from the item, so the analysis sees the best
 text stored so far (the store pipeline keeps a good body over a later feed-only fallback).
+
+Analyses in flight are bounded per process (NEWSBOT_ANALYSIS_CONCURRENCY), across every crawler of
+a digest: the heuristic runs on the reactor's thread, and thousands of articles analysed at once
+starve the event loop until the database driver's heartbeats time out and its pool pauses.
 """
 
 from __future__ import annotations
@@ -17,11 +21,18 @@ from itemadapter import ItemAdapter
 from newsbot import stats as keys
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
 from newsbot.storage.connection import crawler_store
-from newsbot.storage.errors import StoreUnavailable
+from newsbot.storage.errors import StoreError, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
+READ_ATTEMPTS = 3  # reading the stored article back: a dropped connection is retried
 TOKEN_KEYS = (keys.LLM_PROMPT_TOKENS, keys.LLM_COMPLETION_TOKENS)
+# event loop -> the process's analysis slots
+_slots: dict[int, asyncio.Semaphore] = {}
+
+
+def analysis_slots(size: int) -> asyncio.Semaphore:
+    return _slots.setdefault(id(asyncio.get_running_loop()), asyncio.Semaphore(max(1, size)))
 
 
 class AnalyzePipeline:
@@ -42,7 +53,7 @@ class AnalyzePipeline:
             store = await crawler_store(self.crawler)
         except StoreUnavailable:
             return  # the store pipeline reports it and closes the spider; nothing to analyse
-        self.service = AnalysisService(self.config, store.db, counters=self.counters)
+        self.service = AnalysisService(self.config, store.db, counters=self.counters, store=store)
         # jieba loads its dictionary on first use (about a second): not on the reactor thread mid-crawl.
         await asyncio.to_thread(self.service.heuristic.warm_up)
         if self.config.mode == "llm":
@@ -79,8 +90,20 @@ class AnalyzePipeline:
         return item
 
     async def _analyze(self, url: str) -> None:
+        settings = self.crawler.settings
+        size = settings.getint("NEWSBOT_ANALYSIS_CONCURRENCY", 16)
+        if self.config.mode == "llm":
+            size = max(size, self.config.llm.concurrency)
         try:
-            await self.service.analyze_url(url)
+            async with analysis_slots(size):
+                for attempt in range(1, READ_ATTEMPTS + 1):
+                    try:
+                        await self.service.analyze_url(url)
+                        break
+                    except StoreError:
+                        if attempt == READ_ATTEMPTS:
+                            raise
+                        await asyncio.sleep(0.2 * 2**attempt)
         except Exception:
             # One article's bug must not stop the crawl or the other analyses.
             logger.exception("Analysis of %s failed", url)

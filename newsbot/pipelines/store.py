@@ -1,6 +1,7 @@
 """Store: upsert every article by canonical URL. A re-crawl updates in place, keeps first_seen and
 moves last_seen, so the same feed crawled twice never makes a duplicate. An article whose feed gives
-no usable date keeps the date it was stored with."""
+no usable date keeps the date it was stored with. Items arriving together are written in one bulk
+write (newsbot.storage.batch); each is handed on only once written."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import CloseSpider, DropItem
 
 from newsbot import stats as keys
-from newsbot.storage.articles import upsert_article
+from newsbot.storage.batch import ArticleBatcher
 from newsbot.storage.connection import Store, crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
 
@@ -25,6 +26,7 @@ class StorePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.store: Store | None = None
+        self.batcher: ArticleBatcher | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -38,7 +40,17 @@ class StorePipeline:
             logger.critical("newsbot: %s", exc)
             self.stats.set_value(keys.STORE_UNAVAILABLE, str(exc))
             raise CloseSpider("store_unavailable") from exc
+        settings = self.crawler.settings
+        self.batcher = ArticleBatcher(
+            self.store.db,
+            max_size=settings.getint("NEWSBOT_STORE_BATCH_SIZE", 100),
+            max_delay=settings.getfloat("NEWSBOT_STORE_BATCH_DELAY", 0.05),
+        )
         logger.info("Storing articles in %s", self.store.safe_uri)
+
+    async def close_spider(self):
+        if self.batcher is not None:
+            await self.batcher.close()
 
     async def process_item(self, item):
         doc = ItemAdapter(item).asdict()
@@ -59,7 +71,7 @@ class StorePipeline:
             )
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                is_new = await upsert_article(self.store.db, url, doc, insert_only=insert_only)
+                is_new = await self.batcher.upsert(url, doc, insert_only=insert_only)
                 break
             except StoreError as exc:
                 if attempt == WRITE_ATTEMPTS:

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
-async def upsert_article(db, url: str, fields: dict, *, insert_only: tuple[str, ...] = ()) -> bool:
-    """Insert or update the article at url; True when it is new. A re-crawl keeps first_seen and
-    moves last_seen; the insert_only fields are written only when the article is new."""
+def article_update(fields: dict, insert_only: tuple[str, ...] = ()) -> dict:
+    """The upsert of an article: a re-crawl keeps first_seen and moves last_seen; the insert_only
+    fields are written only when the article is new."""
     fields = dict(fields)
     now = datetime.now(UTC)
     on_insert = {"first_seen": now, **{key: fields.pop(key) for key in insert_only if key in fields}}
-    update = {"$set": {**fields, "last_seen": now}, "$setOnInsert": on_insert}
-    result = await db.articles.update_one({"url": url}, update, upsert=True)
-    return result.upserted_id is not None
+    return {"$set": {**fields, "last_seen": now}, "$setOnInsert": on_insert}
 
 
 async def find_article(db, url: str) -> dict | None:

@@ -1,8 +1,10 @@
 """Which MongoDB server, and the connections to it.
 
 MONGO_URI (environment, or a setting for tests) names a server; unset, the embedded SecantusDB
-daemon of NEWSBOT_DATA_DIR is used (newsbot.storage.embedded). A crawl shares one async Store
-across its pipelines and extensions (crawler_store); commands outside the reactor use sync_db.
+daemon of NEWSBOT_DATA_DIR is used (newsbot.storage.embedded). Every crawl of a process (the
+hundreds of `scrapy digest`) shares one async Store across its pipelines and extensions
+(crawler_store): one connection pool, not one per source, which a server caps (SecantusDB at 1000
+connections) and which costs memory; commands outside the reactor use sync_db.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from pymongo import AsyncMongoClient, MongoClient
 
+from newsbot.storage.batch import AnalysisWriter, ArticleReader
 from newsbot.storage.embedded import ensure_embedded_server, running_server
 from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 from newsbot.storage.indexes import create_indexes
@@ -64,14 +67,22 @@ class Store:
             uri, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, tz_aware=True
         )
         self.db = self.client[dbname]
+        # The analyses of every crawler of the process read and write through these, in batches.
+        self.article_reader = ArticleReader(self.db, max_size=100, max_delay=0.02)
+        self.analysis_writer = AnalysisWriter(self.db, max_size=100, max_delay=0.05)
 
     @classmethod
     def from_settings(cls, settings) -> Store:
+        return cls(*cls.location(settings))
+
+    @staticmethod
+    def location(settings) -> tuple[str, str, int]:
+        """(uri, database, timeout in ms) the settings name."""
         try:
             uri = resolve_mongo_uri(settings)
         except OSError as exc:
             raise StoreUnavailable(f"cannot start the embedded database: {exc}") from exc
-        return cls(uri, database_name(settings, uri), settings.getint("MONGO_CONNECT_TIMEOUT_MS", 5000))
+        return uri, database_name(settings, uri), settings.getint("MONGO_CONNECT_TIMEOUT_MS", 5000)
 
     async def open(self) -> Store:
         try:
@@ -82,6 +93,8 @@ class Store:
         return self
 
     async def close(self) -> None:
+        await self.article_reader.close()
+        await self.analysis_writer.close()
         await self.client.close()
 
 
@@ -92,12 +105,18 @@ def sync_db(settings):
     return client, client[database_name(settings, uri)]
 
 
+# (event loop, uri, database, timeout) -> [Store, number of crawlers using it]: the open stores.
+_shared: dict[tuple, list] = {}
+_locks: dict[int, asyncio.Lock] = {}
+
+
 async def crawler_store(crawler) -> Store:
-    """The crawler's one shared Store (pipelines and extensions), opened on first use and closed
-    when the engine stops, after every spider_closed handler has had its turn."""
+    """The Store of the crawler's settings, shared by its pipelines and extensions and by every other
+    crawler of the process with the same database; opened on first use and closed when the last
+    engine using it stops, after every spider_closed handler has had its turn."""
+    loop = id(asyncio.get_running_loop())  # an AsyncMongoClient belongs to the loop it was made on
     # Pipelines open side by side: without the lock each would connect (and fail) on its own.
-    lock = crawler.__dict__.setdefault("_newsbot_store_lock", asyncio.Lock())
-    async with lock:
+    async with _locks.setdefault(loop, asyncio.Lock()):
         store = getattr(crawler, "_newsbot_store", None)
         if store is not None:
             return store
@@ -105,16 +124,30 @@ async def crawler_store(crawler) -> Store:
             # Fail fast: one unreachable database is reported once, not once per component.
             raise StoreUnavailable(crawler._newsbot_store_error)
         try:
-            store = await Store.from_settings(crawler.settings).open()
+            location = Store.location(crawler.settings)
+            key = (loop, *location)
+            entry = _shared.get(key)
+            if entry is None:
+                store = Store(*location)
+                try:
+                    await store.open()
+                except StoreUnavailable:
+                    await store.close()
+                    raise
+                entry = _shared[key] = [store, 0]
         except StoreUnavailable as exc:
             crawler._newsbot_store_error = str(exc)
             raise
-        crawler._newsbot_store = store
+        entry[1] += 1
+        store = crawler._newsbot_store = entry[0]
 
-    async def _close():
-        await store.close()
+    async def _release():
+        entry[1] -= 1
+        if entry[1] == 0 and _shared.get(key) is entry:
+            del _shared[key]
+            await store.close()
 
     from scrapy import signals
 
-    crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
+    crawler.signals.connect(_release, signal=signals.engine_stopped, weak=False)
     return store

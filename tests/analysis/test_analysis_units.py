@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from importlib import resources
 
@@ -11,7 +12,7 @@ import pytest
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.evaluate import changed_rows, char_overlap, classification, metrics, metrics_by_day, row_day
 from newsbot.analysis.heuristic import HeuristicAnalyzer, to_band
-from newsbot.analysis.lexicon import gazetteer
+from newsbot.analysis.lexicon import TermMatcher, _is_latin, _term_pattern, gazetteer, lexicon
 from newsbot.analysis.llm import validate_judgement
 from newsbot.analysis.overview import check_highlights, heuristic_overview
 from newsbot.analysis.prompts import PromptError, load_prompts, make_fence
@@ -24,6 +25,30 @@ def test_gazetteer_prefers_the_longest_name_and_respects_word_edges():
     assert "阿里巴巴" in names["organizations"]  # Qwen3 is Alibaba's, the digit does not break the match
     assert "Meta" not in names["organizations"]  # not inside "Metaverse"
     assert "上海" not in names["places"]
+
+
+def test_term_matcher_finds_what_the_plain_alternation_finds():
+    """The prefiltered matcher (only terms whose literal occurs) gives the same matches, in the same
+    order and with the same precedence, as one regex of every term, case folding included."""
+    terms = ["AI", "agent*", "OpenAI", "Open", "上海人工智能实验室", "上海", "Kelvin", "straße", "ſtrasse"]
+    specs = []
+    for term in terms:
+        core = term.rstrip("*")
+        fold = not (core.isupper() and _is_latin(core))  # as newsbot.analysis.lexicon.Lexicon builds them
+        specs.append((_term_pattern(term, fold_case=fold, after_hyphen=False), core, fold and _is_latin(core)))
+    plain = re.compile("|".join(pattern for pattern, _, _ in specs))
+    matcher = TermMatcher(specs)
+    texts = [
+        "OpenAI agents and AI agentic tools; openai, OPEN ai",
+        "上海人工智能实验室在上海发布 \u212aelvin scale",
+        "Ray-Ban AI-Agent Openness, STRASSE and Straße",
+        "",
+    ]
+    for text in texts:
+        assert [m.group(0) for m in matcher.finditer(text)] == [m.group(0) for m in plain.finditer(text)]
+    lex = lexicon()
+    text = "NVIDIA 发布新一代 AI 芯片，OpenAI 与上海人工智能实验室合作推出大模型 agent 平台"
+    assert any(lex.hits(group, text) for group in lex.groups)
 
 
 def test_heuristic_region_follows_the_subject_not_the_language():

@@ -13,7 +13,7 @@ from pymongo import MongoClient
 from newsbot.sources import SOURCES
 from newsbot.storage.embedded import stop_embedded_server
 from newsbot.urls import canonical_url
-from tests.conftest import ROOT, SNAPSHOT_DAY, expected_stored_per_source, run_scrapy, scrapy_env
+from tests.conftest import BUNDLED_SOURCES, ROOT, SNAPSHOT_DAY, expected_stored_per_source, run_scrapy, scrapy_env
 
 # Every test here runs real `scrapy crawl` processes over the bundled day.
 pytestmark = [
@@ -33,7 +33,8 @@ def two_crawls(mongo_uri):
     first = run_scrapy(*args, env=env)
     db = client[db_name]
     after_first = {d["url"]: d for d in db.articles.find({}, {"content": 0})}
-    second = run_scrapy(*args, env=env)
+    # The second digest crawls two sources at a time: the same articles, nothing lost or doubled.
+    second = run_scrapy(*args, "-s", "NEWSBOT_CONCURRENT_SOURCES=2", env=env)
     after_second = {d["url"]: d for d in db.articles.find({}, {"content": 0})}
     yield first, second, after_first, after_second, db
     client.drop_database(db_name)
@@ -43,6 +44,18 @@ def test_both_crawls_succeed(two_crawls):
     first, second, *_ = two_crawls
     assert first.returncode == 0, first.stderr[-3000:]
     assert second.returncode == 0, second.stderr[-3000:]
+
+
+def test_digest_runs_at_most_the_configured_sources_at_once(two_crawls):
+    _, second, *_ = two_crawls
+    alive, most, opened = 0, 0, 0
+    for line in second.stderr.splitlines():
+        if "Spider opened" in line:
+            alive, opened = alive + 1, opened + 1
+            most = max(most, alive)
+        elif "Spider closed (" in line:
+            alive -= 1
+    assert opened == len(BUNDLED_SOURCES) and most == 2
 
 
 def test_item_count_per_source(two_crawls):
