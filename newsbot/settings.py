@@ -138,7 +138,8 @@ NEWSBOT_ANALYZER = "auto"  # auto (llm when OPENAI_API_KEY is set), llm, heurist
 NEWSBOT_LLM_MODEL = "gpt-4o-mini"
 NEWSBOT_LLM_METHOD = "json_schema"  # json_schema, json_mode, function_calling
 NEWSBOT_LLM_CONCURRENCY = 8
-# Articles analysed at once in one process, all sources together (at least NEWSBOT_LLM_CONCURRENCY).
+# Articles analysed at once in one process, all sources together (in llm mode at least
+# NEWSBOT_LLM_CONCURRENCY x NEWSBOT_LLM_BATCH, so every call can carry a full batch).
 NEWSBOT_ANALYSIS_CONCURRENCY = 16
 NEWSBOT_LLM_RPS = 0  # requests per second; 0 = unlimited
 NEWSBOT_LLM_TIMEOUT = 60

@@ -93,7 +93,8 @@ class AnalyzePipeline:
         settings = self.crawler.settings
         size = settings.getint("NEWSBOT_ANALYSIS_CONCURRENCY", 16)
         if self.config.mode == "llm":
-            size = max(size, self.config.llm.concurrency)
+            # Enough slots to keep every LLM call busy, each with a full batch (NEWSBOT_LLM_BATCH).
+            size = max(size, self.config.llm.concurrency * self.config.batch_size)
         try:
             async with analysis_slots(size):
                 for attempt in range(1, READ_ATTEMPTS + 1):
