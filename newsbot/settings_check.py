@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from newsbot.sources import SOURCES
+from newsbot.sources import NAME_RE, SourcesError, load_sources
 
 REPORT_FORMATS = ("txt", "md", "html", "json")
 CHANNEL_TYPES = ("dingtalk", "feishu", "lark", "wecom", "slack", "json", "email")
@@ -161,6 +161,44 @@ def _quiet(value) -> None:
         raise ValueError(allowed) from None
 
 
+def _spider_names(value) -> None:
+    try:
+        names = _as_list(value)
+    except ValueError:
+        names = None
+    if names is None or any(not NAME_RE.match(n) for n in names):
+        raise ValueError("a comma-separated list of spider names (lowercase letters, digits, '-' and '_')")
+
+
+def _sources_file(value) -> None:
+    # Whether the file loads is the loader's to say, right after: one line naming file, entry and problem.
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError('a path to a sources file (TOML), or "package:file" for one inside an installed package')
+
+
+# Settings whose names must be sources: the built-ins plus NEWSBOT_SOURCES_FILE's, before NEWSBOT_SOURCES limits them.
+SOURCE_NAME_SETTINGS = ("NEWSBOT_SOURCES", "NEWSBOT_PLAYWRIGHT_SOURCES")
+
+
+def _unknown_sources(settings, already: set[str]) -> list[str]:
+    names = {name: _as_list(settings.get(name) or []) for name in SOURCE_NAME_SETTINGS if name not in already}
+    if not any(names.values()):
+        return []
+    try:
+        known = load_sources(settings.get("NEWSBOT_SOURCES_FILE") or None)
+    except SourcesError:
+        return []  # the loader reports the file when the command loads its sources
+    problems = []
+    for name, listed in names.items():
+        unknown = [n for n in listed if n not in known]
+        if unknown:
+            problems.append(
+                f"setting {name}={_shown(settings.get(name))} is not valid: expected a comma-separated list of "
+                f"spider names of enabled sources (`scrapy list`); no source is named {', '.join(unknown)}"
+            )
+    return problems
+
+
 def _db_name(value) -> None:
     if not isinstance(value, str) or not value or re.search(r'[/\\. "$\x00]', value) or len(value) > 63:
         raise ValueError("a MongoDB database name (no space, dot, slash or $; at most 63 characters)")
@@ -205,7 +243,11 @@ RULES: dict[str, Check] = {
     "NEWSBOT_RECORD": _optional(_text),
     # Browser
     "NEWSBOT_CHROMIUM_PATH": _text,
-    "NEWSBOT_PLAYWRIGHT_SOURCES": _optional(_list_of(*SOURCES, what="spider names")),
+    "NEWSBOT_PLAYWRIGHT_SOURCES": _optional(_spider_names),
+    # Sources (newsbot/sources.toml, plus a user's file)
+    "NEWSBOT_SOURCES_FILE": _optional(_sources_file),
+    "NEWSBOT_SOURCES": _optional(_spider_names),
+    "NEWSBOT_CONCURRENT_SOURCES": _number(int, minimum=1),
     # Fetching and normalising: which internal hosts may be fetched, and the bounds on stored text
     "NEWSBOT_ALLOW_PRIVATE_HOSTS": _optional(_host_list),
     "NEWSBOT_MAX_TITLE_CHARS": _number(int, minimum=1),
@@ -218,11 +260,14 @@ RULES: dict[str, Check] = {
     "NEWSBOT_DB_IDLE_STOP": _number(float, minimum=0),
     "MONGO_DATABASE": _db_name,
     "MONGO_CONNECT_TIMEOUT_MS": _number(int, positive=True),
+    "NEWSBOT_STORE_BATCH_SIZE": _number(int, minimum=1),
+    "NEWSBOT_STORE_BATCH_DELAY": _number(float, minimum=0),
     # Analysis
     "NEWSBOT_ANALYZER": _choice("auto", "llm", "heuristic"),
     "NEWSBOT_LLM_MODEL": _text,
     "NEWSBOT_LLM_METHOD": _choice("json_schema", "json_mode", "function_calling"),
     "NEWSBOT_LLM_CONCURRENCY": _number(int, minimum=1),
+    "NEWSBOT_ANALYSIS_CONCURRENCY": _number(int, minimum=1),
     "NEWSBOT_LLM_RPS": _number(float, minimum=0),
     "NEWSBOT_LLM_TIMEOUT": _number(float, positive=True),
     "NEWSBOT_LLM_RETRIES": _number(int, minimum=0),
@@ -296,6 +341,7 @@ def check_settings(settings, environ: dict | None = None) -> list[str]:
             close = difflib.get_close_matches(name, list(RULES), n=1)
             hint = f"; did you mean {close[0]}?" if close else "; see newsbot/settings.py for the known settings"
             problems.append(f"unknown setting {name}{hint}")
+    invalid: set[str] = set()
     for name, check in RULES.items():
         value = settings.get(name)
         if value is None and name not in settings.attributes:
@@ -304,7 +350,8 @@ def check_settings(settings, environ: dict | None = None) -> list[str]:
             check(value)
         except ValueError as exc:
             problems.append(f"setting {name}={_shown(value)} is not valid: expected {exc}")
-    return problems
+            invalid.add(name)
+    return problems + _unknown_sources(settings, invalid)
 
 
 def exit_on_bad_settings(settings) -> None:

@@ -38,6 +38,13 @@ def test_every_newsbot_setting_has_a_rule_and_the_defaults_pass():
         ("NEWSBOT_DATE", "2026-13-01", "YYYY-MM-DD"),
         ("NEWSBOT_REPORT_FORMATS", "txt,pdf", "txt, md, html, json"),
         ("NEWSBOT_PLAYWRIGHT_SOURCES", "qbitai,nosuch", "spider names"),
+        ("NEWSBOT_PLAYWRIGHT_SOURCES", "Bad Name", "spider names"),
+        ("NEWSBOT_SOURCES", "nvidia,nosuch", "no source is named nosuch"),
+        ("NEWSBOT_CONCURRENT_SOURCES", "0", "an integer of at least 1"),
+        ("NEWSBOT_ANALYSIS_CONCURRENCY", "many", "an integer of at least 1"),
+        ("NEWSBOT_STORE_BATCH_SIZE", "0", "an integer of at least 1"),
+        ("NEWSBOT_STORE_BATCH_DELAY", "-1", "a number of at least 0"),
+        ("NEWSBOT_SOURCES_FILE", "  ", "a path to a sources file"),
         ("NEWSBOT_PUSH_ENABLED", "maybe", "True or False"),
         ("NEWSBOT_LLM_TEMPERATURE", "3", "from 0 to 2"),
         ("NEWSBOT_HEALTH_QUIET", '{"arxiv": {"weekdays": ["Saturday"]}}', "weekdays"),
@@ -49,6 +56,20 @@ def test_a_bad_value_names_the_setting_the_value_and_what_is_allowed(name, value
     [problem] = check_settings(project_settings(**{name: value}), environ={})
     assert problem.startswith(f"setting {name}={value} is not valid: expected ")
     assert allowed in problem
+
+
+def test_source_names_are_checked_against_the_users_sources_file_too(tmp_path):
+    user = tmp_path / "sources.toml"
+    user.write_text(
+        '[[source]]\nname = "example-ai"\ndisplay_name = "Example AI"\n'
+        'feeds = ["https://example.org/feed.xml"]\nlang = "en"\n',
+        encoding="utf-8",
+    )
+    named = {"NEWSBOT_SOURCES": "example-ai,nvidia", "NEWSBOT_PLAYWRIGHT_SOURCES": "example-ai"}
+    assert check_settings(project_settings(NEWSBOT_SOURCES_FILE=str(user), **named), environ={}) == []
+    problems = check_settings(project_settings(**named), environ={})
+    assert [p.split("=", 1)[0] for p in problems] == ["setting NEWSBOT_SOURCES", "setting NEWSBOT_PLAYWRIGHT_SOURCES"]
+    assert all(p.endswith("no source is named example-ai") for p in problems)
 
 
 def test_a_misspelt_setting_is_named_with_the_likely_one():
