@@ -41,7 +41,12 @@ NOT_RUN = [
     (r"^scripts/install\.sh --test", "the test suite itself (CI's .ci/run runs it)"),
     (r"^export OPENAI_|^ollama |^vllm |^\.venv/bin/pip install |llama_cpp\.server", "sets up a model provider"),
     (r"^\.venv/bin/scrapy digest -s NEWSBOT_LLM_MODEL=", "a provider preset: needs that provider's endpoint and key"),
-    (r"\.example[:/]", "a placeholder host (example)"),
+    (r"\.example[:/]|//example\.org/", "a placeholder host (example)"),
+    (
+        r"NEWSBOT_SOURCES_FILE=~/newsbot-sources\.toml",
+        "a user's sources file naming a placeholder feed (tests/sources/test_user_sources.py runs list, crawl, "
+        "digest, report, sources and schedule with one)",
+    ),
     (r"bench/", "a benchmark, run by hand (a minute of simulated model latency)"),
     (r"NEWSBOT_RECORD=", "records the live network (tests/crawl/test_record.py records from a local server)"),
 ]
