@@ -100,8 +100,9 @@ def test_crawl_and_digest_of_a_user_source(scrapy_runner, user, tmp_path, mongo_
     assert shown and all(e["source_name"] == "Example AI" for e in shown)
 
 
-def test_schedule_health_and_export_see_the_users_sources(scrapy_runner, user, http_server, tmp_path):
-    node = FakeScrapyd(http_server, spiders=["example-ai", "nvidia", "36kr"])
+def test_schedule_health_and_export_see_the_users_sources(scrapy_runner, user, http_server, tmp_path, mongo_db):
+    # The fake node records each finished job's run in the database, as a real job does.
+    node = FakeScrapyd(http_server, spiders=["example-ai", "nvidia", "36kr"], db=mongo_db)
     flags = [x for k, v in user.items() for x in ("-s", f"{k}={v}")]
     done = schedule(scrapy_runner, "--url", node.url, "--sources", "example-ai", "--no-report", *flags)
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]
