@@ -59,6 +59,15 @@ class MockServer:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
+    def feed_args(self, feed_url: str) -> list[str]:
+        """Spider arguments for a crawl of one of this server's feeds, with its article pages allowed."""
+        return ["-a", f"feeds={feed_url}", "-a", "domains=127.0.0.1"]
+
+    @property
+    def allowed(self) -> dict[str, str]:
+        """The setting that lets a crawl fetch from this server (the fetch policy refuses loopback)."""
+        return {"NEWSBOT_ALLOW_PRIVATE_HOSTS": self.host}
+
     def url(self, path: str) -> str:
         return self.base + path
 

@@ -197,13 +197,10 @@ def test_live_downloader_caps_size_and_decodes_undeclared_gbk(scrapy_runner, mon
         result = scrapy_runner(
             "crawl",
             "qbitai",
-            "-a",
-            f"feeds={feed_url}",
-            "-a",
-            "domains=127.0.0.1",
+            *server.feed_args(feed_url),
             RETRY_TIMES="0",
             DOWNLOAD_DELAY="0",
-            NEWSBOT_ALLOW_PRIVATE_HOSTS=server.host,
+            **server.allowed,
         )
     assert result.returncode == 0, result.stderr[-3000:]
     docs = {d["title"]: d for d in mongo_db.articles.find()}

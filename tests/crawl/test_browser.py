@@ -40,13 +40,10 @@ def test_js_rendered_article_is_extracted_through_the_browser(scrapy_runner, mon
         result = scrapy_runner(
             "crawl",
             "qbitai",
-            "-a",
-            f"feeds={feed_url}",
-            "-a",
-            "domains=127.0.0.1",
+            *server.feed_args(feed_url),
             NEWSBOT_PLAYWRIGHT_SOURCES="qbitai",
             DOWNLOAD_DELAY="0",
-            NEWSBOT_ALLOW_PRIVATE_HOSTS=server.host,
+            **server.allowed,
         )
     assert result.returncode == 0, result.stderr[-3000:]
     doc = mongo_db.articles.find_one({"url": link})
@@ -67,12 +64,9 @@ def test_without_browser_the_same_page_has_no_text(scrapy_runner, mongo_db):
         result = scrapy_runner(
             "crawl",
             "qbitai",
-            "-a",
-            f"feeds={feed_url}",
-            "-a",
-            "domains=127.0.0.1",
+            *server.feed_args(feed_url),
             DOWNLOAD_DELAY="0",
-            NEWSBOT_ALLOW_PRIVATE_HOSTS=server.host,
+            **server.allowed,
         )
     assert result.returncode == 0, result.stderr[-3000:]
     doc = mongo_db.articles.find_one({"url": link})

@@ -44,11 +44,11 @@ def test_database_outage_mid_crawl(tmp_path):
             "DOWNLOAD_DELAY": "0",
             "NEWSBOT_ANALYZER": "heuristic",
             "NEWSBOT_REPORT_ENABLED": "False",
-            "NEWSBOT_ALLOW_PRIVATE_HOSTS": server.host,
+            **server.allowed,
         }
         flags = [x for k, v in settings.items() for x in ("-s", f"{k}={v}")]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "scrapy", "crawl", "36kr", "-a", f"feeds={feed}", "-a", "domains=127.0.0.1", *flags],
+            [sys.executable, "-m", "scrapy", "crawl", "36kr", *server.feed_args(feed), *flags],
             cwd=ROOT,
             env=scrapy_env(),
             stdout=subprocess.PIPE,

@@ -37,11 +37,8 @@ def test_record_then_replay(scrapy_runner, mongo_uri, db_name, tmp_path):
         live = scrapy_runner(
             "crawl",
             "qbitai",
-            "-a",
-            f"feeds={feed}",
-            "-a",
-            "domains=127.0.0.1",
-            NEWSBOT_ALLOW_PRIVATE_HOSTS=server.host,
+            *server.feed_args(feed),
+            **server.allowed,
             NEWSBOT_RECORD=str(record_dir),
             DOWNLOAD_DELAY="0",
             NEWSBOT_REPORT_ON_CLOSE="False",
@@ -56,12 +53,9 @@ def test_record_then_replay(scrapy_runner, mongo_uri, db_name, tmp_path):
     replay = scrapy_runner(
         "crawl",
         "qbitai",
-        "-a",
-        f"feeds={feed}",
-        "-a",
-        "domains=127.0.0.1",
+        *server.feed_args(feed),
         # Replay obeys the same fetch policy as the live crawl it recorded.
-        NEWSBOT_ALLOW_PRIVATE_HOSTS=server.host,
+        **server.allowed,
         NEWSBOT_SNAPSHOT=str(record_dir),
         MONGO_DATABASE=f"{db_name}_replay",
         NEWSBOT_REPORT_ON_CLOSE="False",
