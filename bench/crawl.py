@@ -168,7 +168,7 @@ def run_digest(root: Path, n: int, uri: str, extra: list[str]) -> dict:
     cmd = [sys.executable, "-m", "scrapy", "digest", "--snapshot", str(root), "--date", DAY,
            "--output-dir", str(root / "reports"), "-s", f"NEWSBOT_SOURCES_FILE={root / 'sources.toml'}",
            "-s", f"NEWSBOT_SOURCES={names}", "-s", "NEWSBOT_ANALYZER=heuristic", "-s", "LOG_LEVEL=WARNING",
-           "-s", f"MONGO_DATABASE=bench{n}", "-s", "TELNETCONSOLE_ENABLED=False", *extra]  # fmt: skip
+           "-s", f"MONGO_DATABASE=bench{n}", *extra]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SCRAPY_"))}
     env.update(MONGO_URI=uri, PYTHONPATH=str(ROOT))
     log = open(root / "digest.log", "w")  # noqa: SIM115

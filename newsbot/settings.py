@@ -18,6 +18,12 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"
 LOG_LEVEL = "INFO"
+# Scrapy's debugging back doors, off: each crawler would open its own port (a digest runs hundreds),
+# the telnet console logs its password at INFO, and the remote control writes a code-execution token
+# to a job file that a killed run leaves behind. `-s TELNETCONSOLE_ENABLED=True` or
+# `-s REMOTE_CONTROL_ENABLED=True` turns one on for a debugging session.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- Politeness -------------------------------------------------------------------------------
 USER_AGENT = "newsbot/1.0 (+https://github.com/newsbot/newsbot; AI news digest bot)"

@@ -20,9 +20,8 @@ import random
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import openai
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
 
 from newsbot import stats as keys
@@ -37,6 +36,9 @@ from newsbot.analysis.schema import (
 from newsbot.text.dates import strip_date_prefix
 from newsbot.text.lang import is_chinese
 from newsbot.text.links import has_url
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage, HumanMessage
 
 logger = logging.getLogger(__name__)
 
@@ -133,16 +135,21 @@ class LLMCallError(RuntimeError):
         self.kind = kind
 
 
-TRANSIENT = (
-    openai.RateLimitError,
-    openai.InternalServerError,
-    openai.APITimeoutError,
-    openai.APIConnectionError,
-    asyncio.TimeoutError,
-)
+def _transient() -> tuple[type[BaseException], ...]:
+    import openai  # about a second to import: only a run that talks to a model pays for it
+
+    return (
+        openai.RateLimitError,
+        openai.InternalServerError,
+        openai.APITimeoutError,
+        openai.APIConnectionError,
+        asyncio.TimeoutError,
+    )
 
 
 def _error_kind(exc: BaseException) -> str:
+    import openai
+
     if isinstance(exc, openai.RateLimitError):
         return "rate_limited"
     if isinstance(exc, openai.APITimeoutError | asyncio.TimeoutError):
@@ -225,14 +232,17 @@ class ChatClient:
         runnable = self._bound(name, schema, strict_schema)
         if max_output_tokens:
             runnable = runnable.bind(max_tokens=max_output_tokens)
+        import openai
+
         gate = shared_gate(self.cfg)
+        transient = _transient()
         attempts = 1 + max(0, self.cfg.retries)
         for attempt in range(1, attempts + 1):
             try:
                 async with gate:
                     self.stats_hook(keys.LLM_CALLS)
                     message = await asyncio.wait_for(runnable.ainvoke(messages), timeout=self.cfg.timeout + 5)
-            except TRANSIENT as exc:
+            except transient as exc:
                 kind = _error_kind(exc)
                 self.stats_hook(keys.under(keys.LLM_ERRORS, kind))
                 if attempt == attempts:
@@ -378,6 +388,8 @@ def validate_judgement(text: str, fill_tags: list[str] | None = None) -> tuple[M
 
 
 def reask_message(errors: list[str], previous: str) -> HumanMessage:
+    from langchain_core.messages import HumanMessage
+
     shown = previous if len(previous) <= 600 else previous[:600] + "…"
     return HumanMessage(
         "上一次的输出无效，原因："
@@ -389,4 +401,7 @@ def reask_message(errors: list[str], previous: str) -> HumanMessage:
 
 
 def analysis_messages(system: str, user: str) -> list[BaseMessage]:
+    # LangChain's message types import in about 0.3 s; a heuristic run never builds one.
+    from langchain_core.messages import HumanMessage, SystemMessage
+
     return [SystemMessage(system), HumanMessage(user)]

@@ -12,10 +12,18 @@ from newsbot.settings_check import exit_on_bad_settings
 
 logger = logging.getLogger(__name__)
 
+# Libraries that log each database command or extraction step at DEBUG. Scrapy filters by LOG_LEVEL in
+# its handler, so below that level nothing prints them, yet Python still builds every record: tens of
+# thousands in a digest of hundreds of feeds. Their loggers get the configured level instead.
+CHATTY_LIBRARIES = ("pymongo", "trafilatura", "htmldate", "charset_normalizer", "jieba")
+
 
 def check_start_up(settings) -> None:
     """Every newsbot command calls this once its options are applied: one line and exit 1 on a bad setting."""
     exit_on_bad_settings(settings)
+    level = logging.getLevelName(str(settings.get("LOG_LEVEL") or "DEBUG").upper())
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(level if isinstance(level, int) else logging.DEBUG)
 
 
 def use_sources(settings) -> None:
