@@ -25,6 +25,7 @@ class Block:
     section: str  # domestic | international | overview | footer | alert
     text: str = ""  # overview paragraph, footer or alert line
     entry: dict | None = None
+    heading: str = ""  # the section's heading when the report names its own (the weekly 本周总结)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def report_blocks(report: dict) -> list[Block]:
     blocks += [Block("international", entry=e) for e in report.get("international") or []]
     for paragraph in str(report.get("overview") or "").split("\n"):
         if paragraph.strip():
-            blocks.append(Block("overview", text=paragraph.strip()))
+            blocks.append(Block("overview", text=paragraph.strip(), heading=overview_title(report)))
     blocks += [Block("footer", text=line) for line in report_footer(report)]
     return blocks
 
@@ -75,6 +76,11 @@ def _missing_name(item) -> str:
     name = str(item.get("source_name") or item.get("source"))
     status = item.get("status")
     return f"{name}（{MISSING_LABELS.get(status, status)}）" if status else name
+
+
+def overview_title(report: dict) -> str:
+    """The closing summary's heading: the report's own (a weekly report's 本周总结), else 今日总结."""
+    return str(report.get("overview_title") or SECTION_TITLES["overview"])
 
 
 def header_line(report: dict) -> str:
@@ -233,7 +239,7 @@ def sections_with_headings(part: Part, previous_section: str | None) -> list[tup
     for block in part.blocks:
         heading = None
         if block.section != current or first:
-            name = SECTION_TITLES.get(block.section)
+            name = block.heading or SECTION_TITLES.get(block.section)
             if name:
                 continued = first and block.section == previous_section
                 heading = name + ("（续）" if continued else "")

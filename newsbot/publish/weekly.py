@@ -95,6 +95,7 @@ class WeekReport:
             "domestic": self.domestic,
             "international": self.international,
             "overview": self.summary,
+            "overview_title": "📊 本周总结",
             "stats": {},
         }
 

@@ -172,6 +172,26 @@ def test_wecom_markdown(http_server, monkeypatch):
     assert body["markdown"]["content"].startswith("### AI每日动态 - 2026-02-04\n\n从 172 条原始信息中精选")
 
 
+def test_weekly_push_is_titled_as_a_week_with_its_own_summary_heading(http_server, monkeypatch):
+    from datetime import datetime
+
+    from newsbot.publish.weekly import WeekReport, push_week
+
+    daily = sample_report()
+    week = WeekReport(
+        week="2026-W06", start="2026-02-02", end="2026-02-08", generated_at=datetime(2026, 2, 8, 20, 0),
+        days=["2026-02-04"], raw_count=172, domestic=daily["domestic"], international=daily["international"],
+        counts={}, summary="本周共 3 天、5 个事件。重点关注：英伟达投资OpenAI。",
+    )  # fmt: skip
+    wecom = http_server(ok_json({"errcode": 0, "errmsg": "ok"}))
+    monkeypatch.setenv("NEWSBOT_WECOM_URL", f"{wecom.url}/cgi-bin/webhook/send?key={TOKEN}")
+    assert push_week(settings({"wecom": {"type": "wecom"}}), week, [])
+    content = wecom.requests[0].json()["markdown"]["content"]
+    assert content.startswith("### AI每周动态 - 2026-W06")
+    assert "本周总结" in content and "今日总结" not in content
+    assert "重点关注：英伟达投资OpenAI" in content
+
+
 def test_generic_json_with_secret_header(http_server, monkeypatch):
     server = http_server(lambda request: (204, {}, b""))
     monkeypatch.setenv("NEWSBOT_ARCHIVE_URL", f"{server.url}/ingest")

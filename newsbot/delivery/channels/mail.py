@@ -131,7 +131,7 @@ def plain_report(report: dict) -> str:
                 lines += m.entry_lines(entry, lambda t, u: f"{t} {u}".strip(), lambda v: " ".join(str(v or "").split()))
                 lines.append("")
     if report.get("overview"):
-        lines += [m.SECTION_TITLES["overview"], str(report["overview"]), ""]
+        lines += [m.overview_title(report), str(report["overview"]), ""]
     lines += m.report_footer(report)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -152,6 +152,6 @@ def html_report(report: dict) -> str:
                 lines = m.entry_lines(entry, link, lambda v: esc(" ".join(str(v or "").split())))
                 body.append("<p>" + "<br>".join(lines) + "</p>")
     if report.get("overview"):
-        body.append(f"<h2>{esc(m.SECTION_TITLES['overview'])}</h2><p>{esc(str(report['overview']))}</p>")
+        body.append(f"<h2>{esc(m.overview_title(report))}</h2><p>{esc(str(report['overview']))}</p>")
     body += [f"<p>{esc(line)}</p>" for line in m.report_footer(report)]
     return '<!doctype html><html><head><meta charset="utf-8"></head><body>' + "".join(body) + "</body></html>"
