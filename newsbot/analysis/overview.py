@@ -171,9 +171,11 @@ def overview_messages(prompts, entries: list[dict]) -> list:
     return analysis_messages(system, user)
 
 
-def cache_key(entries: list[dict], raw_count: int, model: str, version: str) -> str:
+def cache_key(entries: list[dict], raw_count: int, model: str, version: str, counts: str | None = None) -> str:
     keep = [[e.get(k) for k in ("title", "summary", "source_name", "region", "importance")] for e in entries]
-    payload = json.dumps(["overview", model, version, raw_count, keep], ensure_ascii=False)
+    parts = ["overview", model, version, raw_count, keep]
+    # The cached text opens with the counts sentence: a caller's own (the week's) is part of the key.
+    payload = json.dumps(parts + [counts] if counts else parts, ensure_ascii=False)
     return "overview-" + hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -194,7 +196,7 @@ async def compose_overview(
     if config.mode != "llm" or not entries:
         return OverviewResult(heuristic_overview(entries, raw_count), "heuristic")
     prompts = load_prompts(task, config.prompts_dir)
-    key = cache_key(entries, raw_count, config.llm.model, prompts.version)
+    key = cache_key(entries, raw_count, config.llm.model, prompts.version, counts)
     if db is not None:
         try:
             hit = await cached_answer(db, key)
@@ -243,7 +245,7 @@ async def compose_overview(
     text = f"{counts or counts_sentence(entries, raw_count)} {highlights}"
     if db is not None:
         doc = {
-            "task": "overview",
+            "task": task,
             "text": text,
             "model": config.llm.model,
             "prompt_version": prompts.version,

@@ -85,3 +85,25 @@ def test_offline_overview_needs_no_model(monkeypatch):
     result = compose_overview_sync(ENTRIES, raw_count=172, settings=settings(NEWSBOT_ANALYZER="heuristic"))
     assert result.analyzer == "heuristic"
     assert result.text.startswith(COUNTS + " 重点关注：广东：")
+
+
+def test_weekly_summary_is_written_by_the_model_through_the_weekly_prompts(fake, mongo_db):
+    from newsbot.publish.weekly import week_summary
+
+    counts = "本周（2026-02-02至2026-02-08）3天共从500条原始信息中精选出3个事件。"
+    events = [{**e, "first_day": "2026-02-04", "days_ran": 1} for e in ENTRIES]
+    text, how = week_summary(settings(), mongo_db, events, raw_count=500, counts_text=counts)
+    assert how == "llm" and fake.requests == 1
+    assert text.startswith(counts + " 重点关注：")
+    assert "英伟达拟向OpenAI投资200亿美元" in text
+    # The weekly prompt pair, not the daily one, and cached apart from a day's overview.
+    system = next(m["content"] for m in fake.bodies[-1]["messages"] if m["role"] == "system")
+    assert "《AI每周动态》周报" in system
+    assert mongo_db.llm_cache.count_documents({"task": "weekly"}) == 1
+    again, _ = week_summary(settings(), mongo_db, events, raw_count=500, counts_text=counts)
+    assert again == text and fake.requests == 1
+
+    fake.mode = "hallucinate"
+    fallback, how = week_summary(settings(), mongo_db, events, raw_count=501, counts_text=counts)
+    assert how == "heuristic-fallback"
+    assert fallback.startswith(counts) and "谷歌" not in fallback and "999" not in fallback
