@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.judgements import (
+    BODY_NAMES_CHARS,
     AiJudgement,
     CategoryJudgement,
     ImportanceJudgement,
@@ -25,7 +26,7 @@ from newsbot.analysis.judgements import (
     judge_region,
     to_band,
 )
-from newsbot.analysis.lexicon import Gazetteer, Lexicon, data_digest, gazetteer, lexicon
+from newsbot.analysis.lexicon import Gazetteer, Lexicon, Mention, data_digest, gazetteer, lexicon
 from newsbot.analysis.summary import compose_reason, lead_tag, opening_summary
 from newsbot.analysis.tags import choose_tags, warm_up_jieba
 
@@ -106,9 +107,14 @@ class HeuristicAnalyzer:
             summary=summary,
             reason=compose_reason(category.category, region.region, ai.relevant, importance),
             tags=tags,
-            entities=self.gaz.names(f"{r.title}\n{r.body}"),
+            entities=self.gaz.names_of(r.title_m + self._body_mentions(r)),
             evidence=Evidence(ai, region, category, importance, r.injection),
         )
+
+    def _body_mentions(self, r: Reading) -> list[Mention]:
+        """Every name in the body. The names of "title\\nbody" are the title's then the body's (no name
+        spans a line break, and a line break is a word edge like the text's start and end)."""
+        return r.body_m if len(r.body) <= BODY_NAMES_CHARS else self.gaz.find(r.body)
 
 
 def main_entities(r: Reading, limit: int) -> list[str]:

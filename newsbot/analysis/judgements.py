@@ -19,7 +19,7 @@ from newsbot.analysis.lexicon import Gazetteer, Lexicon, Mention
 from newsbot.analysis.schema import SCORE_BANDS, Category
 from newsbot.text.amounts import find_money
 from newsbot.text.injection import find_injection, without_injection
-from newsbot.text.sentences import split_sentences
+from newsbot.text.sentences import first_sentences
 
 # Region evidence weights: where an entity is named matters more than how often.
 TITLE_W, OPENING_W, BODY_W = 3.0, 1.5, 0.5
@@ -42,6 +42,10 @@ ZH_ORG_RE = re.compile(
 # "广东：", "国家数据局：", "工信部等七部门：": a place or a government body speaking in the headline
 # (a company's "小鹏汽车：" or a market wrap's "港股收评：" is not).
 _GOV_HEAD_RE = re.compile(r"^([\u4e00-\u9fff]{2,12}?)(省|市|区|县|部|委|局|办|院|署|厅|部门)?[：:]")
+# How many of its sentences an article is read by (summary.opening_summary picks from these).
+OPENING_SENTENCES = 8
+# How much of the body its names are looked for in, for the judgements (the record's entities read it all).
+BODY_NAMES_CHARS = 4000
 _YUAN_RE = re.compile(r"(?:人民币|\d(?:万|亿)?元|\byuan\b|\bRMB\b)", re.I)
 
 
@@ -52,7 +56,7 @@ class Reading:
     title: str
     opening: str  # the first two sentences
     body: str
-    sentences: list[str]
+    sentences: list[str]  # the first OPENING_SENTENCES: no judgement and no summary reads further
     title_m: list[Mention]
     opening_m: list[Mention]
     body_m: list[Mention]
@@ -65,7 +69,7 @@ class Reading:
         # Instructions planted in the text are not evidence of anything: drop their sentences first.
         title = without_injection(art.title) if injection else art.title
         body = without_injection(art.text) if injection else art.text
-        sentences = split_sentences(body)
+        sentences = first_sentences(body, OPENING_SENTENCES)
         opening = " ".join(sentences[:2])
         return cls(
             title=title,
@@ -74,7 +78,7 @@ class Reading:
             sentences=sentences,
             title_m=gaz.find(title),
             opening_m=gaz.find(opening),
-            body_m=gaz.find(body[:4000]),
+            body_m=gaz.find(body[:BODY_NAMES_CHARS]),
             article=art,
             injection=injection,
         )

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-import ahocorasick
+import ahocorasick_rs
+
+from newsbot.text.fold import fold
 
 DATA_PACKAGE = "newsbot.analysis"
 GAZETTEER_FILE = "gazetteer.tsv"
@@ -55,56 +58,89 @@ def _term_pattern(term: str, *, fold_case: bool, after_hyphen: bool = True) -> s
     return rf"(?<![{before}]){body}(?![A-Za-z])"
 
 
-# re's IGNORECASE also pairs these with ASCII letters; casefold() alone would not.
-_FOLD_FIXES = str.maketrans({"ı": "i", "ſ": "s", "\u212a": "k", "\u212b": "å"})
-
-
 @lru_cache(maxsize=8192)
 def _alternation(patterns: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(patterns))
 
 
+@dataclass(frozen=True)
+class Located:
+    """Where, in one text, each term's literal core starts (term index -> offsets). `aligned` is False
+    when case folding changed the text's length: offsets found in the folded text are then not offsets
+    in the text."""
+
+    text: str
+    starts: dict[int, list[int]]
+    aligned: bool
+    terms: list[int] = field(init=False)  # the term indexes found, in order
+
+    def __post_init__(self):
+        object.__setattr__(self, "terms", sorted(self.starts))
+
+
 class TermMatcher:
-    """An ordered alternation of term patterns, matched like re.compile("|".join(patterns)) but fast.
+    """Ordered alternations of term patterns, matched like re.compile("|".join(patterns)).finditer but fast.
 
     Python's re tries every alternative at every position, and a lookbehind on each Latin term stops
-    it from skipping ahead: a thousand names cost ~10 ms per article. A term whose literal core is
-    not in the text can never match, so the alternation is compiled (and cached) from only the terms
-    whose core occurs, in the original order: same matches, same precedence, a fraction of the time.
-    Which cores occur is found in one pass over the text (an Aho-Corasick automaton per case mode),
-    not one substring search per term."""
+    it from skipping ahead: a thousand names cost ~10 ms per article. Every pattern begins with its
+    literal core, so a match can only start where the core of a term occurs. One pass of an
+    Aho-Corasick automaton per case mode (`locate`) finds those places; the alternation, compiled
+    (and cached) from only the terms whose core occurs, in the original order (same precedence), is
+    then tried at those offsets alone, as finditer would meet them: same matches, a fraction of the time.
+
+    One matcher holds many alternations, each a range of its terms (the lexicon's rows): a text is
+    located once for all of them, and `matches` runs any one range on that."""
 
     def __init__(self, terms: list[tuple[str, str, bool]]):
         # (pattern, literal core, case-folded)
         self.patterns = [pattern for pattern, _, _ in terms]
         self.always = {i for i, (_, core, _) in enumerate(terms) if not core}
-        self.automata: list[tuple[bool, ahocorasick.Automaton]] = []
+        # (case-folded, the term indexes of each needle, an automaton of the needles)
+        self.automata: list[tuple[bool, list[tuple[int, ...]], ahocorasick_rs.AhoCorasick]] = []
         for folded in (False, True):
             needles: dict[str, list[int]] = defaultdict(list)
             for i, (_, core, term_folded) in enumerate(terms):
                 if core and term_folded == folded:
-                    needles[_fold(core) if folded else core].append(i)
+                    needles[fold(core) if folded else core].append(i)
             if needles:
-                automaton = ahocorasick.Automaton()
-                for needle, indexes in needles.items():
-                    automaton.add_word(needle, tuple(indexes))
-                automaton.make_automaton()
-                self.automata.append((folded, automaton))
+                automaton = ahocorasick_rs.AhoCorasick(list(needles), implementation=ahocorasick_rs.Implementation.DFA)
+                self.automata.append((folded, [tuple(indexes) for indexes in needles.values()], automaton))
+
+    def locate(self, text: str) -> Located:
+        starts: dict[int, list[int]] = defaultdict(list)
+        aligned = True
+        for folded, terms_of, automaton in self.automata:
+            haystack = fold(text) if folded else text
+            aligned = aligned and len(haystack) == len(text)
+            # Every occurrence, overlapping ones included: each is where some term might match.
+            for needle, start, _ in automaton.find_matches_as_indexes(haystack, overlapping=True):
+                for i in terms_of[needle]:
+                    starts[i].append(start)
+        return Located(text, starts, aligned)
+
+    def matches(self, found: Located, lo: int = 0, hi: int | None = None) -> list[re.Match]:
+        """The matches of the alternation of terms lo..hi-1 in the located text."""
+        if not found.text:
+            return []
+        hi = len(self.patterns) if hi is None else hi
+        present = found.terms[bisect_left(found.terms, lo) : bisect_left(found.terms, hi)]
+        if self.always:
+            present = sorted({*present, *(i for i in self.always if lo <= i < hi)})
+        if not present:
+            return []
+        rx = _alternation(tuple(self.patterns[i] for i in present))
+        if not found.aligned or self.always.intersection(present):
+            return list(rx.finditer(found.text))
+        out: list[re.Match] = []
+        resume = 0  # finditer goes on after a match's end
+        for start in sorted({s for i in present for s in found.starts[i]}):
+            if start >= resume and (m := rx.match(found.text, start)):
+                out.append(m)
+                resume = m.end()
+        return out
 
     def finditer(self, text: str):
-        if not text:
-            return iter(())
-        found = set(self.always)
-        for folded, automaton in self.automata:
-            for _, indexes in automaton.iter(_fold(text) if folded else text):
-                found.update(indexes)
-        present = tuple(self.patterns[i] for i in sorted(found))
-        return _alternation(present).finditer(text) if present else iter(())
-
-
-@lru_cache(maxsize=64)  # the same text is matched against every lexicon group in turn
-def _fold(text: str) -> str:
-    return text.casefold().translate(_FOLD_FIXES)
+        return iter(self.matches(self.locate(text)))
 
 
 # --- gazetteer -----------------------------------------------------------------------------------
@@ -149,9 +185,13 @@ class Gazetteer:
 
     def names(self, text: str) -> dict[str, list[str]]:
         """Entities named in text, by kind, in order of first mention (the record's `entities`)."""
+        return self.names_of(self.find(text))
+
+    @staticmethod
+    def names_of(mentions: list[Mention]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {"organizations": [], "people": [], "places": []}
         key = {"org": "organizations", "person": "people", "place": "places"}
-        for mention in self.find(text):
+        for mention in mentions:
             bucket = out[key[mention.entity.kind]]
             if mention.entity.name not in bucket:
                 bucket.append(mention.entity.name)
@@ -164,39 +204,77 @@ def gazetteer() -> Gazetteer:
 
 
 # --- lexicon -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Row:
+    """One line of the lexicon: a weight and its terms, a range of the lexicon's matcher."""
+
+    weight: float
+    lo: int
+    hi: int
+
+
+class TextScan:
+    """One text located once for every lexicon row; each row's matches are found when first asked for."""
+
+    def __init__(self, matcher: TermMatcher, row_of: list[int], text: str):
+        self.matcher = matcher
+        self.found = matcher.locate(text)
+        # Most rows have none of their terms in a text: they are answered without a look.
+        self._live = {row_of[i] for i in (*self.found.terms, *matcher.always)}
+        self._matches: dict[int, list[re.Match]] = {}
+
+    def matches(self, row: Row) -> list[re.Match]:
+        if row.lo not in self._live:
+            return []
+        if row.lo not in self._matches:
+            self._matches[row.lo] = self.matcher.matches(self.found, row.lo, row.hi)
+        return self._matches[row.lo]
+
+
 class Lexicon:
     def __init__(self, text: str):
-        # group -> [(weight, compiled alternation)]
-        self.groups: dict[str, list[tuple[float, TermMatcher]]] = defaultdict(list)
+        self.groups: dict[str, list[Row]] = defaultdict(list)
         self.terms: dict[str, list[str]] = defaultdict(list)
+        specs: list[tuple[str, str, bool]] = []
+        self.row_of: list[int] = []  # term index -> where its row starts
         for cols in _rows(text):
             group, weight, terms = cols
             parts = [t.strip() for t in terms.split("|") if t.strip()]
             self.terms[group].extend(parts)
-            patterns = []
+            lo = len(specs)
             for term in sorted(parts, key=len, reverse=True):
                 core = term.rstrip("*")
                 # All-capital Latin terms (AI, LLM, GPU) are case-sensitive: "ai" inside a word is not AI.
-                fold = not (core.isupper() and _is_latin(core))
-                patterns.append(
-                    (_term_pattern(term, fold_case=fold, after_hyphen=False), core, fold and _is_latin(core))
-                )
-            self.groups[group].append((float(weight), TermMatcher(patterns)))
+                folds = not (core.isupper() and _is_latin(core))
+                pattern = _term_pattern(term, fold_case=folds, after_hyphen=False)
+                specs.append((pattern, core, folds and _is_latin(core)))
+            self.groups[group].append(Row(float(weight), lo, len(specs)))
+            self.row_of += [lo] * (len(specs) - lo)
+        # Each row is its own alternation (a term counts once per row, overlaps across rows all count),
+        # but a text is scanned once for all of them.
+        self.matcher = TermMatcher(specs)
+        # One analysis asks about the same few texts (title, opening, body) for every group.
+        self.scan = lru_cache(maxsize=16)(self._scan)
+
+    def _scan(self, text: str) -> TextScan:
+        return TextScan(self.matcher, self.row_of, text)
 
     def categories(self) -> list[str]:
         return [g.split(":", 1)[1] for g in self.groups if g.startswith("cat:")]
 
     def hits(self, group: str, text: str) -> list[str]:
-        return [m.group(0) for _, rx in self.groups.get(group, ()) for m in rx.finditer(text or "")]
+        scan = self.scan(text or "")
+        return [m.group(0) for row in self.groups.get(group, ()) for m in scan.matches(row)]
 
     def score(self, group: str, text: str, *, cap: int = 3) -> float:
         """Weighted count of the group's terms in text; each distinct term counts at most `cap` times."""
+        scan = self.scan(text or "")
         total = 0.0
-        for weight, rx in self.groups.get(group, ()):
-            counts: dict[str, int] = defaultdict(int)
-            for m in rx.finditer(text or ""):
-                counts[m.group(0).lower()] += 1
-            total += weight * sum(min(c, cap) for c in counts.values())
+        for row in self.groups.get(group, ()):
+            found = scan.matches(row)
+            if found:
+                counts = Counter(m.group(0).lower() for m in found)
+                total += row.weight * sum(min(c, cap) for c in counts.values())
         return total
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from newsbot.analysis.judgements import ImportanceJudgement
+from newsbot.analysis.judgements import OPENING_SENTENCES, ImportanceJudgement
 from newsbot.analysis.lexicon import Lexicon
 from newsbot.analysis.schema import REASON_MAX_CHARS, SUMMARY_MAX_CHARS, Category
 from newsbot.text.dates import strip_date_prefix
@@ -52,7 +52,7 @@ def opening_summary(sentences: list[str], title: str, lang: str, lex: Lexicon) -
     A short Chinese opening sentence is joined with the next one, as the seed's one-sentence summaries do."""
     limit = SUMMARY_MAX_CHARS - 8 if lang == "zh" else 320
     picked: list[str] = []
-    for raw in sentences[:8]:
+    for raw in sentences[:OPENING_SENTENCES]:
         if _is_boilerplate(raw, lex):
             continue
         s = _clean_opening(raw, lex)

@@ -17,7 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+from newsbot.text.fold import fold
+
+# "1,250.5" or "300" or "1.25". Written with the first digit outside the alternation (the same
+# matches as \d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?): then re skips ahead to the next digit instead of
+# trying the pattern at every character.
+NUMBER = r"\d(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?)"
 
 # The one scale table. Chinese scales are written without a space; English ones are words or suffixes.
 ZH_SCALE = {
@@ -110,6 +115,15 @@ _EN_WORDED_RE = re.compile(
 _PERCENT_RE = re.compile(rf"({NUMBER})\s*(?:%|％|percent\b|per cent\b)", re.IGNORECASE)
 
 
+_SIGNS = ("$", "€", "£", "¥")
+_SIGN_CODES = ("usd", "eur", "gbp", "rmb", "cny", "hkd")
+
+
+def _may_be_signed(text: str) -> bool:
+    """Whether the text holds a currency sign or code at all (_EN_SIGNED_RE is slow to say no)."""
+    return any(sign in text for sign in _SIGNS) or any(code in fold(text) for code in _SIGN_CODES)
+
+
 @dataclass(frozen=True)
 class Amount:
     text: str  # as written: "8亿元人民币", "$20 billion"
@@ -140,7 +154,7 @@ def find_amounts(text: str | None) -> list[Amount]:
         if scale or currency:
             value = _number(number) * ZH_SCALE.get(scale or "", 1.0)
             found.append(Amount(m.group(0).strip(), value, ZH_CURRENCY.get(currency or "")))
-    for m in _EN_SIGNED_RE.finditer(text or ""):
+    for m in _EN_SIGNED_RE.finditer(text or "") if _may_be_signed(text or "") else ():
         sign, number, scale = m.groups()
         value = _number(number) * EN_SCALE.get((scale or "").lower(), 1.0)
         found.append(Amount(m.group(0).strip(), value, EN_SIGN[sign.strip().lower()]))

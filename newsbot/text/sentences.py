@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 
 from newsbot.text.lang import CJK_RE
 
@@ -46,7 +48,15 @@ _EN_SPLIT_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“(\u4e00-\u9f
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of Chinese or English prose (mixed text is split on both kinds of stop)."""
-    out: list[str] = []
+    return list(iter_sentences(text))
+
+
+def first_sentences(text: str, limit: int) -> list[str]:
+    """split_sentences(text)[:limit], without splitting the rest of a long article."""
+    return list(islice(iter_sentences(text), limit))
+
+
+def iter_sentences(text: str) -> Iterator[str]:
     for para in re.split(r"\n+", text or ""):
         para = para.strip()
         if not para:
@@ -54,8 +64,7 @@ def split_sentences(text: str) -> list[str]:
         for chunk in _ZH_SPLIT_RE.split(para):
             chunk = chunk.strip()
             if chunk:
-                out.extend(_split_english(chunk))
-    return out
+                yield from _split_english(chunk)
 
 
 def _split_english(chunk: str) -> list[str]:
