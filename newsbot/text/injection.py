@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick_rs
+
 from newsbot.text.fold import fold
 from newsbot.text.sentences import split_sentences
 
@@ -15,7 +17,8 @@ from newsbot.text.sentences import split_sentences
 # the case-folded text (newsbot.text.fold), or the pattern is not run. Most articles hold none of
 # them, and seventeen regex scans of a long body cost more than the rest of its analysis. A group
 # lists a required alternation of the pattern (a word may be shortened to a part every form has:
-# "instruction" for "instructions?"), in lower case for case-insensitive patterns.
+# "instruction" for "instructions?", but the shorter, the more often the pattern runs for nothing),
+# in lower case for case-insensitive patterns.
 _INJECTION_PATTERNS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
     (
         r"(?i)\b(?:ignore|disregard|forget|override)\b[^.。\n]{0,40}\b(?:instructions?|prompts?|rules|guidelines|directions)\b",
@@ -52,12 +55,16 @@ _INJECTION_PATTERNS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
         r"(?:AI|LLM|model|assistant|language model|summari[sz]er|bot|crawler|analy[sz]er)s?\b",
         (
             ("note", "message", "instruction", "attention"),
-            ("ai", "llm", "model", "assistant", "summari", "bot", "crawler", "analy"),
+            ("ai", "llm", "model", "assistant", "summariser", "summarizer", "bot", "crawler", "analyser", "analyzer"),
         ),
     ),
     (
         r"(?i)\b(?:AI|LLM|language model|assistant)s?\s+(?:reading|processing|summari[sz]ing|analy[sz]ing)\s+this\b",
-        (("ai", "llm", "model", "assistant"), ("reading", "processing", "summari", "analy")),
+        (
+            ("ai", "llm", "model", "assistant"),
+            ("reading", "processing", "summarising", "summarizing", "analysing", "analyzing"),
+            ("this",),
+        ),
     ),
     (
         r"(?:忽略|无视|忘记|忘掉|不要理会)[^。\n]{0,12}(?:指令|指示|规则|要求|提示|设定)",
@@ -94,17 +101,19 @@ _INJECTION_PATTERNS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
     ),
 ]
 INJECTION_RES = [re.compile(pattern) for pattern, _ in _INJECTION_PATTERNS]
-_REQUIRED = [words for _, words in _INJECTION_PATTERNS]
+_REQUIRED = [tuple(frozenset(group) for group in groups) for _, groups in _INJECTION_PATTERNS]
+# Every required word, found in one pass (overlapping: "ai" inside "said" counts, as a substring search would).
+_WORDS = ahocorasick_rs.AhoCorasick(sorted({word for groups in _REQUIRED for group in groups for word in group}))
 
 
 def find_injection(text: str) -> list[str]:
     """Instruction-like phrases addressed to a model or rater, found in untrusted article text."""
     if not text:
         return []
-    folded = fold(text)
+    present = set(_WORDS.find_matches_as_strings(fold(text), overlapping=True))
     hits: list[str] = []
     for rx, required in zip(INJECTION_RES, _REQUIRED, strict=True):
-        if all(any(word in folded for word in group) for group in required):
+        if all(not present.isdisjoint(group) for group in required):
             hits.extend(m.group(0) for m in rx.finditer(text))
     return hits
 

@@ -43,7 +43,9 @@ _EN_ABBREV = (
     "Nov",
     "Dec",
 )
-_EN_SPLIT_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“(\u4e00-\u9fff])")
+# The stop is matched, not looked behind for, so that re skips ahead to the next stop; the break
+# (group 1) is what follows it.
+_EN_SPLIT_RE = re.compile(r"[.!?]([\"”’)]?\s+)(?=[A-Z0-9\"“(\u4e00-\u9fff])")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -61,7 +63,9 @@ def iter_sentences(text: str) -> Iterator[str]:
         para = para.strip()
         if not para:
             continue
-        for chunk in _ZH_SPLIT_RE.split(para):
+        # Most English paragraphs have no stop that splits Chinese: the split regex is slow to say so.
+        chunks = _ZH_SPLIT_RE.split(para) if any(stop in para for stop in _ZH_END) else [para]
+        for chunk in chunks:
             chunk = chunk.strip()
             if chunk:
                 yield from _split_english(chunk)
@@ -71,13 +75,13 @@ def _split_english(chunk: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for m in _EN_SPLIT_RE.finditer(chunk):
-        head = chunk[start : m.start()].rstrip('"”’)')
+        head = chunk[start : m.start(1)].rstrip('"”’)')
         word = head.rsplit(None, 1)[-1] if head.split() else ""
         word = word.rstrip(".!?")
         # "U.S. Army", "Mr. Huang" and single initials ("J. Smith") keep their sentence together.
         if word in _EN_ABBREV or (len(word) == 1 and word.isupper()):
             continue
-        pieces.append(chunk[start : m.start()].strip())
+        pieces.append(chunk[start : m.start(1)].strip())
         start = m.end()
     pieces.append(chunk[start:].strip())
     return [p for p in pieces if p]
