@@ -157,7 +157,8 @@ def find_amounts(text: str | None) -> list[Amount]:
     for m in _EN_SIGNED_RE.finditer(text or "") if _may_be_signed(text or "") else ():
         sign, number, scale = m.groups()
         value = _number(number) * EN_SCALE.get((scale or "").lower(), 1.0)
-        found.append(Amount(m.group(0).strip(), value, EN_SIGN[sign.strip().lower()]))
+        # fold(), not lower(): the regex is case-insensitive, and "uſd" (long s) is USD to it.
+        found.append(Amount(m.group(0).strip(), value, EN_SIGN[fold(sign.strip())]))
     for m in _EN_WORDED_RE.finditer(text or ""):
         number, scale, currency, bare_currency = m.groups()
         value = _number(number) * EN_SCALE.get((scale or "").lower(), 1.0)
