@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 from w3lib.html import remove_comments, remove_tags, remove_tags_with_content
 
 # Zero-width spaces/joiners, BOM, soft hyphen, bidi controls, word joiner...: invisible in a browser,
-# but they break dedup, tokenisation and summaries.
-_INVISIBLE_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+# but they break dedup, tokenisation and summaries. And control characters (Unicode's Cc, a closed
+# set: U+0000-001F and U+007F-009F) other than newline and tab, which are never content.
+_INVISIBLE_RE = re.compile(
+    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
 _BLOCK_END_RE = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote|tr|section|article|figure|pre)\s*>|<br\s*/?>")
 _SPACES_RE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
 def strip_invisible(text: str) -> str:
-    text = _INVISIBLE_RE.sub("", text)
-    # Control characters other than newline/tab are never content.
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return _INVISIBLE_RE.sub("", text)
 
 
 def html_to_text(value: str | None) -> str:
