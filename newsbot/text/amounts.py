@@ -117,11 +117,22 @@ _PERCENT_RE = re.compile(rf"({NUMBER})\s*(?:%|％|percent\b|per cent\b)", re.IGN
 
 _SIGNS = ("$", "€", "£", "¥")
 _SIGN_CODES = ("usd", "eur", "gbp", "rmb", "cny", "hkd")
+_DIGIT_AFTER_CODE_RE = re.compile(r"\s?\s?\d")
 
 
 def _may_be_signed(text: str) -> bool:
-    """Whether the text holds a currency sign or code at all (_EN_SIGNED_RE is slow to say no)."""
-    return any(sign in text for sign in _SIGNS) or any(code in fold(text) for code in _SIGN_CODES)
+    """Whether _EN_SIGNED_RE can match at all (it is slow to say no: case-insensitive, no prefix): a
+    sign, or a code with a digit after it ("EUR 5", not "Europe") in the folded text (newsbot.text.fold)."""
+    if any(sign in text for sign in _SIGNS):
+        return True
+    folded = fold(text)
+    for code in _SIGN_CODES:
+        at = folded.find(code)
+        while at != -1:
+            if _DIGIT_AFTER_CODE_RE.match(folded, at + len(code)):
+                return True
+            at = folded.find(code, at + 1)
+    return False
 
 
 @dataclass(frozen=True)
