@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -65,17 +64,13 @@ def _alternation(patterns: tuple[str, ...]) -> re.Pattern:
 
 @dataclass(frozen=True)
 class Located:
-    """Where, in one text, each term's literal core starts (term index -> offsets). `aligned` is False
-    when case folding changed the text's length: offsets found in the folded text are then not offsets
-    in the text."""
+    """Where, in one text, a term's literal core starts: (offset, term index) pairs, in order. `aligned`
+    is False when case folding changed the text's length: offsets found in the folded text are then
+    not offsets in the text."""
 
     text: str
-    starts: dict[int, list[int]]
+    hits: list[tuple[int, int]]
     aligned: bool
-    terms: list[int] = field(init=False)  # the term indexes found, in order
-
-    def __post_init__(self):
-        object.__setattr__(self, "terms", sorted(self.starts))
 
 
 class TermMatcher:
@@ -83,61 +78,64 @@ class TermMatcher:
 
     Python's re tries every alternative at every position, and a lookbehind on each Latin term stops
     it from skipping ahead: a thousand names cost ~10 ms per article. Every pattern begins with its
-    literal core, so a match can only start where the core of a term occurs. One pass of an
-    Aho-Corasick automaton per case mode (`locate`) finds those places; the alternation, compiled
-    (and cached) from only the terms whose core occurs, in the original order (same precedence), is
-    then tried at those offsets alone, as finditer would meet them: same matches, a fraction of the time.
+    literal core, so a match can only start where the core of a term occurs, and there the
+    alternation matches as the first term (in order) whose own pattern matches there. One pass of an
+    Aho-Corasick automaton per case mode (`locate`) finds those places; each term's pattern is tried
+    at its own places alone, in the order finditer would meet them: same matches, same precedence,
+    and no regex compiled for an article's particular set of terms.
 
-    One matcher holds many alternations, each a range of its terms (the lexicon's rows): a text is
-    located once for all of them, and `matches` runs any one range on that."""
+    One matcher holds many alternations (the lexicon's rows): a text is located once for all of them,
+    and `matches` runs one alternation on its own terms' places."""
 
     def __init__(self, terms: list[tuple[str, str, bool]]):
         # (pattern, literal core, case-folded)
         self.patterns = [pattern for pattern, _, _ in terms]
-        self.always = {i for i, (_, core, _) in enumerate(terms) if not core}
+        for pattern, core, _ in terms:
+            if not core:
+                raise ValueError(f"a term needs letters, not only a wildcard: {pattern!r}")
+        self._compiled: list[re.Pattern | None] = [None] * len(terms)
         # (case-folded, the term indexes of each needle, an automaton of the needles)
         self.automata: list[tuple[bool, list[tuple[int, ...]], ahocorasick_rs.AhoCorasick]] = []
         for folded in (False, True):
             needles: dict[str, list[int]] = defaultdict(list)
             for i, (_, core, term_folded) in enumerate(terms):
-                if core and term_folded == folded:
+                if term_folded == folded:
                     needles[fold(core) if folded else core].append(i)
             if needles:
                 automaton = ahocorasick_rs.AhoCorasick(list(needles), implementation=ahocorasick_rs.Implementation.DFA)
                 self.automata.append((folded, [tuple(indexes) for indexes in needles.values()], automaton))
 
     def locate(self, text: str) -> Located:
-        starts: dict[int, list[int]] = defaultdict(list)
+        hits: list[tuple[int, int]] = []
         aligned = True
         for folded, terms_of, automaton in self.automata:
             haystack = fold(text) if folded else text
             aligned = aligned and len(haystack) == len(text)
             # Every occurrence, overlapping ones included: each is where some term might match.
             for needle, start, _ in automaton.find_matches_as_indexes(haystack, overlapping=True):
-                for i in terms_of[needle]:
-                    starts[i].append(start)
-        return Located(text, starts, aligned)
+                hits += ((start, i) for i in terms_of[needle])
+        hits.sort()
+        return Located(text, hits, aligned)
 
-    def matches(self, found: Located, lo: int = 0, hi: int | None = None) -> list[re.Match]:
-        """The matches of the alternation of terms lo..hi-1 in the located text."""
-        if not found.text:
-            return []
-        hi = len(self.patterns) if hi is None else hi
-        present = found.terms[bisect_left(found.terms, lo) : bisect_left(found.terms, hi)]
-        if self.always:
-            present = sorted({*present, *(i for i in self.always if lo <= i < hi)})
-        if not present:
-            return []
-        rx = _alternation(tuple(self.patterns[i] for i in present))
-        if not found.aligned or self.always.intersection(present):
-            return list(rx.finditer(found.text))
+    def matches(self, found: Located, hits: list[tuple[int, int]] | None = None) -> list[re.Match]:
+        """The matches of the alternation of the terms in `hits` (some of found.hits; by default all)."""
+        hits = found.hits if hits is None else hits
+        if not found.aligned:
+            present = tuple(self.patterns[i] for i in sorted({i for _, i in hits}))
+            return list(_alternation(present).finditer(found.text)) if present else []
         out: list[re.Match] = []
         resume = 0  # finditer goes on after a match's end
-        for start in sorted({s for i in present for s in found.starts[i]}):
-            if start >= resume and (m := rx.match(found.text, start)):
+        for start, i in hits:
+            if start >= resume and (m := self._pattern(i).match(found.text, start)):
                 out.append(m)
                 resume = m.end()
         return out
+
+    def _pattern(self, i: int) -> re.Pattern:
+        rx = self._compiled[i]
+        if rx is None:
+            rx = self._compiled[i] = re.compile(self.patterns[i])
+        return rx
 
     def finditer(self, text: str):
         return iter(self.matches(self.locate(text)))
@@ -219,15 +217,18 @@ class TextScan:
     def __init__(self, matcher: TermMatcher, row_of: list[int], text: str):
         self.matcher = matcher
         self.found = matcher.locate(text)
-        # Most rows have none of their terms in a text: they are answered without a look.
-        self._live = {row_of[i] for i in (*self.found.terms, *matcher.always)}
+        # Each row's share of the places (most rows have none: they are answered without a look).
+        self._hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for start, i in self.found.hits:
+            self._hits[row_of[i]].append((start, i))
         self._matches: dict[int, list[re.Match]] = {}
 
     def matches(self, row: Row) -> list[re.Match]:
-        if row.lo not in self._live:
+        hits = self._hits.get(row.lo)
+        if not hits:
             return []
         if row.lo not in self._matches:
-            self._matches[row.lo] = self.matcher.matches(self.found, row.lo, row.hi)
+            self._matches[row.lo] = self.matcher.matches(self.found, hits)
         return self._matches[row.lo]
 
 
