@@ -113,7 +113,8 @@ class TermMatcher:
             aligned = aligned and len(haystack) == len(text)
             # Every occurrence, overlapping ones included: each is where some term might match.
             for needle, start, _ in automaton.find_matches_as_indexes(haystack, overlapping=True):
-                hits += ((start, i) for i in terms_of[needle])
+                for i in terms_of[needle]:
+                    hits.append((start, i))
         hits.sort()
         return Located(text, hits, aligned)
 
@@ -218,18 +219,24 @@ class TextScan:
         self.matcher = matcher
         self.found = matcher.locate(text)
         # Each row's share of the places (most rows have none: they are answered without a look).
-        self._hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for start, i in self.found.hits:
-            self._hits[row_of[i]].append((start, i))
+            self.hits[row_of[i]].append((start, i))
         self._matches: dict[int, list[re.Match]] = {}
+        self._counts: dict[int, dict[str, int]] = {}
 
     def matches(self, row: Row) -> list[re.Match]:
-        hits = self._hits.get(row.lo)
-        if not hits:
+        if row.lo not in self.hits:
             return []
         if row.lo not in self._matches:
-            self._matches[row.lo] = self.matcher.matches(self.found, hits)
+            self._matches[row.lo] = self.matcher.matches(self.found, self.hits[row.lo])
         return self._matches[row.lo]
+
+    def counts(self, row: Row) -> dict[str, int]:
+        """How often each of the row's terms matched, whatever its case."""
+        if row.lo not in self._counts:
+            self._counts[row.lo] = Counter(m.group(0).lower() for m in self.matches(row))
+        return self._counts[row.lo]
 
 
 class Lexicon:
@@ -272,10 +279,8 @@ class Lexicon:
         scan = self.scan(text or "")
         total = 0.0
         for row in self.groups.get(group, ()):
-            found = scan.matches(row)
-            if found:
-                counts = Counter(m.group(0).lower() for m in found)
-                total += row.weight * sum(min(c, cap) for c in counts.values())
+            if row.lo in scan.hits:
+                total += row.weight * sum(min(c, cap) for c in scan.counts(row).values())
         return total
 
 

@@ -11,11 +11,19 @@ from __future__ import annotations
 from functools import lru_cache
 
 # re's IGNORECASE also pairs these with ASCII letters; casefold() alone would not ("İ" would become
-# "i" and a combining dot, so it is mapped before casefold()).
-_BEFORE_CASEFOLD = str.maketrans({"İ": "i"})
-_AFTER_CASEFOLD = str.maketrans({"ı": "i", "ſ": "s", "\u212a": "k", "\u212b": "å"})
+# "i" and a combining dot, so it is replaced before casefold()).
+_BEFORE_CASEFOLD = {"İ": "i"}
+_AFTER_CASEFOLD = {"ı": "i", "ſ": "s", "\u212a": "k", "\u212b": "å"}
 
 
 @lru_cache(maxsize=64)  # the same text is checked by several matchers in turn
 def fold(text: str) -> str:
-    return text.translate(_BEFORE_CASEFOLD).casefold().translate(_AFTER_CASEFOLD)
+    # Replaced only when present: str.translate is slow on Chinese text, a search for a character is not.
+    for special, plain in _BEFORE_CASEFOLD.items():
+        if special in text:
+            text = text.replace(special, plain)
+    text = text.casefold()
+    for special, plain in _AFTER_CASEFOLD.items():
+        if special in text:
+            text = text.replace(special, plain)
+    return text

@@ -27,3 +27,9 @@ def test_every_character_re_pairs_with_a_pattern_letter_folds_like_it():
 def test_folding_keeps_chinese_digits_and_punctuation():
     assert fold("人工智能，AI模型：100%“高”") == "人工智能，ai模型：100%“高”"
     assert fold("Straße ſystem \u212aelvin ıd İD") == "strasse system kelvin id id"
+
+
+def test_folding_is_casefold_with_re_s_extra_pairs_on_every_character():
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    extra = str.maketrans({"ı": "i", "ſ": "s", "\u212a": "k", "\u212b": "å"})
+    assert fold(every) == every.replace("İ", "i").casefold().translate(extra)
