@@ -57,7 +57,7 @@ def _term_pattern(term: str, *, fold_case: bool, after_hyphen: bool = True) -> s
     return rf"(?<![{before}]){body}(?![A-Za-z])"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=256)
 def _alternation(patterns: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(patterns))
 
@@ -122,6 +122,7 @@ class TermMatcher:
         """The matches of the alternation of the terms in `hits` (some of found.hits; by default all)."""
         hits = found.hits if hits is None else hits
         if not found.aligned:
+            # Offsets in the folded text are not the text's ("İ", "ß"): the plain alternation of the terms found.
             present = tuple(self.patterns[i] for i in sorted({i for _, i in hits}))
             return list(_alternation(present).finditer(found.text)) if present else []
         out: list[re.Match] = []
