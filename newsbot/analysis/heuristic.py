@@ -73,8 +73,11 @@ class HeuristicAnalyzer:
         self.version = f"h-{digest[:12]}"
 
     def warm_up(self) -> None:
-        """Load jieba's dictionary (about a second) before the first article needs it."""
+        """Load jieba's dictionary (about a second) and compile the term patterns before the first article
+        needs them."""
         warm_up_jieba(self.gaz)
+        self.gaz.matcher.compile_all()
+        self.lex.matcher.compile_all()
 
     def analyze(self, art: ArticleInput) -> HeuristicResult:
         r = Reading.of(art, self.gaz)

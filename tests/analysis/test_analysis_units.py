@@ -82,11 +82,11 @@ def test_term_matcher_matches_like_the_plain_alternation_on_the_shipped_data():
         whole = f"{row['title']}\n{row['text']}"
         texts += [whole, whole.upper(), whole.lower()]
     gaz, lex = gazetteer(), lexicon()
-    plain_gaz = re.compile("|".join(gaz._re.patterns))
+    plain_gaz = re.compile("|".join(gaz.matcher.patterns))
     plain_rows = [(row, re.compile("|".join(lex.matcher.patterns[row.lo : row.hi]))) for rows in lex.groups.values()
                   for row in rows]  # fmt: skip
     for text in texts:
-        assert [(m.start(), m.group(0)) for m in gaz._re.finditer(text)] == [
+        assert [(m.start(), m.group(0)) for m in gaz.matcher.finditer(text)] == [
             (m.start(), m.group(0)) for m in plain_gaz.finditer(text)
         ]
         scan = lex.scan(text)
