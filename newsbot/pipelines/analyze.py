@@ -6,6 +6,12 @@ every pending analysis, which Scrapy runs before the spider_closed handlers (the
 The article is read back from MongoDB rather than from the item, so the analysis sees the best
 text stored so far (the store pipeline keeps a good body over a later feed-only fallback).
 
+With the heuristic, most articles are analysed before their write instead (record_before_write), and
+the store pipeline writes the article and its analysis in one write rather than two: the database's
+cost is per document written. That is done only when the item alone decides everything the analysis
+reads of the stored article (no insert-only field), so the record is exactly what a read-back would
+give; the stored analysis is read first, so a current one is kept, not recomputed.
+
 Analyses in flight are bounded per process (NEWSBOT_ANALYSIS_CONCURRENCY), across every crawler of
 a digest: the heuristic runs on the reactor's thread, and thousands of articles analysed at once
 starve the event loop until the database driver's heartbeats time out and its pool pauses.
@@ -20,13 +26,16 @@ from itemadapter import ItemAdapter
 
 from newsbot import stats as keys
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
-from newsbot.storage.connection import crawler_store
+from newsbot.storage.articles import as_stored
+from newsbot.storage.connection import Store, crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
 READ_ATTEMPTS = 3  # reading the stored article back: a dropped connection is retried
 TOKEN_KEYS = (keys.LLM_PROMPT_TOKENS, keys.LLM_COMPLETION_TOKENS)
+# What newsbot.analysis.article.ArticleInput reads of a stored article (besides its url).
+ANALYSED_FIELDS = frozenset({"title", "content", "summary", "lang", "source", "source_name", "published_at"})
 # event loop -> the process's analysis slots
 _slots: dict[int, asyncio.Semaphore] = {}
 
@@ -35,14 +44,24 @@ def analysis_slots(size: int) -> asyncio.Semaphore:
     return _slots.setdefault(id(asyncio.get_running_loop()), asyncio.Semaphore(max(1, size)))
 
 
+def analyze_pipeline(crawler) -> AnalyzePipeline | None:
+    """The crawler's AnalyzePipeline, when its ITEM_PIPELINES has one."""
+    return getattr(crawler, "_newsbot_analyze", None)
+
+
 class AnalyzePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
         self.config = AnalysisConfig.from_settings(crawler.settings)
         self.counters = Counters(sink=self.stats.inc_value)
+        self.store: Store | None = None
         self.service: AnalysisService | None = None
         self.pending: set[asyncio.Task] = set()
+        # id -> item: written with their analysis by the store pipeline, so there is nothing left to do.
+        # Holding the item keeps its id from being reused by another item meanwhile.
+        self.written_with_analysis: dict[int, object] = {}
+        crawler._newsbot_analyze = self
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -53,6 +72,7 @@ class AnalyzePipeline:
             store = await crawler_store(self.crawler)
         except StoreUnavailable:
             return  # the store pipeline reports it and closes the spider; nothing to analyse
+        self.store = store
         self.service = AnalysisService(self.config, store.db, counters=self.counters, store=store)
         # jieba loads its dictionary on first use (about a second): not on the reactor thread mid-crawl.
         await asyncio.to_thread(self.service.heuristic.warm_up)
@@ -76,7 +96,49 @@ class AnalyzePipeline:
             for key in (keys.LLM_CALLS, keys.LLM_CACHE_HITS, keys.LLM_FALLBACKS) + TOKEN_KEYS:
                 self.stats.set_value(key, 0)
 
+    @property
+    def slots(self) -> int:
+        size = self.crawler.settings.getint("NEWSBOT_ANALYSIS_CONCURRENCY", 16)
+        if self.config.mode == "llm":
+            # Enough slots to keep every LLM call busy, each with a full batch (NEWSBOT_LLM_BATCH).
+            size = max(size, self.config.llm.concurrency * self.config.batch_size)
+        return size
+
+    async def record_before_write(self, url: str, doc: dict, insert_only: tuple[str, ...]) -> dict | None:
+        """The analysis record to store in the same write as the article `doc` (the fields the store
+        pipeline is about to set), or None: then the article is analysed after its write, as ever.
+
+        Only with the heuristic, which takes milliseconds (an LLM call must not hold up the crawl), and
+        only when no insert-only field is involved: with a feed-fallback text or a fetch-time date, the
+        stored article may keep what it had, and only a read after the write can tell what that is."""
+        if self.service is None or self.config.mode != "heuristic" or insert_only:
+            return None
+        if not doc.keys() >= ANALYSED_FIELDS:
+            return None
+        try:
+            stored = await self.store.analysis_reader.find(url)
+        except StoreError:
+            return None  # the write meets the outage too; if it gets through, the article is analysed after it
+        article = as_stored({**doc, "url": url, "analysis": (stored or {}).get("analysis")})
+        try:
+            async with analysis_slots(self.slots):
+                outcome = await self.service.analyze_doc(article, store=False)
+                # The heuristic never waits: hold the slot over one turn of the event loop, so that at
+                # most `slots` analyses run between two polls of the network, however many reads return at once.
+                await asyncio.sleep(0)
+        except Exception:
+            return None  # analysed again after the write, which logs and counts the failure once
+        # A current record is written back as it was read: the article and its analysis always come from the
+        # same write, even if another process stored this URL in between.
+        return outcome.record
+
+    def stored_with_analysis(self, item) -> None:
+        """The store pipeline wrote `item` with the record record_before_write gave it."""
+        self.written_with_analysis[id(item)] = item
+
     def process_item(self, item):
+        if self.written_with_analysis.pop(id(item), None) is item:
+            return item
         adapter = ItemAdapter(item)
         url = adapter.get("url")
         if adapter.get("skip_reason"):
@@ -90,13 +152,8 @@ class AnalyzePipeline:
         return item
 
     async def _analyze(self, url: str) -> None:
-        settings = self.crawler.settings
-        size = settings.getint("NEWSBOT_ANALYSIS_CONCURRENCY", 16)
-        if self.config.mode == "llm":
-            # Enough slots to keep every LLM call busy, each with a full batch (NEWSBOT_LLM_BATCH).
-            size = max(size, self.config.llm.concurrency * self.config.batch_size)
         try:
-            async with analysis_slots(size):
+            async with analysis_slots(self.slots):
                 for attempt in range(1, READ_ATTEMPTS + 1):
                     try:
                         await self.service.analyze_url(url)

@@ -1,7 +1,9 @@
 """Store: upsert every article by canonical URL. A re-crawl updates in place, keeps first_seen and
 moves last_seen, so the same feed crawled twice never makes a duplicate. An article whose feed gives
 no usable date keeps the date it was stored with. Items arriving together are written in one bulk
-write (newsbot.storage.batch); each is handed on only once written."""
+write (newsbot.storage.batch); each is handed on only once written. When the analyse pipeline can
+analyse an article before its write (AnalyzePipeline.record_before_write), the record goes in the
+same write."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import CloseSpider, DropItem
 
 from newsbot import stats as keys
+from newsbot.pipelines.analyze import AnalyzePipeline, analyze_pipeline
 from newsbot.storage.batch import ArticleBatcher
 from newsbot.storage.connection import Store, crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
@@ -27,6 +30,7 @@ class StorePipeline:
         self.stats = crawler.stats
         self.store: Store | None = None
         self.batcher: ArticleBatcher | None = None
+        self.analyze: AnalyzePipeline | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -46,6 +50,7 @@ class StorePipeline:
             max_size=settings.getint("NEWSBOT_STORE_BATCH_SIZE", 100),
             max_delay=settings.getfloat("NEWSBOT_STORE_BATCH_DELAY", 0.05),
         )
+        self.analyze = analyze_pipeline(self.crawler)
         logger.info("Storing articles in %s", self.store.safe_uri)
 
     async def close_spider(self):
@@ -69,6 +74,9 @@ class StorePipeline:
             insert_only += tuple(
                 k for k in ("published_at", "date_missing", "date_suspect", "feed_published_at") if k not in insert_only
             )
+        record = await self.analyze.record_before_write(url, doc, insert_only) if self.analyze else None
+        if record is not None:
+            doc["analysis"] = record
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 is_new = await self.batcher.upsert(url, doc, insert_only=insert_only)
@@ -82,4 +90,6 @@ class StorePipeline:
         self.stats.inc_value(keys.ITEMS_STORED)
         self.stats.inc_value(keys.ITEMS_NEW if is_new else keys.ITEMS_UPDATED)
         ItemAdapter(item)["url"] = url
+        if record is not None:
+            self.analyze.stored_with_analysis(item)
         return item

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import bson
+from bson.codec_options import CodecOptions
+
+_AWARE = CodecOptions(tz_aware=True)
+
 
 def article_update(fields: dict, insert_only: tuple[str, ...] = ()) -> dict:
     """The upsert of an article: a re-crawl keeps first_seen and moves last_seen; the insert_only
@@ -12,6 +17,15 @@ def article_update(fields: dict, insert_only: tuple[str, ...] = ()) -> dict:
     now = datetime.now(UTC)
     on_insert = {"first_seen": now, **{key: fields.pop(key) for key in insert_only if key in fields}}
     return {"$set": {**fields, "last_seen": now}, "$setOnInsert": on_insert}
+
+
+def as_stored(doc: dict) -> dict:
+    """The document as the database will give it back: its dates at BSON's millisecond precision, in UTC.
+    What is analysed before a write must be what a read after it would see."""
+    dates = {key: value for key, value in doc.items() if isinstance(value, datetime)}
+    if not dates:
+        return doc
+    return {**doc, **bson.decode(bson.encode(dates), codec_options=_AWARE)}
 
 
 async def find_article(db, url: str) -> dict | None:

@@ -122,15 +122,18 @@ class AnalysisWriter(_BulkWriter):
 
 
 class ArticleReader(_Coalescer):
-    def __init__(self, db, **limits):
+    def __init__(self, db, *, projection: dict | None = None, **limits):
+        """`projection` names the fields to read (the url always comes back); None reads whole articles."""
         super().__init__(**limits)
         self.collection = db.articles
+        self.projection = {**projection, "url": 1} if projection else None
 
     async def find(self, url: str) -> dict | None:
-        """The stored article of this URL, or None."""
+        """The stored article of this URL (the projected fields), or None."""
         return await self._request(url)
 
     async def _serve(self, batch: list[_Pending]) -> None:
-        found = {doc["url"]: doc async for doc in self.collection.find({"url": {"$in": [p.key for p in batch]}})}
+        query = {"url": {"$in": [p.key for p in batch]}}
+        found = {doc["url"]: doc async for doc in self.collection.find(query, self.projection)}
         for p in batch:
             _answer(p, found.get(p.key))

@@ -69,6 +69,8 @@ class Store:
         self.db = self.client[dbname]
         # The analyses of every crawler of the process read and write through these, in batches.
         self.article_reader = ArticleReader(self.db, max_size=100, max_delay=0.02)
+        # Only an article's stored analysis: whether an analysis made before the write is still current.
+        self.analysis_reader = ArticleReader(self.db, projection={"analysis": 1}, max_size=100, max_delay=0.02)
         self.analysis_writer = AnalysisWriter(self.db, max_size=100, max_delay=0.05)
 
     @classmethod
@@ -94,6 +96,7 @@ class Store:
 
     async def close(self) -> None:
         await self.article_reader.close()
+        await self.analysis_reader.close()
         await self.analysis_writer.close()
         await self.client.close()
 

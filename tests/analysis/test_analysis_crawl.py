@@ -3,15 +3,19 @@ offline first, then against the local OpenAI-compatible server; and `scrapy eval
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
+from email.utils import format_datetime
 from importlib import resources
 
 import pytest
 
+from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.schema import AnalysisRecord
-from tests.analysis.conftest import ARTICLES, GOLDEN, write_snapshot
+from newsbot.analysis.service import AnalysisConfig, AnalysisService
+from tests.analysis.conftest import ARTICLES, GOLDEN, PUBLISHED, settings, write_snapshot
 
 # Real `scrapy crawl` / `scrapy evalprompts` processes.
 pytestmark = pytest.mark.slow
@@ -125,3 +129,72 @@ def test_evalprompts_compares_prompt_folders_and_caches_replies(scrapy_runner, f
     assert fake.requests == 24
     assert again["a"]["run"]["llm"]["calls"] == 0 and again["a"]["run"]["llm"]["reply_cache_hits"] == 12
     assert again["changed"] == result["changed"]
+
+
+def write_page_snapshot(folder, pages: dict[int, str], dated: bool = True):
+    """A full-text source's snapshot: a feed of three entries (the third undated) and the article
+    pages named in `pages`; an entry without its page gets a 404, so its item keeps the feed text."""
+    folder.mkdir(parents=True)
+    entries, manifest = [], []
+    for i in range(3):
+        link = f"https://news.pages.example/a/{i}"
+        when = f"<pubDate>{format_datetime(PUBLISHED)}</pubDate>" if i < 2 else ""
+        dek = ["英伟达发布新一代推理芯片。", "OpenAI推出新的编程智能体。", "百度开源文心大模型。"][i]
+        entries.append(
+            f"<item><title>{dek[:-1]}</title><link>{link}</link>{when}<description>{dek}</description></item>"
+        )
+        if i in pages:
+            (folder / f"{i}.html").write_text(
+                f"<html><body><nav>首页</nav><article><h1>{dek}</h1><p>{pages[i]}</p></article></body></html>",
+                encoding="utf-8",
+            )
+            manifest.append({"url": link, "status": 200, "headers": {"Content-Type": "text/html"}, "body": f"{i}.html"})
+    feed = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>P</title>{"".join(entries)}</channel></rss>'
+    (folder / "feed.xml").write_text(feed, encoding="utf-8")
+    manifest.append({"url": "https://news.pages.example/feed.xml", "status": 200,
+                     "headers": {"Content-Type": "application/rss+xml"}, "body": "feed.xml"})  # fmt: skip
+    (folder / "manifest.jsonl").write_text("".join(json.dumps(m) + "\n" for m in manifest), encoding="utf-8")
+    return folder
+
+
+def test_every_article_is_stored_with_the_analysis_of_its_stored_text(scrapy_runner, mongo_db, tmp_path):
+    """However the analysis is written (with the article, or after it from a read-back), the stored
+    record is the current one for the stored text: a page that fails on a re-crawl leaves the better
+    text and its analysis in place, and nothing current is recomputed."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[[source]]\nname = "pagesite"\ndisplay_name = "Pages"\nfeeds = ["https://news.pages.example/feed.xml"]\n'
+        'lang = "zh"\nfull_text = true\n',
+        encoding="utf-8",
+    )
+    body = "这款芯片面向数据中心的大模型推理，性能较上一代提升三倍，将于下季度向云厂商供货。" * 3
+    full = write_page_snapshot(tmp_path / "full", {0: body, 1: body.replace("芯片", "智能体"), 2: body})
+    partial = write_page_snapshot(tmp_path / "partial", {1: body.replace("芯片", "智能体")})
+    common = {"NEWSBOT_SOURCES_FILE": str(sources), "NEWSBOT_SOURCES": "", "NEWSBOT_ANALYZER": "heuristic"}
+    common["NEWSBOT_REPORT_ENABLED"] = "False"
+
+    def stored():
+        return {d["url"]: d for d in mongo_db.articles.find()}
+
+    def assert_current(docs):
+        service = AnalysisService(AnalysisConfig.from_settings(settings(NEWSBOT_ANALYZER="heuristic")))
+        for doc in docs.values():
+            outcome = asyncio.run(service.analyze_article(ArticleInput.from_doc(doc), existing=doc["analysis"]))
+            assert outcome.status == "cached", doc["url"]
+
+    first = stats_of(scrapy_runner("crawl", "pagesite", NEWSBOT_SNAPSHOT=str(full), **common))
+    assert first["newsbot/analysis/heuristic"] == 3
+    before = stored()
+    assert {d["content_source"] for d in before.values()} == {"article"}
+    assert before["https://news.pages.example/a/2"]["date_missing"] is True
+    assert_current(before)
+
+    again = stats_of(scrapy_runner("crawl", "pagesite", NEWSBOT_SNAPSHOT=str(partial), **common))
+    assert again["newsbot/analysis/skipped"] == 3 and "newsbot/analysis/heuristic" not in again
+    after = stored()
+    for url, doc in after.items():
+        # The failed pages' items carried only the feed text: the stored article text and its analysis stay.
+        assert doc["content"] == before[url]["content"] and doc["content_source"] == "article"
+        assert doc["analysis"] == before[url]["analysis"] and doc["first_seen"] == before[url]["first_seen"]
+        assert doc["last_seen"] > before[url]["last_seen"]
+    assert_current(after)

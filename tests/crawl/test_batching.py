@@ -4,11 +4,13 @@ together in bulk, each answered with its own outcome; an outage fails the batch,
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
+from newsbot.storage.articles import as_stored
 from newsbot.storage.batch import AnalysisWriter, ArticleBatcher, ArticleReader
 
 
@@ -135,3 +137,32 @@ def test_a_read_outage_fails_every_waiting_request(mongo_uri, db_name):
         return await asyncio.gather(reader.find("x"), reader.find("y"), return_exceptions=True)
 
     assert all(isinstance(x, Exception) for x in asyncio.run(main()))
+
+
+def test_what_is_analysed_before_a_write_is_what_a_read_after_it_gives(mongo_uri, db_name, mongo_db):
+    """as_stored: dates at the database's millisecond precision and in UTC; a projected read brings only
+    the named fields (and the url)."""
+    local = timezone(timedelta(hours=8))
+    doc = {"url": "d/1", "title": "t", "published_at": datetime(2026, 2, 4, 7, 30, 1, 123999, tzinfo=local),
+           "fetched_at": datetime(2026, 2, 4, 0, 0, 0, 999, tzinfo=UTC), "analysis": {"score": 1}}  # fmt: skip
+    mongo_db.articles.insert_one(dict(doc))
+    read = mongo_db.articles.find_one({"url": "d/1"}, {"_id": 0})
+    assert as_stored(doc) == read
+    assert (
+        as_stored(doc)["published_at"].isoformat()
+        == read["published_at"].isoformat()
+        == "2026-02-03T23:30:01.123000+00:00"
+    )
+
+    async def main():
+        client = AsyncMongoClient(mongo_uri, tz_aware=True)
+        reader = ArticleReader(client[db_name], projection={"analysis": 1}, max_size=10, max_delay=0.01)
+        found = await asyncio.gather(reader.find("d/1"), reader.find("d/2"))
+        await client.close()
+        return found
+
+    found = asyncio.run(main())
+    assert [{k: v for k, v in d.items() if k != "_id"} for d in found if d] == [
+        {"url": "d/1", "analysis": {"score": 1}}
+    ]
+    assert found[1] is None
