@@ -40,6 +40,15 @@ _INLINE_RE = re.compile(
 )
 
 
+# Every inline pattern needs 公众号, or a bracket and a credit word. Searching _INLINE_RE costs a scan
+# from every position of the line; most lines with a bracket ("(ref 12)", "（记者）") have no credit word.
+_CREDIT_WORD_RE = re.compile(r"Photo|Image|Picture|来源|图源", re.I)
+
+
+def _may_hold_inline_boilerplate(line: str) -> bool:
+    return "公众号" in line or (("(" in line or "（" in line) and _CREDIT_WORD_RE.search(line) is not None)
+
+
 def strip_boilerplate(text: str) -> str:
     """The text without site bylines, image credits and follow-us lines; the story itself unchanged."""
     if not text:
@@ -48,7 +57,7 @@ def strip_boilerplate(text: str) -> str:
     for line in text.split("\n"):
         if _LINE_RE.match(line):
             continue
-        line = _INLINE_RE.sub("", line).strip() if ("公众号" in line or "(" in line or "（" in line) else line
+        line = _INLINE_RE.sub("", line).strip() if _may_hold_inline_boilerplate(line) else line
         if line and not _LINE_RE.match(line):
             lines.append(line)
     return "\n".join(lines)

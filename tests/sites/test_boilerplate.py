@@ -3,14 +3,16 @@ site's real parser or the spider's real feed callback (the Fundus-style fixtures
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
 from scrapy.http import Request, XmlResponse
 
 from newsbot.items import NewsItem
-from newsbot.parsers.boilerplate import strip_boilerplate
+from newsbot.parsers.boilerplate import _INLINE_RE, _may_hold_inline_boilerplate, strip_boilerplate
 from newsbot.sources import SOURCES
+from newsbot.text import html_to_text
 from tests.sites.test_sites import spider_for
 
 HERE = Path(__file__).parent / "_boilerplate"
@@ -103,3 +105,42 @@ def test_feed_description_has_no_boilerplate(site, fixture, keeps, drops):
 )
 def test_story_sentences_that_look_like_boilerplate_survive(story):
     assert strip_boilerplate(story) == story
+
+
+def _fixture_lines() -> list[str]:
+    """Every text line of the saved pages and feeds (the sites' real wording)."""
+    lines = []
+    for path in [*HERE.iterdir(), *HERE.parent.glob("*/article.html"), *HERE.parent.glob("*/feed.xml")]:
+        raw = path.read_text(encoding="utf-8")
+        lines += html_to_text(html.unescape(raw) if path.suffix == ".xml" else raw).split("\n")
+    return lines
+
+
+ADVERSARIAL_LINES = [
+    "Waymo said the robotaxi (Photo by Anna Moneymaker/Getty Images) will launch in Austin.",
+    "The chip (PHOTO: REUTERS) ships in May (ref 12).",
+    "A launch event (Pictures by AP) and a demo (Image credit: Nvidia).",
+    "Rivals (images: company handout) responded.",
+    "（图片来源：视觉中国）英伟达发布新芯片。",
+    "公司表示（题图来源：受访者供图），将继续扩产。",
+    "（公众号：量子位）大模型又有新进展。",
+    "梦晨 发自 凹非寺 量子位 | 公众号 QbitAI DeepSeek V4终于发布了。",
+    "量子位｜公众号QbitAI 智能体成为新热点。",
+    "Revenue rose 12% (in dollar terms) to $3 billion (up from $2.7 billion).",
+    "（记者 张三）百度（09888.HK）今日发布文心大模型5.0。",
+    "数据来源（内部统计）显示，用户数增长三成。",
+    "Photo finish: the image of a picture-perfect quarter (analysts said).",
+]
+
+
+def test_the_inline_pass_is_skipped_only_where_it_could_change_nothing():
+    """strip_boilerplate runs the inline patterns (a scan from every position) only on lines that hold
+    公众号 or a bracket with a credit word: on every other line they must find nothing."""
+    lines = _fixture_lines() + ADVERSARIAL_LINES
+    assert len(lines) > 200
+    skipped = [line for line in lines if not _may_hold_inline_boilerplate(line)]
+    assert any("(" in line or "（" in line for line in skipped)  # the gate does skip bracketed lines
+    for line in skipped:
+        assert _INLINE_RE.sub("", line) == line, line
+    # And the inline patterns do fire on the credit lines above.
+    assert sum(_INLINE_RE.sub("", line) != line for line in ADVERSARIAL_LINES) >= 8
