@@ -58,7 +58,8 @@ class StorePipeline:
             await self.batcher.close()
 
     async def process_item(self, item):
-        doc = ItemAdapter(item).asdict()
+        adapter = ItemAdapter(item)
+        doc = adapter.asdict()
         url = doc.pop("url")
         insert_only: tuple[str, ...] = ()
         if doc.get("skip_reason"):
@@ -89,7 +90,7 @@ class StorePipeline:
                 await asyncio.sleep(0.2 * 2**attempt)
         self.stats.inc_value(keys.ITEMS_STORED)
         self.stats.inc_value(keys.ITEMS_NEW if is_new else keys.ITEMS_UPDATED)
-        ItemAdapter(item)["url"] = url
+        adapter["url"] = url
         if record is not None:
             self.analyze.stored_with_analysis(item)
         return item
