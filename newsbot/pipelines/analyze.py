@@ -10,7 +10,7 @@ With the heuristic, most articles are analysed before their write instead (recor
 the store pipeline writes the article and its analysis in one write rather than two: the database's
 cost is per document written. That is done only when the item alone decides everything the analysis
 reads of the stored article (no insert-only field), so the record is exactly what a read-back would
-give; the stored analysis is read first, so a current one is kept, not recomputed.
+give; the store pipeline reads the stored analysis first, so a current one is kept, not recomputed.
 
 Analyses in flight are bounded per process (NEWSBOT_ANALYSIS_CONCURRENCY), across every crawler of
 a digest: the heuristic runs on the reactor's thread, and thousands of articles analysed at once
@@ -27,7 +27,7 @@ from itemadapter import ItemAdapter
 from newsbot import stats as keys
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
 from newsbot.storage.articles import as_stored
-from newsbot.storage.connection import Store, crawler_store
+from newsbot.storage.connection import crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,6 @@ class AnalyzePipeline:
         self.stats = crawler.stats
         self.config = AnalysisConfig.from_settings(crawler.settings)
         self.counters = Counters(sink=self.stats.inc_value)
-        self.store: Store | None = None
         self.service: AnalysisService | None = None
         self.pending: set[asyncio.Task] = set()
         # id -> item: written with their analysis by the store pipeline, so there is nothing left to do.
@@ -72,7 +71,6 @@ class AnalyzePipeline:
             store = await crawler_store(self.crawler)
         except StoreUnavailable:
             return  # the store pipeline reports it and closes the spider; nothing to analyse
-        self.store = store
         self.service = AnalysisService(self.config, store.db, counters=self.counters, store=store)
         # jieba loads its dictionary on first use (about a second): not on the reactor thread mid-crawl.
         await asyncio.to_thread(self.service.heuristic.warm_up)
@@ -104,21 +102,23 @@ class AnalyzePipeline:
             size = max(size, self.config.llm.concurrency * self.config.batch_size)
         return size
 
-    async def record_before_write(self, url: str, doc: dict, insert_only: tuple[str, ...]) -> dict | None:
-        """The analysis record to store in the same write as the article `doc` (the fields the store
-        pipeline is about to set), or None: then the article is analysed after its write, as ever.
+    def analyses_before_write(self, doc: dict, insert_only: tuple[str, ...]) -> bool:
+        """Whether the article `doc` (the fields the store pipeline is about to set) is analysed before its
+        write, its record going in the same write (record_before_write); if not, it is analysed after.
 
         Only with the heuristic, which takes milliseconds (an LLM call must not hold up the crawl), and
         only when no insert-only field is involved: with a feed-fallback text or a fetch-time date, the
         stored article may keep what it had, and only a read after the write can tell what that is."""
-        if self.service is None or self.config.mode != "heuristic" or insert_only:
-            return None
-        if not doc.keys() >= ANALYSED_FIELDS:
-            return None
-        try:
-            stored = await self.store.analysis_reader.find(url)
-        except StoreError:
-            return None  # the write meets the outage too; if it gets through, the article is analysed after it
+        return (
+            self.service is not None
+            and self.config.mode == "heuristic"
+            and not insert_only
+            and doc.keys() >= ANALYSED_FIELDS
+        )
+
+    async def record_before_write(self, url: str, doc: dict, stored: dict | None) -> dict | None:
+        """The analysis record to write with the article `doc`, given what is `stored` of it (its analysis),
+        or None: then it is analysed after its write, as ever."""
         article = as_stored({**doc, "url": url, "analysis": (stored or {}).get("analysis")})
         try:
             async with analysis_slots(self.slots):

@@ -2,8 +2,8 @@
 moves last_seen, so the same feed crawled twice never makes a duplicate. An article whose feed gives
 no usable date keeps the date it was stored with. Items arriving together are written in one bulk
 write (newsbot.storage.batch); each is handed on only once written. When the analyse pipeline can
-analyse an article before its write (AnalyzePipeline.record_before_write), the record goes in the
-same write."""
+analyse an article before its write (AnalyzePipeline.analyses_before_write), the stored analysis is
+read first and the new record goes in the same write; an article that read finds absent is inserted."""
 
 from __future__ import annotations
 
@@ -75,12 +75,20 @@ class StorePipeline:
             insert_only += tuple(
                 k for k in ("published_at", "date_missing", "date_suspect", "feed_published_at") if k not in insert_only
             )
-        record = await self.analyze.record_before_write(url, doc, insert_only) if self.analyze else None
+        new, record = False, None
+        if self.analyze is not None and self.analyze.analyses_before_write(doc, insert_only):
+            try:
+                stored = await self.store.analysis_reader.find(url)
+            except StoreError:
+                pass  # the write meets the outage too; if it gets through, the article is analysed after it
+            else:
+                new = stored is None
+                record = await self.analyze.record_before_write(url, doc, stored)
         if record is not None:
             doc["analysis"] = record
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                is_new = await self.batcher.upsert(url, doc, insert_only=insert_only)
+                is_new = await self.batcher.upsert(url, doc, insert_only=insert_only, new=new)
                 break
             except StoreError as exc:
                 if attempt == WRITE_ATTEMPTS:

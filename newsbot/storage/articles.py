@@ -19,6 +19,12 @@ def article_update(fields: dict, insert_only: tuple[str, ...] = ()) -> dict:
     return {"$set": {**fields, "last_seen": now}, "$setOnInsert": on_insert}
 
 
+def new_article(url: str, fields: dict) -> dict:
+    """The article document article_update's upsert creates when the URL is new (insert-only fields included)."""
+    now = datetime.now(UTC)
+    return {"url": url, "first_seen": now, **fields, "last_seen": now}
+
+
 def as_stored(doc: dict) -> dict:
     """The document as the database will give it back: its dates at BSON's millisecond precision, in UTC.
     What is analysed before a write must be what a read after it would see."""

@@ -14,10 +14,12 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import InsertOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
-from newsbot.storage.articles import article_update
+from newsbot.storage.articles import article_update, new_article
+
+DUPLICATE_KEY = 11000
 
 
 @dataclass
@@ -84,7 +86,7 @@ class _Coalescer:
 
 
 class _BulkWriter(_Coalescer):
-    """Each request is one UpdateOne; its answer is whether it inserted a new document."""
+    """Each request is one write (UpdateOne, InsertOne); its answer is whether an upsert inserted a new document."""
 
     def __init__(self, db, **limits):
         super().__init__(**limits)
@@ -109,9 +111,18 @@ class _BulkWriter(_Coalescer):
 
 
 class ArticleBatcher(_BulkWriter):
-    async def upsert(self, url: str, fields: dict, *, insert_only: tuple[str, ...] = ()) -> bool:
-        """Upsert one article (newsbot.storage.articles.article_update); True when it is new.
-        Raises what its write raised."""
+    async def upsert(self, url: str, fields: dict, *, insert_only: tuple[str, ...] = (), new: bool = False) -> bool:
+        """Upsert one article (newsbot.storage.articles.article_update); True when it is new. Raises what
+        its write raised. `new`: a read has just found no article of this URL, so it is inserted, as its
+        upsert would have created it (a database inserts a batch for a fraction of what upserts cost);
+        if another write has stored the URL since, it is upserted after all."""
+        if new:
+            try:
+                await self._request(InsertOne(new_article(url, fields)))
+                return True
+            except BulkWriteError as exc:
+                if exc.details["writeErrors"][0].get("code") != DUPLICATE_KEY:
+                    raise
         return await self._request(UpdateOne({"url": url}, article_update(fields, insert_only), upsert=True))
 
 

@@ -166,3 +166,39 @@ def test_what_is_analysed_before_a_write_is_what_a_read_after_it_gives(mongo_uri
         {"url": "d/1", "analysis": {"score": 1}}
     ]
     assert found[1] is None
+
+
+def test_an_article_read_as_new_is_inserted_as_its_upsert_would_create_it(mongo_uri, db_name, mongo_db):
+    """new=True (a read found no article of the URL) inserts; if another write stored the URL in the
+    meantime (or the same batch holds it twice), that one is upserted after all: never a duplicate,
+    first_seen kept."""
+
+    async def main():
+        client = AsyncMongoClient(mongo_uri, tz_aware=True)
+        coll = client[db_name].articles
+        await coll.create_index("url", unique=True)
+        await coll.insert_one({"url": "n/taken", "title": "old", "first_seen": 0})
+        batcher = ArticleBatcher(client[db_name], max_size=100, max_delay=0.05)
+        fields = {"title": "t", "content": "c", "published_at": datetime(2026, 2, 4, tzinfo=UTC)}
+        outcomes = await asyncio.gather(
+            batcher.upsert("n/inserted", dict(fields), new=True),
+            batcher.upsert("n/upserted", dict(fields)),
+            batcher.upsert("n/taken", dict(fields), new=True),
+            batcher.upsert("n/twice", {**fields, "title": "first"}, new=True),
+            batcher.upsert("n/twice", {**fields, "title": "second"}, new=True),
+        )
+        await batcher.close()
+        await client.close()
+        return outcomes
+
+    outcomes = asyncio.run(main())
+    assert outcomes == [True, True, False, True, False]
+    docs = {d["url"]: d for d in mongo_db.articles.find({}, {"_id": 0})}
+    assert len(docs) == 4
+    inserted, upserted = docs["n/inserted"], docs["n/upserted"]
+    assert inserted["first_seen"] == inserted["last_seen"]
+    same = {k: v for k, v in inserted.items() if k not in ("url", "first_seen", "last_seen")}
+    assert same == {k: v for k, v in upserted.items() if k not in ("url", "first_seen", "last_seen")}
+    assert set(inserted) == set(upserted)
+    assert docs["n/taken"]["first_seen"] == 0 and docs["n/taken"]["title"] == "t"
+    assert docs["n/twice"]["title"] == "second"
