@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
+from itemadapter import ItemAdapter
 
 from newsbot.feeds import decode_feed, read_feed
+from newsbot.items import NewsItem
 from newsbot.parsers.challenge import looks_like_challenge
+from newsbot.pipelines.store import plain
 from newsbot.snapshot import Snapshot, SnapshotError
 from newsbot.text import html_to_text, tidy_text
 from newsbot.urls import canonical_url, mask_uri_password
@@ -132,3 +137,28 @@ def test_literal_address_policy(host, port, refused):
 
     allow = PrivateAllowList.from_settings(Settings({"NEWSBOT_ALLOW_PRIVATE_HOSTS": "127.0.0.1:8080,10.9.0.0/16"}))
     assert (literal_address_refusal(host, port, allow) is not None) is refused
+
+
+@dataclass
+class _Byline:
+    name: str
+    roles: list[str]
+
+
+def test_store_document_is_what_itemadapter_asdict_gives():
+    """The store pipeline's plain() gives ItemAdapter.asdict's document: containers copied, nested items
+    (a dataclass, a dict) turned into dicts at any depth, every other value as it is."""
+    when = datetime(2026, 2, 4, 7, 30, tzinfo=UTC)
+    item = NewsItem(
+        url="https://x.example/a", original_url="https://x.example/a?f=rss", source="x", source_name="X",
+        title="标题", published_at=when, fetched_at=when, authors=["甲", "乙"], feed_categories=[],
+        summary="s", content="c", feed_published_at=None,
+        extra={"type": "new", "rank": 3, "score": 0.5, "flags": ("a", "b"), "tags": {"t"},
+               "by": _Byline("A", ["editor"]), "nested": [{"k": _Byline("B", [])}, 1, None, True]},
+    )  # fmt: skip
+    adapter = ItemAdapter(item)
+    doc = {key: plain(value) for key, value in adapter.items()}
+    assert doc == adapter.asdict()
+    assert doc["extra"]["by"] == {"name": "A", "roles": ["editor"]} and doc["extra"]["nested"][0]["k"]["name"] == "B"
+    assert doc["authors"] is not item.authors and doc["extra"] is not item.extra
+    assert {key: plain(value) for key, value in ItemAdapter(dict(doc)).items()} == ItemAdapter(dict(doc)).asdict()
