@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,11 +13,12 @@ from itemadapter import ItemAdapter
 
 from newsbot.feeds import decode_feed, read_feed
 from newsbot.items import NewsItem
-from newsbot.parsers.challenge import looks_like_challenge
+from newsbot.parsers.challenge import STRONG_MARKERS, WEAK_MARKERS, fold_case, looks_like_challenge
 from newsbot.pipelines.store import plain
 from newsbot.snapshot import Snapshot, SnapshotError
 from newsbot.text import html_to_text, tidy_text
 from newsbot.urls import canonical_url, mask_uri_password
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize(
@@ -83,6 +86,37 @@ def test_challenge_wording_needs_a_near_empty_page():
     assert looks_like_challenge("<html><title>Just a moment...</title><body>Checking your browser</body></html>")
     article = "<html><body><p>" + "他说请稍候再来看这篇关于大模型的长文。" * 200 + "</p></body></html>"
     assert not looks_like_challenge(article)
+
+
+# The case-insensitive regexes looks_like_challenge used: the markers must find exactly what they found.
+_REGEX_STRONG = re.compile(r"acw_sc__v2|_waf_|cf-chl|cf_chl_opt|challenge-platform|px-captcha|captcha-delivery", re.I)
+_REGEX_WEAK = re.compile(
+    r"Just a moment|Attention Required|Are you a robot|Please enable (?:JavaScript|cookies)|"
+    r"enable JavaScript and cookies|请稍候|安全验证|访问验证|滑动验证|人机验证",
+    re.I,
+)
+
+
+def test_folded_markers_match_exactly_where_the_case_insensitive_regexes_did():
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    folded = fold_case(everything)
+    assert len(folded) == len(everything)  # one character for one: positions line up
+    for char in sorted(set("".join(STRONG_MARKERS + WEAK_MARKERS))):
+        regex = {m.start() for m in re.finditer(re.escape(char), everything, re.I)}
+        assert {m.start() for m in re.finditer(re.escape(char), folded)} == regex, char
+    pages = [p.read_text(encoding="utf-8") for p in (ROOT / "snapshots").rglob("*.html")]
+    pages += [p.read_text(encoding="utf-8") for p in (ROOT / "tests" / "sites").rglob("*.html")]
+    pages += [
+        "<script>var arg1='acw_sc__v2';</script>",
+        "<div id=CF-CHL-widget>", "window._cf_chl_opt={}", "captcha-deſivery", "ACW_SC__V2", "px-captcha",
+        "<title>JUST A MOMENT...</title>", "Are you a ROBOT?", "please enable javascript", "Please enable Cookies",
+        "enable javaſcript and cookieſ", "Attention Requİred", "请稍候…", "正在进行安全验证", "人机验证", "Just a moment",
+    ]  # fmt: skip
+    assert len(pages) > 40
+    for page in pages:
+        head = fold_case(page[:65536])
+        assert any(m in head for m in STRONG_MARKERS) == bool(_REGEX_STRONG.search(page[:65536])), page[:80]
+        assert any(m in head for m in WEAK_MARKERS) == bool(_REGEX_WEAK.search(page[:65536])), page[:80]
 
 
 def test_snapshot_matches_canonical_urls_and_refuses_escapes(tmp_path):
