@@ -44,6 +44,10 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # callback, and an article page yields one item: 100 (the default) cost ~0.3 ms per page for nothing.
 # A feed's entries (usually 10-50) still go through together, so they are stored in one batch.
 CONCURRENT_ITEMS = 32
+# Scrapy re-reads and parses (ast) a callback's source for every response to warn about `return value`
+# in a generator: its cache holds weak references to bound methods, which die with each request, so that
+# is ~1 ms per page. tests/crawl/test_units.py checks every spider's generator methods once instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # --- Sources ----------------------------------------------------------------------------------
 # The user's own sources file (TOML, same format as newsbot/sources.toml): adds sources, overrides

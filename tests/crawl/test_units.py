@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import sys
@@ -10,12 +11,15 @@ from datetime import UTC, datetime
 
 import pytest
 from itemadapter import ItemAdapter
+from scrapy.utils.misc import is_generator_with_return_value
+from scrapy.utils.project import get_project_settings
 
 from newsbot.feeds import decode_feed, read_feed
 from newsbot.items import NewsItem
 from newsbot.parsers.challenge import STRONG_MARKERS, WEAK_MARKERS, fold_case, looks_like_challenge
 from newsbot.pipelines.store import plain
 from newsbot.snapshot import Snapshot, SnapshotError
+from newsbot.spiders.loader import SourceSpiderLoader
 from newsbot.text import html_to_text, tidy_text
 from newsbot.urls import canonical_url, mask_uri_password
 from tests.conftest import ROOT
@@ -196,3 +200,16 @@ def test_store_document_is_what_itemadapter_asdict_gives():
     assert doc["extra"]["by"] == {"name": "A", "roles": ["editor"]} and doc["extra"]["nested"][0]["k"]["name"] == "B"
     assert doc["authors"] is not item.authors and doc["extra"] is not item.extra
     assert {key: plain(value) for key, value in ItemAdapter(dict(doc)).items()} == ItemAdapter(dict(doc)).asdict()
+
+
+def test_no_spider_generator_returns_a_value():
+    """What Scrapy's WARN_ON_GENERATOR_RETURN_VALUE (off: it re-parsed each callback for every response)
+    would have warned about: a `return value` inside a generator callback is silently lost."""
+    loader = SourceSpiderLoader(get_project_settings())
+    checked = 0
+    for name in loader.list():
+        spidercls = loader.load(name)
+        for attr, member in inspect.getmembers(spidercls, inspect.isgeneratorfunction):
+            assert not is_generator_with_return_value(member), f"{name}.{attr}"
+            checked += 1
+    assert checked >= 3 * len(loader.list())  # parse_feed, parse_article, article_failed at least
