@@ -7,6 +7,7 @@ the reason (summary.compose_reason) and the tags (tags.choose_tags) are written 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from newsbot.analysis.judgements import (
 )
 from newsbot.analysis.lexicon import Gazetteer, Lexicon, Mention, data_digest, gazetteer, lexicon
 from newsbot.analysis.summary import compose_reason, lead_tag, opening_summary
-from newsbot.analysis.tags import choose_tags, warm_up_jieba
+from newsbot.analysis.tags import choose_tags, jieba_warm, warm_up_jieba
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ class HeuristicResult:
     evidence: Evidence
 
 
+# event loop -> the process's one jieba load (every crawler of a digest shares it)
+_tokenizer_loads: dict[int, asyncio.Future] = {}
+
+
 class HeuristicAnalyzer:
     def __init__(self, gaz: Gazetteer | None = None, lex: Lexicon | None = None):
         self.gaz = gaz or gazetteer()
@@ -73,11 +78,26 @@ class HeuristicAnalyzer:
         self.version = f"h-{digest[:12]}"
 
     def warm_up(self) -> None:
-        """Load jieba's dictionary (about a second) and compile the term patterns before the first article
-        needs them."""
+        """Everything an article may need, loaded now (benchmarks, tools): the term patterns and jieba."""
+        self.compile_terms()
         warm_up_jieba(self.gaz)
+
+    def compile_terms(self) -> None:
+        """Compile the term patterns (0.1 s) before the first article needs them."""
         self.gaz.matcher.compile_all()
         self.lex.matcher.compile_all()
+
+    async def tokenizer_ready(self, art: ArticleInput) -> None:
+        """Only Chinese articles use jieba (their keyword tags), and loading it costs about 2 s of CPU:
+        a run of English feeds never pays, and a run with Chinese ones pays once per process, on a
+        worker thread, rather than stalling the reactor thread on its first Chinese article."""
+        if art.lang != "zh" or jieba_warm():
+            return
+        loop = asyncio.get_running_loop()
+        load = _tokenizer_loads.get(id(loop))
+        if load is None:
+            load = _tokenizer_loads[id(loop)] = loop.run_in_executor(None, warm_up_jieba, self.gaz)
+        await asyncio.shield(load)
 
     def analyze(self, art: ArticleInput) -> HeuristicResult:
         r = Reading.of(art, self.gaz)

@@ -246,6 +246,7 @@ class AnalysisService:
         if self._is_current(existing, input_hash):
             self.counters.inc(keys.LLM_CACHE_HITS if self.config.mode == "llm" else keys.ANALYSIS_SKIPPED)
             return Outcome(existing, "cached")
+        await self.heuristic.tokenizer_ready(art)
         heur = self.heuristic.analyze(art)
         if self.config.mode == "heuristic":
             record = self._heuristic_record(art, heur, input_hash, AnalyzerKind.heuristic)

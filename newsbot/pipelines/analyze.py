@@ -72,8 +72,8 @@ class AnalyzePipeline:
         except StoreUnavailable:
             return  # the store pipeline reports it and closes the spider; nothing to analyse
         self.service = AnalysisService(self.config, store.db, counters=self.counters, store=store)
-        # jieba loads its dictionary on first use (about a second): not on the reactor thread mid-crawl.
-        await asyncio.to_thread(self.service.heuristic.warm_up)
+        # Off the reactor thread, and not mid-crawl; jieba loads when the first Chinese article needs it.
+        await asyncio.to_thread(self.service.heuristic.compile_terms)
         if self.config.mode == "llm":
             cfg = self.config.llm
             logger.info(
