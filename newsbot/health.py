@@ -201,9 +201,14 @@ def source_health(db, now: datetime | None = None, sources: Iterable[str] | None
     now = _aware(now) or datetime.now(UTC)
     config = HealthConfig(settings)
     out = {}
+    start = window_start(now, config)
     for name in list(sources) if sources is not None else list(SOURCES):
         recent = latest_runs(db, name, now, STREAK_LOOKBACK)
-        window = runs_between(db, name, window_start(now, config), now)
+        if len(recent) < STREAK_LOOKBACK or _aware(recent[-1]["finished_at"]) < start:
+            # The latest runs reach back past the window's start: they hold all of the window's runs.
+            window = [r for r in recent if _aware(r["finished_at"]) >= start]
+        else:
+            window = runs_between(db, name, start, now)
         out[name] = assess(name, recent, window, now, config)
     return out
 

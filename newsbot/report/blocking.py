@@ -37,15 +37,16 @@ def minhash(items: Iterable[str], skip: Container[str] = frozenset()) -> tuple[i
     first = dict(sorted(pairs, reverse=True))
     if len(first) == MINHASH_BINS:
         return tuple(first[b] for b in range(MINHASH_BINS))
-    out = []
-    for b in range(MINHASH_BINS):
+    # One pass from the last bin down: `following` is the next filled bin, past the end for the bins
+    # after the last filled one (they wrap around to the first).
+    out = [0] * MINHASH_BINS
+    following = min(first) + MINHASH_BINS
+    for b in range(MINHASH_BINS - 1, -1, -1):
         if b in first:
-            out.append(first[b])
-            continue
-        j, dist = (b + 1) % MINHASH_BINS, 1
-        while j not in first:
-            j, dist = (j + 1) % MINHASH_BINS, dist + 1
-        out.append(first[j] ^ (dist * 0x5BD1E995))
+            out[b] = first[b]
+            following = b
+        else:
+            out[b] = first[following % MINHASH_BINS] ^ ((following - b) * 0x5BD1E995)
     return tuple(out)
 
 

@@ -35,6 +35,7 @@ _TOKEN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9]+(?:[
 _LATIN_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'’][A-Za-z0-9]+)*|\d+(?:\.\d+)?[A-Za-z][A-Za-z0-9]*")
 _DOCUMENT_RE = re.compile(r"《([^《》]{2,40})》")
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[。！？；：，、（）“”《》]\s*)$")
+_DIGIT_RE = re.compile(r"\d")
 
 # Words an analyzer may list as an "entity" that name no one in particular.
 GENERIC_ENTITIES = frozenset(
@@ -81,9 +82,9 @@ def number_keys(*texts: str) -> frozenset[str]:
     percentages as `p:<value>`. Bare numbers (dates, counts, model versions) are not facts we key on."""
     keys: set[str] = set()
     for raw in texts:
-        if not raw:
-            continue
-        text = unicodedata.normalize("NFKC", raw)
+        text = unicodedata.normalize("NFKC", raw or "")
+        if not _DIGIT_RE.search(text):
+            continue  # every amount and percentage is written with a digit
         keys.update(_value_key(amount.value) for amount in find_amounts(text))
         keys.update(f"p:{value:.3g}" for value in find_percents(text))
     return frozenset(keys)
@@ -150,6 +151,50 @@ def central_entities(names: Iterable[str], head: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def _sentence_start(text: str, end: int) -> bool:
+    """Whether text[:end] ends where a sentence starts: the same answer as
+    `_SENTENCE_START_RE.search(text[:end])`, without copying and scanning the whole prefix for every
+    capitalised word. A match can only begin at the character before the whitespace that ends the
+    prefix (or at 0), and `^` does not match at a search's start position, so searching from there
+    is enough."""
+    start = end
+    while start and text[start - 1].isspace():
+        start -= 1
+    return _SENTENCE_START_RE.search(text, max(0, start - 1), end) is not None
+
+
+# A day's reports share most of their vocabulary: each distinct token is judged once.
+@lru_cache(maxsize=65536)
+def _latin_token(token: str) -> tuple[str, bool, bool] | None:
+    """(lowercased, marked, capitalised) of a Latin token that may be a name; None for a common word
+    or a short acronym. Marked: inner capitals or digits ("OpenClaw", "K2.5")."""
+    token = token.removesuffix("'s").removesuffix("’s")
+    low = token.lower()
+    if len(low) < 2 or low in GENERIC_NAMES or low in STOPWORDS:
+        return None
+    digits = any(ch.isdigit() for ch in token)
+    if token.isupper() and len(token) <= 4 and not digits:
+        return None
+    return low, digits or any(ch.isupper() for ch in token[1:]), token[0].isupper()
+
+
+def _name_tokens(text: str, mode: str) -> list[tuple[str, bool]]:
+    """(lowercased name, marked) of every Latin name `latin_names` finds in `mode`, gazetteer names
+    included. A "prose" scan keeps every name a "marked" one does: one scan gives both."""
+    out = []
+    for m in _LATIN_TOKEN_RE.finditer(text):
+        found = _latin_token(m.group(0))
+        if found is None:
+            continue
+        low, marked, capitalised = found
+        if not marked and (
+            mode == "marked" or (mode == "prose" and (not capitalised or _sentence_start(text, m.start())))
+        ):
+            continue
+        out.append((low, marked))
+    return out
+
+
 def latin_names(text: str, mode: str, *, aliases: bool = True) -> frozenset[str]:
     """Product and company names written in Latin letters ("OpenClaw", "Qwen3-Coder-Next", "K2.5"):
     a Chinese and an English report of one event write them alike. mode "zh": every Latin token of
@@ -158,24 +203,11 @@ def latin_names(text: str, mode: str, *, aliases: bool = True) -> frozenset[str]
     title-cased headline, or wherever a capitalised common word ("Orders") would be a false name.
     aliases=False leaves out the gazetteer's names (already counted as entities). Short all-capital
     acronyms ("VLA", "OCR") are technical terms more often than names, so they never count."""
+    found = _name_tokens(text, mode)
+    if aliases:
+        return frozenset(low for low, _ in found)
     _, alias_tokens = _aliases()
-    out = set()
-    for m in _LATIN_TOKEN_RE.finditer(text):
-        token = m.group(0)
-        for suffix in ("'s", "’s"):
-            token = token.removesuffix(suffix)
-        low = token.lower()
-        if len(low) < 2 or low in GENERIC_NAMES or low in STOPWORDS or (not aliases and low in alias_tokens):
-            continue
-        if token.isupper() and len(token) <= 4 and not any(ch.isdigit() for ch in token):
-            continue
-        marked = any(ch.isdigit() for ch in token) or any(ch.isupper() for ch in token[1:])
-        if mode == "marked" and not marked:
-            continue
-        if mode == "prose" and not marked and (not token[0].isupper() or _SENTENCE_START_RE.search(text[: m.start()])):
-            continue
-        out.add(low)
-    return frozenset(out)
+    return frozenset(low for low, _ in found if low not in alias_tokens)
 
 
 def _stem(word: str) -> str:
@@ -185,14 +217,18 @@ def _stem(word: str) -> str:
     return word
 
 
+# A day's reports share most of their vocabulary: each distinct token is judged and stemmed once.
+@lru_cache(maxsize=65536)
+def _content_word(token: str) -> str | None:
+    token = token.removesuffix("'s").removesuffix("’s")
+    return _stem(token) if len(token) >= 3 and token not in STOPWORDS else None
+
+
 def words(text: str) -> frozenset[str]:
     """Latin content words, lightly stemmed: how two English reports of one event overlap."""
-    out = set()
-    for token in _LATIN_TOKEN_RE.findall(unicodedata.normalize("NFKC", text).lower()):
-        token = token.removesuffix("'s").removesuffix("’s")
-        if len(token) >= 3 and token not in STOPWORDS:
-            out.add(_stem(token))
-    return frozenset(out)
+    found = {_content_word(t) for t in _LATIN_TOKEN_RE.findall(unicodedata.normalize("NFKC", text).lower())}
+    found.discard(None)
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -268,23 +304,23 @@ def make_keys(title: str, summary: str, entities=(), opening: str = "") -> Event
     # are one event only if they also share what they say about it.
     documents = frozenset(_DOCUMENT_RE.findall(head))
     central = central_entities(people_orgs, head) | {"《" + d for d in documents}
-    title_mode = "zh" if is_chinese(title) else "marked"
     body_mode = "zh" if zh else "prose"
-    names = latin_names(title, title_mode, aliases=False) | latin_names(body, "zh" if zh else "marked", aliases=False)
+    title_names = _name_tokens(title, "zh" if is_chinese(title) else "marked")
+    # One scan of the summary: in English, the names of "prose" mode, the "marked" ones flagged.
+    body_names = _name_tokens(body, body_mode)
+    opening_names = _name_tokens(opening[:ENGLISH_OPENING_CHARS], body_mode)
+    _, alias_tokens = _aliases()
+    names = {low for low, _ in title_names} | {low for low, marked in body_names if zh or marked}
     return EventKeys(
         entities=entity_keys(people_orgs),
         central=central,
         numbers=numbers,
         body_numbers=number_keys(opening[:OPENING_CHARS]) - numbers,
-        # A name that is one of the article's entities is counted once, as an entity.
-        names=frozenset(n for n in names if entity_key(n) not in central),
+        # A name that is one of the article's entities (or a gazetteer alias) is counted once, as an entity.
+        names=frozenset(n for n in names if n not in alias_tokens and entity_key(n) not in central),
         # The opening of the text too: an English headline is title-cased, so its names show only there.
         tokens=frozenset(
-            t
-            for t in latin_names(title, title_mode)
-            | latin_names(body, body_mode)
-            | latin_names(opening[:ENGLISH_OPENING_CHARS], body_mode)
-            if entity_key(t) not in central
+            low for low, _ in (*title_names, *body_names, *opening_names) if entity_key(low) not in central
         ),
         # An English opening adds the wording two reports share; a Chinese one adds nothing to `words`.
         words=words(head) if zh else words(f"{head}\n{opening[:ENGLISH_OPENING_CHARS]}"),

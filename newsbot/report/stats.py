@@ -9,7 +9,7 @@ from newsbot.report.select import Selection
 from newsbot.report.window import Window
 from newsbot.sources import SOURCES, display_name
 from newsbot.stats import RunSummary
-from newsbot.storage.runs import latest_run_for_day
+from newsbot.storage.runs import latest_runs_for_day
 
 RUN_FIELDS = ("status", "items_seen", "stored", "failed_pages", "errors", "blocked", "finished_at")
 
@@ -32,14 +32,15 @@ def source_runs(db, window: Window, given: dict[str, RunSummary] | None, previou
     still counts for its day), runs without a day that finished inside the window, or those the
     day's earlier report recorded."""
     out: dict[str, dict | None] = {}
-    day = window.day.isoformat()
+    stored = latest_runs_for_day(
+        db, SOURCES, window.day.isoformat(), window.start, window.cutoff, ("source", *RUN_FIELDS)
+    )
     for name in SOURCES:
         found = []
         if given and given.get(name):
             found.append(_run_facts(given[name].as_doc()))
-        doc = latest_run_for_day(db, name, day, window.start, window.cutoff)
-        if doc:
-            found.append(_run_facts(doc))
+        if name in stored:
+            found.append(_run_facts(stored[name]))
         if previous and previous.get(name):
             found.append(previous[name])
         found = [r for r in found if isinstance(r.get("finished_at"), datetime)]

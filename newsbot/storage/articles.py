@@ -42,18 +42,19 @@ async def store_analysis(db, url: str, record: dict) -> None:
     await db.articles.update_one({"url": url}, {"$set": {"analysis": record}})
 
 
+# What a report reads of an article.
+REPORT_FIELDS = ("url", "title", "source", "source_name", "published_at", "analysis", "skip_reason", "summary")
+
+
 def articles_in_window(db, start: datetime, cutoff: datetime, opening_chars: int) -> list[dict]:
     """Every article published in [start, cutoff) (blocking pymongo database): what a report reads of
-    it, with only the first `opening_chars` characters of its text."""
-    projection = {
-        "url": 1,
-        "title": 1,
-        "source": 1,
-        "source_name": 1,
-        "published_at": 1,
-        "analysis": 1,
-        "skip_reason": 1,
-        "summary": 1,
-        "content": {"$substrCP": ["$content", 0, opening_chars]},
-    }
-    return list(db.articles.find({"published_at": {"$gte": start, "$lt": cutoff}}, projection))
+    it, with only the first `opening_chars` characters of its text. The fields are picked here, as
+    each document arrives (so memory holds one batch of whole documents at most): the embedded
+    database applies a projection in Python, at a cost per document (~0.4 s for 6,000 articles)
+    above that of sending the fields a report does not read."""
+    docs = []
+    for doc in db.articles.find({"published_at": {"$gte": start, "$lt": cutoff}}):
+        picked = {key: doc[key] for key in REPORT_FIELDS if key in doc}
+        picked["content"] = (doc.get("content") or "")[:opening_chars]
+        docs.append(picked)
+    return docs

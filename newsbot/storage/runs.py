@@ -32,16 +32,20 @@ def runs_of_jobs(db, jobids) -> dict[str, dict]:
     return {doc["job"]: doc for doc in db.runs.find({"job": {"$in": list(jobids)}}, {"_id": 0, "counters": 0})}
 
 
-def latest_run_for_day(db, source: str, day: str, start: datetime, cutoff: datetime) -> dict | None:
-    """The source's latest run made for report day `day`, whenever it finished; for runs recorded
-    before runs knew their day, the latest that finished inside [start, cutoff)."""
-    return db.runs.find_one(
-        {
-            "source": source,
-            "$or": [
-                {"report_day": day},
-                {"report_day": {"$exists": False}, "finished_at": {"$gte": start, "$lt": cutoff}},
-            ],
-        },
-        sort=[("finished_at", DESCENDING)],
-    )
+def latest_runs_for_day(db, sources, day: str, start: datetime, cutoff: datetime, fields=None) -> dict[str, dict]:
+    """Each source's latest run made for report day `day`, whenever it finished; for runs recorded
+    before runs knew their day, the latest that finished inside [start, cutoff). One query for all
+    the sources: no index serves the `$or`, so a query per source scanned the whole runs collection
+    once per source. `fields`: the projection, if not the whole run."""
+    wanted = set(sources)
+    query = {
+        "$or": [
+            {"report_day": day},
+            {"report_day": {"$exists": False}, "finished_at": {"$gte": start, "$lt": cutoff}},
+        ]
+    }
+    latest: dict[str, dict] = {}
+    for doc in db.runs.find(query, fields).sort([("finished_at", DESCENDING)]):
+        if doc.get("source") in wanted:
+            latest.setdefault(doc["source"], doc)
+    return latest

@@ -236,3 +236,30 @@ def test_llm_overview_is_checked_and_cached(day_db, tmp_path, monkeypatch):
         assert rejected["stats"]["llm"]["overview"] == "heuristic-fallback"
         assert "谷歌" not in rejected["overview"] and "999" not in rejected["overview"]
         assert rejected["overview"].startswith("今日从13条原始信息中精选出4条国内动态")
+
+
+def test_each_source_shows_its_latest_run_for_the_day(mongo_db, tmp_path):
+    """All sources' runs come from one query: each source still gets its own latest run made for the
+    day (whenever it finished), or, for a run recorded before runs knew their day, its latest inside
+    the window; another day's runs and runs outside the window never count."""
+    late = CUTOFF + timedelta(hours=5)
+    mongo_db.runs.insert_many(
+        [
+            # 36kr: the day's later run wins, though it finished after the cutoff.
+            run_doc("36kr", "error", report_day="2026-02-04", errors=3),
+            run_doc("36kr", report_day="2026-02-04", finished_at=late, stored=7),
+            run_doc("36kr", report_day="2026-02-05", finished_at=late + timedelta(hours=1), stored=99),
+            # qbitai: runs without a day; the one after the cutoff does not count.
+            run_doc("qbitai", "degraded", finished_at=CUTOFF - timedelta(hours=2), stored=4),
+            run_doc("qbitai", finished_at=CUTOFF + timedelta(minutes=1), stored=98),
+            # ft: only another day's run.
+            run_doc("ft", report_day="2026-02-03", stored=97),
+            # A source that is not configured.
+            run_doc("not-a-source", report_day="2026-02-04", stored=96),
+        ]
+    )
+    render(mongo_db, tmp_path)
+    sources = json.loads((tmp_path / "2026-02-04.json").read_text(encoding="utf-8"))["stats"]["sources"]
+    assert (sources["36kr"]["status"], sources["36kr"]["stored"]) == ("ok", 7)
+    assert (sources["qbitai"]["status"], sources["qbitai"]["stored"]) == ("degraded", 4)
+    assert sources["ft"]["status"] == "missing" and "not-a-source" not in sources
