@@ -14,6 +14,7 @@ good nor bad: it is skipped, so Friday-empty + Monday-empty still counts as two 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -196,20 +197,27 @@ def _overdue_reason(last_good: datetime | None, now: datetime) -> str:
     return f"no successful run for {hours:.0f}h"
 
 
+def recent_runs(db, source: str, now: datetime, window: list[dict]) -> list[dict]:
+    """The source's latest runs, newest first, as far back as `assess` reads them: to its last good
+    run, at most STREAK_LOOKBACK. The window's runs are its newest: when they hold a good run (most
+    sources, most days) they are enough, and only a source without one costs a query of its own."""
+    newest = sorted(window, key=lambda r: _aware(r["finished_at"]), reverse=True)[:STREAK_LOOKBACK]
+    if any(run_problem(r) is None for r in newest):
+        return newest
+    return latest_runs(db, source, now, STREAK_LOOKBACK)
+
+
 def source_health(db, now: datetime | None = None, sources: Iterable[str] | None = None, settings=None) -> dict:
     """{source: health} for every source (default: all in newsbot.sources), from a pymongo Database."""
     now = _aware(now) or datetime.now(UTC)
     config = HealthConfig(settings)
+    in_window = defaultdict(list)
+    for run in runs_between(db, window_start(now, config), now):
+        in_window[run.get("source")].append(run)
     out = {}
-    start = window_start(now, config)
     for name in list(sources) if sources is not None else list(SOURCES):
-        recent = latest_runs(db, name, now, STREAK_LOOKBACK)
-        if len(recent) < STREAK_LOOKBACK or _aware(recent[-1]["finished_at"]) < start:
-            # The latest runs reach back past the window's start: they hold all of the window's runs.
-            window = [r for r in recent if _aware(r["finished_at"]) >= start]
-        else:
-            window = runs_between(db, name, start, now)
-        out[name] = assess(name, recent, window, now, config)
+        window = in_window.get(name, [])
+        out[name] = assess(name, recent_runs(db, name, now, window), window, now, config)
     return out
 
 

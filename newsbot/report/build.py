@@ -6,6 +6,9 @@ event's representative, one stored article (`candidate.Candidate`); templates on
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -67,7 +70,27 @@ class Report:
         }
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No automatic garbage collection inside: building a report allocates some 10^5 containers that
+    live until it ends (articles, their keys, blocking keys) and makes no reference cycles, so the
+    collections their allocation triggers free nothing; at 6,000 articles they took ~15% of the
+    build. What is freed is freed by reference counting; the collector resumes afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_report(settings, db, window: Window, runs: dict | None = None, now: datetime | None = None) -> Report:
+    with collector_paused():
+        return _build_report(settings, db, window, runs, now)
+
+
+def _build_report(settings, db, window: Window, runs: dict | None, now: datetime | None) -> Report:
     selection = select(db, settings, window)
     tz = window.tz
     regions = {r: [entry_dict(e, i, tz) for i, e in enumerate(getattr(selection, r), 1)] for r in REGIONS}

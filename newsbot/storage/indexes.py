@@ -17,6 +17,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict]]] = {
         # scrapy schedule reads each job's outcome by its id; a report reads the runs of its day.
         ([("job", ASCENDING)], {}),
         ([("report_day", ASCENDING), ("source", ASCENDING)], {}),
+        # Source health reads every source's runs of its window in one query.
+        ([("finished_at", DESCENDING)], {}),
     ],
     "llm_cache": [([("key", ASCENDING)], {"unique": True})],
     # One document per day, even when two crawls close at once and both render.

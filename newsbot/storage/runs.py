@@ -8,9 +8,6 @@ from pymongo import DESCENDING
 
 from newsbot.stats import RunSummary
 
-# What source health needs of a run in its window.
-WINDOW_FIELDS = {"_id": 0, "finished_at": 1, "new": 1, "items_seen": 1}
-
 
 async def record_run(db, run: RunSummary) -> None:
     await db.runs.insert_one(run.as_doc())
@@ -22,9 +19,10 @@ def latest_runs(db, source: str, until: datetime, limit: int) -> list[dict]:
     return list(cursor.sort([("finished_at", DESCENDING)]).limit(limit))
 
 
-def runs_between(db, source: str, start: datetime, end: datetime) -> list[dict]:
-    """The source's runs that finished in [start, end], with the fields health sums."""
-    return list(db.runs.find({"source": source, "finished_at": {"$gte": start, "$lte": end}}, WINDOW_FIELDS))
+def runs_between(db, start: datetime, end: datetime) -> list[dict]:
+    """Every source's runs that finished in [start, end], whole: the embedded database sends a whole
+    document faster than it projects one."""
+    return list(db.runs.find({"finished_at": {"$gte": start, "$lte": end}}))
 
 
 def runs_of_jobs(db, jobids) -> dict[str, dict]:

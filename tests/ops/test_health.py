@@ -4,6 +4,7 @@ weekends, and the `scrapy sources` table."""
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -219,3 +220,35 @@ def test_sources_check_flags_a_job_that_dies_every_day(mongo_db, scrapy_runner):
         "2 overdue (no successful run in 26h): cnbc (no successful run for 120h), ft (no successful run on record)"
         in (flagged.stdout)
     )
+
+
+def test_health_reads_back_only_as_far_as_it_needs(mongo_db):
+    """Health reads a few latest runs first and goes back further only for a streak of bad runs; the
+    result is the one the whole history gives (latest STREAK_LOOKBACK runs, every run of the window)."""
+    from newsbot.health import STREAK_LOOKBACK, HealthConfig, assess, window_start
+
+    rng = random.Random(17)
+    statuses = ["ok"] * 5 + ["empty", "error", "blocked", "degraded"]
+    history = {}
+    for name in ("36kr", "qbitai", "arxiv", "nvidia", "ft", "bloomberg"):
+        hours, runs = 0.5, []
+        for _ in range(rng.choice([1, 3, 6, 30, 80])):
+            # Long streaks of one status, several runs a day, gaps of days.
+            status = rng.choice(statuses) if rng.random() < 0.3 or not runs else runs[-1]["status"]
+            runs.append(run(name, hours, status))
+            hours += rng.choice([2, 6, 24, 72])
+        history[name] = runs
+    history["ft"] = [run("ft", 1 + 5 * i, "empty") for i in range(60)]  # broken for longer than the lookback
+    # Erring for longer than the lookback, all inside the window, with good runs before.
+    history["bloomberg"] = [run("bloomberg", 1 + 2 * i, "error" if i < 52 else "ok") for i in range(56)]
+    mongo_db.runs.insert_many([r for runs in history.values() for r in runs])
+
+    config = HealthConfig()
+    start = window_start(NOW, config)
+    health = source_health(mongo_db, NOW, list(history))
+    for name, runs in history.items():
+        newest_first = sorted(runs, key=lambda r: r["finished_at"], reverse=True)
+        window = [r for r in runs if start <= r["finished_at"] <= NOW]
+        expected = assess(name, newest_first[:STREAK_LOOKBACK], window, NOW, config)
+        assert health[name] == expected, name
+    assert health["ft"]["streak"] == health["bloomberg"]["streak"] == STREAK_LOOKBACK
