@@ -25,56 +25,66 @@ from newsbot.text.dates import strip_date_prefix
 STAGE_PREFIX = "stage:"
 OFFICIAL = "official"
 
-# (level, name, pattern), in the order a deal goes. Chinese verbs need an object nearby: "拟" alone
+
+class Wording:
+    """Whether a text says something one of its alternative wordings says: the Chinese ones, then the
+    English ones. Searched apart, each group keeps re's fast scan for where a match can start, which
+    one alternation mixing both loses (half the time of the report's development keys)."""
+
+    def __init__(self, zh: str, en: str):
+        self.patterns = (re.compile(zh), re.compile(en, re.IGNORECASE))
+
+    def search(self, text: str) -> bool:
+        return any(pattern.search(text) for pattern in self.patterns)
+
+
+# (level, name, wording), in the order a deal goes. Chinese verbs need an object nearby: "拟" alone
 # is also in "模拟", "完成" alone in "完成测试".
 _OBJECT = r"[^，。；,;]{0,16}?(?:投资|收购|并购|入股|融资|募资|定增|注资|合作|协议|交易|合并|交割|出资|采购|订单)"
-STAGES: tuple[tuple[int, str, re.Pattern], ...] = (
+STAGES: tuple[tuple[int, str, Wording], ...] = (
     (
         1,
         "talks",
-        re.compile(
-            r"洽谈|谈判|磋商|商谈|接近达成|(?<![模虚])拟" + _OBJECT + r"|(?:计划|考虑|有意|寻求)" + _OBJECT + r"|"
+        Wording(
+            r"洽谈|谈判|磋商|商谈|接近达成|(?<![模虚])拟" + _OBJECT + r"|(?:计划|考虑|有意|寻求)" + _OBJECT,
             r"\bin (?:advanced )?(?:talks|discussions|negotiations)\b|\bnears?\b|\bnearing\b|\bnegotiat\w*|"
             r"\b(?:considering|weighing|weighs|exploring|mulls|mulling)\b|"
             r"\bplans? to (?:invest|buy|acquire|raise|merge)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         2,
         "signed",
-        re.compile(
-            r"签署|签约|签订|达成(?:协议|交易|合作|一致)|敲定|"
+        Wording(
+            r"签署|签约|签订|达成(?:协议|交易|合作|一致)|敲定",
             r"\bsign(?:s|ed)?\b|\binks?\b|\binked\b|\bagree(?:s|d)? to\b|\bstrikes? (?:an? )?deal\b|"
             r"\breach(?:es|ed)? (?:an? )?(?:agreement|deal)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         3,
         "approved",
-        re.compile(
-            r"获批|获得批准|批准|审核通过|注册生效|\bapprov(?:es|ed)\b|\bwins? approval\b|\bregulatory approval\b",
-            re.IGNORECASE,
+        Wording(
+            r"获批|获得批准|批准|审核通过|注册生效",
+            r"\bapprov(?:es|ed)\b|\bwins? approval\b|\bregulatory approval\b",
         ),
     ),
     (
         4,
         "closed",
-        re.compile(
-            r"(?:正式)?完成" + _OBJECT + r"|交割|资金到账|"
+        Wording(
+            r"(?:正式)?完成" + _OBJECT + r"|交割|资金到账",
             r"\bcomplet(?:es|ed)\b|\bclos(?:es|ed)\b(?! (?:higher|lower|up|down|at|flat))|\bfinali[sz](?:es|ed)\b",
-            re.IGNORECASE,
         ),
     ),
 )
-_CONFIRMED = re.compile(
-    r"官宣|官方确认|正式宣布|宣布|证实|公告|\bconfirm(?:s|ed)\b|\bofficially\b|\bannounc(?:es|ed)\b", re.IGNORECASE
+_CONFIRMED = Wording(
+    r"官宣|官方确认|正式宣布|宣布|证实|公告", r"\bconfirm(?:s|ed)\b|\bofficially\b|\bannounc(?:es|ed)\b"
 )
-_HEARSAY = re.compile(
-    r"知情人士|消息人士|据悉|传闻|据报道|据传|\breportedly\b|\bpeople familiar\b|\bsources? (?:said|say|says)\b|"
+_HEARSAY = Wording(
+    r"知情人士|消息人士|据悉|传闻|据报道|据传",
+    r"\breportedly\b|\bpeople familiar\b|\bsources? (?:said|say|says)\b|"
     r"\baccording to (?:people|sources|a person)\b|\brumou?r",
-    re.IGNORECASE,
 )
 
 

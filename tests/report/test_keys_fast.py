@@ -1,11 +1,12 @@
 """The report's faster key and signature code gives exactly what the plain versions gave: one scan of
-a text for its Latin names in every mode, the bounded sentence-start test, the one-pass MinHash
-densification. The plain versions are written out here as the reference."""
+a text for its Latin names in every mode, the bounded sentence-start test, a development's wordings
+searched by language, the one-pass MinHash densification. The plain versions are the reference."""
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import unicodedata
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from newsbot.report.keys import (
     latin_names,
     make_keys,
 )
+from newsbot.report.threads import _CONFIRMED, _HEARSAY, STAGES
 from newsbot.text.dates import strip_date_prefix
 from newsbot.text.lang import is_chinese
 
@@ -149,3 +151,22 @@ def test_minhash_fills_empty_bins_as_the_walk_did():
             skip = set(rng.sample(sorted(items), len(items) // 3))
             assert minhash(items) == reference_minhash(items)
             assert minhash(items, skip) == reference_minhash(items, skip)
+
+
+def test_wordings_searched_apart_say_what_one_alternation_said():
+    """A development's Chinese and English wordings are searched one group at a time; together, as
+    one case-blind alternation, they find a match in exactly the same texts."""
+    texts = sample_texts() + [
+        "据知情人士透露，双方正在洽谈投资事宜",
+        "公司宣布完成对某公司的收购交割",
+        "模拟测试完成测试",
+        "Nvidia nears a deal; it SIGNED later and Closes Higher",
+        "The deal closed at $5bn after regulators APPROVED it, people familiar said",
+        "拟以10亿元收购；Officially confirmed",
+    ]
+    wordings = [wording for _, _, wording in STAGES] + [_CONFIRMED, _HEARSAY]
+    for wording in wordings:
+        zh, en = (pattern.pattern for pattern in wording.patterns)
+        together = re.compile(f"{zh}|{en}", re.IGNORECASE)
+        for text in texts:
+            assert wording.search(text) == bool(together.search(text)), (zh, text)
