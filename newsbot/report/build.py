@@ -75,7 +75,8 @@ def collector_paused() -> Iterator[None]:
     """No automatic garbage collection inside: building a report allocates some 10^5 containers that
     live until it ends (articles, their keys, blocking keys) and makes no reference cycles, so the
     collections their allocation triggers free nothing; at 6,000 articles they took ~15% of the
-    build. What is freed is freed by reference counting; the collector resumes afterwards."""
+    build. What is freed is freed by reference counting; the collector resumes afterwards (it is
+    process-wide: another thread's cyclic garbage waits those seconds too)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
