@@ -178,9 +178,15 @@ def _latin_token(token: str) -> tuple[str, bool, bool] | None:
     return low, digits or any(ch.isupper() for ch in token[1:]), token[0].isupper()
 
 
-def _name_tokens(text: str, mode: str) -> list[tuple[str, bool]]:
-    """(lowercased name, marked) of every Latin name `latin_names` finds in `mode`, gazetteer names
-    included. A "prose" scan keeps every name a "marked" one does: one scan gives both."""
+def latin_names(text: str, mode: str) -> list[tuple[str, bool]]:
+    """Product and company names written in Latin letters ("OpenClaw", "Qwen3-Coder-Next", "K2.5"):
+    a Chinese and an English report of one event write them alike. mode "zh": every Latin token of
+    Chinese text is a name; "prose": in an English sentence, a word capitalised mid-sentence or with
+    inner capitals or digits; "marked": only inner capitals or digits ("OpenClaw", "K2.5"), for a
+    title-cased headline, or wherever a capitalised common word ("Orders") would be a false name.
+    Short all-capital acronyms ("VLA", "OCR") are technical terms more often than names, so they
+    never count. Each name comes as (lowercased, marked): a "prose" scan holds every name a
+    "marked" one finds, flagged, so one scan gives both."""
     out = []
     for m in _LATIN_TOKEN_RE.finditer(text):
         found = _latin_token(m.group(0))
@@ -193,21 +199,6 @@ def _name_tokens(text: str, mode: str) -> list[tuple[str, bool]]:
             continue
         out.append((low, marked))
     return out
-
-
-def latin_names(text: str, mode: str, *, aliases: bool = True) -> frozenset[str]:
-    """Product and company names written in Latin letters ("OpenClaw", "Qwen3-Coder-Next", "K2.5"):
-    a Chinese and an English report of one event write them alike. mode "zh": every Latin token of
-    Chinese text is a name; "prose": in an English sentence, a word capitalised mid-sentence or with
-    inner capitals or digits; "marked": only inner capitals or digits ("OpenClaw", "K2.5"), for a
-    title-cased headline, or wherever a capitalised common word ("Orders") would be a false name.
-    aliases=False leaves out the gazetteer's names (already counted as entities). Short all-capital
-    acronyms ("VLA", "OCR") are technical terms more often than names, so they never count."""
-    found = _name_tokens(text, mode)
-    if aliases:
-        return frozenset(low for low, _ in found)
-    _, alias_tokens = _aliases()
-    return frozenset(low for low, _ in found if low not in alias_tokens)
 
 
 def _stem(word: str) -> str:
@@ -305,10 +296,11 @@ def make_keys(title: str, summary: str, entities=(), opening: str = "") -> Event
     documents = frozenset(_DOCUMENT_RE.findall(head))
     central = central_entities(people_orgs, head) | {"《" + d for d in documents}
     body_mode = "zh" if zh else "prose"
-    title_names = _name_tokens(title, "zh" if is_chinese(title) else "marked")
+    title_names = latin_names(title, "zh" if is_chinese(title) else "marked")
     # One scan of the summary: in English, the names of "prose" mode, the "marked" ones flagged.
-    body_names = _name_tokens(body, body_mode)
-    opening_names = _name_tokens(opening[:ENGLISH_OPENING_CHARS], body_mode)
+    body_names = latin_names(body, body_mode)
+    opening_names = latin_names(opening[:ENGLISH_OPENING_CHARS], body_mode)
+    # The gazetteer's names are entities already.
     _, alias_tokens = _aliases()
     names = {low for low, _ in title_names} | {low for low, marked in body_names if zh or marked}
     return EventKeys(
@@ -316,7 +308,7 @@ def make_keys(title: str, summary: str, entities=(), opening: str = "") -> Event
         central=central,
         numbers=numbers,
         body_numbers=number_keys(opening[:OPENING_CHARS]) - numbers,
-        # A name that is one of the article's entities (or a gazetteer alias) is counted once, as an entity.
+        # A name that is one of the article's entities is counted once, as an entity.
         names=frozenset(n for n in names if n not in alias_tokens and entity_key(n) not in central),
         # The opening of the text too: an English headline is title-cased, so its names show only there.
         tokens=frozenset(
