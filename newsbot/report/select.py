@@ -59,7 +59,9 @@ def select(db, settings, window: Window) -> Selection:
     clusters, cstats = cluster(cands)
     events = [Event.of([cands[i] for i in g]) for g in clusters]
     prior = load_memory(db, window.day, settings.getint("NEWSBOT_MEMORY_DAYS", 7))
-    events, repeats = drop_repeats(events, prior, Corpus.of([c.keys for c in cands] + [p.keys for p in prior]))
+    # The corpus takes the earlier days' events in; without any there is nothing to compare with.
+    corpus = Corpus.of([c.keys for c in cands] + [p.keys for p in prior]) if prior else None
+    events, repeats = drop_repeats(events, prior, corpus)
     chosen = rank_and_cap(
         events,
         {

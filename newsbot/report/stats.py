@@ -32,9 +32,7 @@ def source_runs(db, window: Window, given: dict[str, RunSummary] | None, previou
     still counts for its day), runs without a day that finished inside the window, or those the
     day's earlier report recorded."""
     out: dict[str, dict | None] = {}
-    stored = latest_runs_for_day(
-        db, SOURCES, window.day.isoformat(), window.start, window.cutoff, ("source", *RUN_FIELDS)
-    )
+    stored = latest_runs_for_day(db, SOURCES, window.day.isoformat(), window.start, window.cutoff)
     for name in SOURCES:
         found = []
         if given and given.get(name):

@@ -30,11 +30,11 @@ def runs_of_jobs(db, jobids) -> dict[str, dict]:
     return {doc["job"]: doc for doc in db.runs.find({"job": {"$in": list(jobids)}}, {"_id": 0, "counters": 0})}
 
 
-def latest_runs_for_day(db, sources, day: str, start: datetime, cutoff: datetime, fields=None) -> dict[str, dict]:
+def latest_runs_for_day(db, sources, day: str, start: datetime, cutoff: datetime) -> dict[str, dict]:
     """Each source's latest run made for report day `day`, whenever it finished; for runs recorded
     before runs knew their day, the latest that finished inside [start, cutoff). One query for all
-    the sources: no index serves the `$or`, so a query per source scanned the whole runs collection
-    once per source. `fields`: the projection, if not the whole run."""
+    the sources: the embedded database answered a query per source with a scan of the whole runs
+    collection, once per source."""
     wanted = set(sources)
     query = {
         "$or": [
@@ -43,7 +43,7 @@ def latest_runs_for_day(db, sources, day: str, start: datetime, cutoff: datetime
         ]
     }
     latest: dict[str, dict] = {}
-    for doc in db.runs.find(query, fields).sort([("finished_at", DESCENDING)]):
+    for doc in db.runs.find(query).sort([("finished_at", DESCENDING)]):
         if doc.get("source") in wanted:
             latest.setdefault(doc["source"], doc)
     return latest
