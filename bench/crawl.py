@@ -96,11 +96,36 @@ PLACES = [
     "for farmers",
     "for lawyers",
 ]
-PARAGRAPH = (
-    "<p>{title}. The company said the {thing} was built over {n} months by a team in {city} and would reach "
-    "customers through its cloud within weeks. Analysts at {bank} said the move could pressure rivals on "
-    "price, while regulators asked how the system handles personal data.</p>"
-)
+# Sentences a story's body is drawn from: two stories share few of them, as two reports of different
+# events share few sentences. (One shared paragraph made every page a near-duplicate of every other,
+# and the clustering chained the whole day into one event: not the work a real day asks for.)
+SENTENCES = [
+    "The company said the {thing} took {n} months to build at its lab in {city}.",
+    "Customers in {city} will get access through the company's cloud within {n} weeks.",
+    "Analysts at {bank} said the move could pressure rivals on price.",
+    "Regulators in {city} asked how the system handles personal data.",
+    "{bank} estimated the market for such tools at {n} billion dollars by 2030.",
+    "A spokesperson declined to say how many engineers worked on the project.",
+    "Early testers reported that the {thing} answered {n} percent faster than the previous version.",
+    "The launch follows a funding round of {n} million dollars led by investors in {city}.",
+    "Shares of the company rose {n} percent in early trading after the announcement.",
+    "Critics argued that the {thing} still makes mistakes on long documents.",
+    "The firm plans to open a second office in {city} next year.",
+    "Pricing starts at {n} dollars a month for small teams.",
+    "The project was delayed twice because of shortages of graphics processors.",
+    "Competitors in {city} are expected to answer with products of their own within months.",
+    "An open-source version will be published under a permissive licence, the company said.",
+    "The {thing} was trained on data licensed from {n} publishers.",
+    "Union representatives in {city} raised concerns about the effect on jobs.",
+    "The chief executive called it the most important release in the company's history.",
+    "Hospitals and banks were among the first to sign up, according to {bank}.",
+    "Independent researchers have not yet verified the benchmark results.",
+    "The company said energy use per query fell by {n} percent.",
+    "A pilot with {n} schools in {city} begins next month.",
+    "Export rules may limit sales of the {thing} in some countries.",
+    "The announcement came a day after a rival cut its prices by {n} percent.",
+]
+SYLLABLES = ["ka", "zo", "ri", "mun", "tel", "ax", "vo", "pri", "sen", "dra", "lu", "qi", "ne", "os", "ter", "bal"]
 CITIES = ["Paris", "Shenzhen", "Austin", "Seoul", "Toronto", "Berlin", "Hangzhou", "London", "Bangalore", "Zurich"]
 BANKS = ["Morgan Stanley", "Jefferies", "Bernstein", "CLSA", "Citi", "UBS", "Nomura", "HSBC"]
 
@@ -108,9 +133,13 @@ BANKS = ["Morgan Stanley", "Jefferies", "Bernstein", "CLSA", "Citi", "UBS", "Nom
 def story(rng: random.Random, i: int, j: int) -> tuple[str, str, str]:
     """A distinct story: a real day has few same-event duplicates, so the clustering is not flattered."""
     who, verb, thing, where = (rng.choice(x) for x in (COMPANIES, VERBS, THINGS, PLACES))
-    title = f"{who} {verb} {thing} {where} (ref {i:03d}-{j:02d})"
-    body = PARAGRAPH.format(title=title, thing=thing, n=rng.randint(2, 30), city=rng.choice(CITIES),
-                            bank=rng.choice(BANKS))  # fmt: skip
+    # A product name of its own, as real launches have ("GPT-5", "Kimi K2.5"): what tells two
+    # companies' similar announcements apart.
+    name = "".join(rng.choice(SYLLABLES) for _ in range(2)).capitalize() + f"-{rng.randint(1, 99)}"
+    title = f"{who} {verb} {name} {thing} {where} (ref {i:03d}-{j:02d})"
+    picked = [x.format(thing=thing, n=rng.randint(2, 90), city=rng.choice(CITIES), bank=rng.choice(BANKS))
+              for x in rng.sample(SENTENCES, 8)]  # fmt: skip
+    body = f"<p>{title}. {' '.join(picked[:4])}</p><p>{' '.join(picked[4:])}</p>"
     return title, f"{title}.", body
 
 
@@ -131,7 +160,7 @@ def make_snapshot(root: Path, n: int, entries: int) -> list[dict]:
         for j in range(entries):
             link = f"https://{host}/{j}"
             title, dek, body = story(rng, i, j)
-            description = dek if full_text else body * 3
+            description = dek if full_text else body
             when = format_datetime(WHEN + timedelta(minutes=17 * j + i))
             items.append(
                 f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid><pubDate>{when}</pubDate>"
@@ -141,7 +170,7 @@ def make_snapshot(root: Path, n: int, entries: int) -> list[dict]:
                 page = root / "pages" / f"{i:03d}-{j}.html"
                 page.write_text(
                     f"<html><head><title>{title}</title></head><body><nav>Home | World | Tech</nav>"
-                    f"<article><h1>{title}</h1>{body * 4}</article><footer>(c) bench</footer></body></html>",
+                    f"<article><h1>{title}</h1>{body}</article><footer>(c) bench</footer></body></html>",
                     encoding="utf-8",
                 )
                 manifest.append({"url": link, "status": 200, "headers": {"Content-Type": "text/html; charset=utf-8"},
