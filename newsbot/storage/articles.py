@@ -20,9 +20,10 @@ def article_update(fields: dict, insert_only: tuple[str, ...] = ()) -> dict:
 
 
 def new_article(url: str, fields: dict) -> dict:
-    """The article document article_update's upsert creates when the URL is new (insert-only fields included)."""
-    now = datetime.now(UTC)
-    return {"url": url, "first_seen": now, **fields, "last_seen": now}
+    """The article document article_update's upsert creates when the URL is new (insert-only fields included):
+    built from that update, so an insert and an upsert can never store different documents."""
+    update = article_update(fields)
+    return {"url": url, **update["$setOnInsert"], **update["$set"]}
 
 
 def as_stored(doc: dict) -> dict:
