@@ -25,6 +25,7 @@ import logging
 from itemadapter import ItemAdapter
 
 from newsbot import stats as keys
+from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
 from newsbot.storage.articles import as_stored
 from newsbot.storage.connection import crawler_store
@@ -34,8 +35,6 @@ logger = logging.getLogger(__name__)
 
 READ_ATTEMPTS = 3  # reading the stored article back: a dropped connection is retried
 TOKEN_KEYS = (keys.LLM_PROMPT_TOKENS, keys.LLM_COMPLETION_TOKENS)
-# What newsbot.analysis.article.ArticleInput reads of a stored article (besides its url).
-ANALYSED_FIELDS = frozenset({"title", "content", "summary", "lang", "source", "source_name", "published_at"})
 # event loop -> the process's analysis slots
 _slots: dict[int, asyncio.Semaphore] = {}
 
@@ -113,7 +112,7 @@ class AnalyzePipeline:
             self.service is not None
             and self.config.mode == "heuristic"
             and not insert_only
-            and doc.keys() >= ANALYSED_FIELDS
+            and doc.keys() >= ArticleInput.STORED_FIELDS
         )
 
     async def record_before_write(self, url: str, doc: dict, stored: dict | None) -> dict | None:
