@@ -7,7 +7,7 @@ import pytest
 
 from tests.publish.conftest import DAYS
 from tests.publish.days import HOSTILE_TITLE
-from tests.report.test_html_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.report.test_html_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, record_problems
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,11 +34,7 @@ def test_site_in_chromium(week):
             context.route("http*://**/*", source_site)
 
             def watch(page):
-                page.on(
-                    "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
-                )
-                page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-                page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+                record_problems(page, problems)
                 page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
 
             context.on("page", watch)

@@ -20,6 +20,13 @@ CHROMIUM_ARGS = settings.PLAYWRIGHT_LAUNCH_OPTIONS["args"]
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 
 
+def record_problems(page, problems: list[str]) -> None:
+    """Note every console error, page error and dialog (a content script ran) of `page` in `problems`."""
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+
+
 def check_in_browser(html_path: Path, screenshot: Path) -> dict:
     """Open the report, exercise the filters and return what the page showed; raise on any
     console error, page error, dialog (a content script ran) or request leaving the file."""
@@ -31,9 +38,7 @@ def check_in_browser(html_path: Path, screenshot: Path) -> dict:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+            record_problems(page, problems)
             page.on("request", lambda r: None if r.url.startswith("file:") else problems.append(f"request {r.url}"))
             page.goto(html_path.as_uri())
             page.wait_for_load_state("load")
