@@ -86,6 +86,18 @@ def _optional(check: Check) -> Check:
     return wrapped
 
 
+def _auto_or(check: Check) -> Check:
+    def wrapped(value) -> None:
+        if str(value).strip().lower() == "auto":
+            return
+        try:
+            check(value)
+        except ValueError as exc:
+            raise ValueError(f"auto or {exc}") from None
+
+    return wrapped
+
+
 def _day(value) -> None:
     try:
         date.fromisoformat(str(value))
@@ -268,6 +280,7 @@ RULES: dict[str, Check] = {
     "NEWSBOT_LLM_METHOD": _choice("json_schema", "json_mode", "function_calling"),
     "NEWSBOT_LLM_CONCURRENCY": _number(int, minimum=1),
     "NEWSBOT_ANALYSIS_CONCURRENCY": _number(int, minimum=1),
+    "NEWSBOT_WORKER_PROCESSES": _auto_or(_number(int, minimum=0)),
     "NEWSBOT_LLM_RPS": _number(float, minimum=0),
     "NEWSBOT_LLM_TIMEOUT": _number(float, positive=True),
     "NEWSBOT_LLM_RETRIES": _number(int, minimum=0),

@@ -29,6 +29,9 @@ ENTRY_DROPPED = "newsbot/entry/dropped/"  # + reason (bad_link, private_link, er
 ARTICLE_NOT_FETCHED = "newsbot/article/not_fetched/"  # + reason (offsite, private_address, scheme)
 FETCH_REFUSED = "newsbot/fetch/refused/"  # + reason (offsite, private_address, scheme)
 DOWNLOAD_TOO_LARGE = "newsbot/download/too_large"
+# Calls run again after the worker process running them died, and calls that failed because it died twice.
+WORKERS_RETRIED = "newsbot/workers/retried"
+WORKERS_FAILED = "newsbot/workers/failed"
 SNAPSHOT_REPLAYED = "newsbot/snapshot/replayed"
 SNAPSHOT_MISSING = "newsbot/snapshot/missing"
 SNAPSHOT_RECORDED = "newsbot/snapshot/recorded"

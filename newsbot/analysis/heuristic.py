@@ -11,6 +11,7 @@ import asyncio
 import gc
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from newsbot.analysis.article import ArticleInput
@@ -107,6 +108,11 @@ class HeuristicAnalyzer:
         self.lex.matcher.compile_all()
         settle("terms")
 
+    def load_tokenizer_for(self, art: ArticleInput) -> None:
+        """tokenizer_ready, blocking: for a worker process, which has nothing else to do meanwhile."""
+        if art.lang == "zh" and not jieba_warm():
+            _load_tokenizer(self.gaz)
+
     async def tokenizer_ready(self, art: ArticleInput) -> None:
         """Only Chinese articles use jieba (their keyword tags), and loading it costs about 2 s of CPU:
         a run of English feeds never pays, and a run with Chinese ones pays once per process, on a
@@ -167,3 +173,34 @@ def main_entities(r: Reading, limit: int) -> list[str]:
         if names:
             return names[:limit]
     return []
+
+
+# --- in a worker process (newsbot.workers) -----------------------------------------------------------
+_worker_analyzer: HeuristicAnalyzer | None = None
+
+
+def _analyzer_here() -> HeuristicAnalyzer:
+    global _worker_analyzer
+    if _worker_analyzer is None:
+        _worker_analyzer = HeuristicAnalyzer()
+        _worker_analyzer.compile_terms()
+    return _worker_analyzer
+
+
+def analyze_in_worker(art: ArticleInput) -> HeuristicResult:
+    """HeuristicAnalyzer.analyze, for a worker process: the process's own analyzer, built on first use."""
+    analyzer = _analyzer_here()
+    analyzer.load_tokenizer_for(art)
+    return analyzer.analyze(art)
+
+
+def warm_up_worker(tokenizer: bool = False) -> None:
+    """A worker's start: the term patterns and the parsers, before the first article and page need them;
+    with `tokenizer` (a Chinese source), jieba too, on a thread of its own: its 2 s must not hold up the
+    pages and feeds meanwhile (a Chinese article waits for it, in load_tokenizer_for)."""
+    from newsbot.parsers.registry import warm_up_parsers
+
+    analyzer = _analyzer_here()
+    warm_up_parsers()
+    if tokenizer and not jieba_warm():
+        threading.Thread(target=_load_tokenizer, args=(analyzer.gaz,), daemon=True, name="jieba-load").start()

@@ -23,7 +23,7 @@ from pathlib import Path
 from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.batch import BatchAsker, BatchJob
-from newsbot.analysis.heuristic import HeuristicAnalyzer, HeuristicResult
+from newsbot.analysis.heuristic import HeuristicAnalyzer, HeuristicResult, analyze_in_worker
 from newsbot.analysis.llm import (
     MODEL_SUMMARY_MAX,
     ChatClient,
@@ -45,10 +45,12 @@ from newsbot.analysis.schema import (
     Importance,
     ModelJudgement,
 )
+from newsbot.analysis.tags import jieba_warm
 from newsbot.storage.articles import find_article, store_analysis
 from newsbot.storage.errors import StoreError
 from newsbot.text.dates import SHANGHAI, date_prefix
 from newsbot.text.sentences import cut_to_budget
+from newsbot.workers import Offload
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +161,14 @@ class Outcome:
 
 class AnalysisService:
     def __init__(
-        self, config: AnalysisConfig, db=None, *, counters: Counters | None = None, reply_cache=None, store=None
+        self,
+        config: AnalysisConfig,
+        db=None,
+        *,
+        counters: Counters | None = None,
+        reply_cache=None,
+        store=None,
+        offload: Offload | None = None,
     ):
         self.config = config
         self.db = db
@@ -169,6 +178,8 @@ class AnalysisService:
         self.counters = counters or Counters()
         self.reply_cache = reply_cache
         self.heuristic = HeuristicAnalyzer()
+        # The heuristic in a worker process (a crawl's pipeline); otherwise on this thread.
+        self.offload = offload if offload is not None and offload.size > 0 else None
         self.prompts: PromptPair | None = None
         self.client: ChatClient | None = None
         self.batch: BatchAsker | None = None
@@ -246,8 +257,7 @@ class AnalysisService:
         if self._is_current(existing, input_hash):
             self.counters.inc(keys.LLM_CACHE_HITS if self.config.mode == "llm" else keys.ANALYSIS_SKIPPED)
             return Outcome(existing, "cached")
-        await self.heuristic.tokenizer_ready(art)
-        heur = self.heuristic.analyze(art)
+        heur = await self.heuristic_result(art)
         if self.config.mode == "heuristic":
             record = self._heuristic_record(art, heur, input_hash, AnalyzerKind.heuristic)
             self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.heuristic.value))
@@ -262,6 +272,13 @@ class AnalysisService:
             return Outcome(record, "heuristic-fallback", [str(exc)])
         self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.llm.value))
         return Outcome(record, "llm")
+
+    async def heuristic_result(self, art: ArticleInput) -> HeuristicResult:
+        if self.offload is not None:
+            # Here, a Chinese article would first load jieba (2 s) on the reactor's thread as well.
+            return await self.offload(analyze_in_worker, art, here_if_busy=art.lang != "zh" or jieba_warm())
+        await self.heuristic.tokenizer_ready(art)
+        return self.heuristic.analyze(art)
 
     def _is_current(self, existing: dict | None, input_hash: str) -> bool:
         if not existing:

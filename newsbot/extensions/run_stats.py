@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from scrapy import signals
+from scrapy.statscollectors import MemoryStatsCollector
 
 from newsbot import stats as keys
 from newsbot.stats import RunSummary
@@ -24,6 +25,17 @@ def report_day(settings, now: datetime) -> str:
     if day:
         return str(day)
     return now.astimezone(ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")).date().isoformat()
+
+
+class StatsCollector(MemoryStatsCollector):
+    """Scrapy's, except that the stats dump at close is formatted only when it will be logged: Scrapy
+    pretty-prints every stat before asking the log level, 1.5 ms a crawler, once per source in a digest."""
+
+    def close_spider(self, spider=None, reason=None) -> None:
+        if self._dump and not logging.getLogger("scrapy.statscollectors").isEnabledFor(logging.INFO):
+            self._persist_stats(self._stats)
+            return
+        super().close_spider(spider, reason)
 
 
 class RunStatsExtension:

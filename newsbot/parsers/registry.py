@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 
@@ -33,3 +34,20 @@ def resolve_parser(name: str) -> Callable[[str, str], ArticlePage]:
     if not callable(parser):
         raise ParserNotFound(f"parser {name!r}: {module_name} has no function {attr!r}")
     return parser
+
+
+@functools.cache
+def _parser(name: str) -> Callable[[str, str], ArticlePage]:
+    return resolve_parser(name)
+
+
+def extract_article(parser: str, html: str, url: str) -> ArticlePage:
+    """The page extracted by the parser named `parser`: the call a spider sends to a worker process
+    (newsbot.workers), which has only the name to go on."""
+    return _parser(parser)(html, url)
+
+
+def warm_up_parsers() -> None:
+    """A worker's start: import the built-in parsers (trafilatura, lxml) before the first page."""
+    for name in BUILTIN_PARSERS:
+        _parser(name)

@@ -13,8 +13,9 @@ reads of the stored article (no insert-only field), so the record is exactly wha
 give; the store pipeline reads the stored analysis first, so a current one is kept, not recomputed.
 
 Analyses in flight are bounded per process (NEWSBOT_ANALYSIS_CONCURRENCY), across every crawler of
-a digest: the heuristic runs on the reactor's thread, and thousands of articles analysed at once
-starve the event loop until the database driver's heartbeats time out and its pool pauses.
+a digest: thousands of articles analysed at once (by the heuristic on the reactor's thread, when there
+is no worker process: newsbot.workers) starve the event loop until the database driver's heartbeats
+time out and its pool pauses.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from itemadapter import ItemAdapter
 
 from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
+from newsbot.analysis.heuristic import warm_up_worker
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
 from newsbot.storage.articles import as_stored
 from newsbot.storage.connection import crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
+from newsbot.workers import Offload
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +73,14 @@ class AnalyzePipeline:
             store = await crawler_store(self.crawler)
         except StoreUnavailable:
             return  # the store pipeline reports it and closes the spider; nothing to analyse
-        self.service = AnalysisService(self.config, store.db, counters=self.counters, store=store)
-        # Off the reactor thread, and not mid-crawl; jieba loads when the first Chinese article needs it.
-        await asyncio.to_thread(self.service.heuristic.compile_terms)
+        offload = Offload.from_crawler(self.crawler)
+        self.service = AnalysisService(self.config, store.db, counters=self.counters, store=store, offload=offload)
+        if self.service.offload is not None:
+            source = getattr(self.crawler.spider, "source", None)
+            offload.prepare(warm_up_worker, getattr(source, "lang", "") == "zh")
+        else:
+            # Off the reactor thread, and not mid-crawl; jieba loads when the first Chinese article needs it.
+            await asyncio.to_thread(self.service.heuristic.compile_terms)
         if self.config.mode == "llm":
             cfg = self.config.llm
             logger.info(

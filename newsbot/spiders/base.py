@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -25,12 +24,13 @@ from newsbot.fetch.policy import (
     parse_ip,
 )
 from newsbot.items import NewsItem
-from newsbot.parsers import ArticlePage, ExtractionError
+from newsbot.parsers import ExtractionError
 from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.parsers.challenge import looks_like_challenge
-from newsbot.parsers.registry import resolve_parser
+from newsbot.parsers.registry import extract_article
 from newsbot.sources import SOURCES, Source
 from newsbot.text import html_to_text
+from newsbot.workers import Offload, WorkerCrashed
 
 logger = logging.getLogger(__name__)
 # A guid that can stand in a URL path (FT's bare UUIDs), not a URL or free text.
@@ -74,7 +74,6 @@ class FeedSpider(scrapy.Spider):
     def __init__(self, *args, feeds: str | None = None, domains: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.source: Source = self.source_entry()
-        self.article_parser: Callable[[str, str], ArticlePage] = resolve_parser(self.source.parser)
         # `-a feeds=URL,URL` points the spider at other feeds (tests, mirrors) without new code. Those
         # feeds are fetched wherever they are, but pages only on the source's allowed_domains (from the
         # sources file; for a user's entry without them, the hosts of its feeds), plus any named with
@@ -92,6 +91,12 @@ class FeedSpider(scrapy.Spider):
         self.crawler.stats.inc_value(key, count)
 
     @property
+    def offload(self) -> Offload:
+        if not hasattr(self, "_offload"):
+            self._offload = Offload.from_crawler(self.crawler)
+        return self._offload
+
+    @property
     def private_allow(self) -> PrivateAllowList:
         if not hasattr(self, "_private_allow"):
             self._private_allow = PrivateAllowList.from_settings(self.settings)
@@ -104,10 +109,11 @@ class FeedSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.feed_failed, meta=meta)
 
     # -- feeds ------------------------------------------------------------------------------------
-    def parse_feed(self, response):
+    async def parse_feed(self, response):
         self._inc(keys.FEED_FETCHED)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        feed = read_feed(response.body, content_type, self.source.lang)
+        # In a worker process when there is one (newsbot.workers): feedparser is slow, a few ms a feed.
+        feed = await self.offload(read_feed, response.body, content_type, self.source.lang)
         if feed.status == "blocked":
             logger.error("%s: blocked: %s at %s", self.name, feed.error, response.url)
             self._inc(keys.FEED_BLOCKED)
@@ -277,7 +283,7 @@ class FeedSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def parse_article(self, response, item: NewsItem):
+    async def parse_article(self, response, item: NewsItem):
         if looks_like_challenge(response.text):
             # Counted (article/blocked) and watched by source health; one page is not a person's problem yet.
             logger.warning("%s: challenge page instead of article %s; keeping the feed text", self.name, response.url)
@@ -285,10 +291,15 @@ class FeedSpider(scrapy.Spider):
             yield self.with_feed_text(item, "blocked")
             return
         try:
-            page = self.article_parser(response.text, response.url)
+            # In a worker process when there is one (newsbot.workers): extraction is the crawl's heaviest work.
+            page = await self.offload(extract_article, self.source.parser, response.text, response.url)
         except ExtractionError as exc:
             logger.error("%s: could not extract article %s (%s); keeping the feed text", self.name, response.url, exc)
             yield self.with_feed_text(item, "unparseable")
+            return
+        except WorkerCrashed as exc:
+            logger.error("%s: could not extract article %s (%s); keeping the feed text", self.name, response.url, exc)
+            yield self.with_feed_text(item, "worker_crashed")
             return
         self._inc(keys.ARTICLE_OK)
         item.content = page.text

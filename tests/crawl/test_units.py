@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
+import pprint
 import re
 import sys
 from dataclasses import dataclass
@@ -11,9 +13,14 @@ from datetime import UTC, datetime
 
 import pytest
 from itemadapter import ItemAdapter
+from scrapy import Spider
+from scrapy.settings import BaseSettings
 from scrapy.utils.misc import is_generator_with_return_value
 from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
 
+from newsbot.commands.digest import CrawlerSettings
+from newsbot.extensions.run_stats import StatsCollector
 from newsbot.feeds import decode_feed, read_feed
 from newsbot.items import NewsItem
 from newsbot.parsers.challenge import STRONG_MARKERS, WEAK_MARKERS, fold_case, looks_like_challenge
@@ -204,7 +211,8 @@ def test_store_document_is_what_itemadapter_asdict_gives():
 
 def test_no_spider_generator_returns_a_value():
     """What Scrapy's WARN_ON_GENERATOR_RETURN_VALUE (off: it re-parsed each callback for every response)
-    would have warned about: a `return value` inside a generator callback is silently lost."""
+    would have warned about: a `return value` inside a generator callback is silently lost. (An async
+    generator cannot return a value at all: parse_feed and parse_article are async.)"""
     loader = SourceSpiderLoader(get_project_settings())
     checked = 0
     for name in loader.list():
@@ -212,4 +220,42 @@ def test_no_spider_generator_returns_a_value():
         for attr, member in inspect.getmembers(spidercls, inspect.isgeneratorfunction):
             assert not is_generator_with_return_value(member), f"{name}.{attr}"
             checked += 1
-    assert checked >= 3 * len(loader.list())  # parse_feed, parse_article, article_failed at least
+        async_callbacks = {n for n, _ in inspect.getmembers(spidercls, inspect.isasyncgenfunction)}
+        assert {"parse_feed", "parse_article"} <= async_callbacks, name
+    assert checked >= len(loader.list())  # article_failed at least
+
+
+def test_the_digests_settings_copy_as_a_deep_copy_would():
+    """scrapy digest copies its settings for every crawler (one per source) without copy.deepcopy."""
+    settings = get_project_settings()
+    settings.set("NEWSBOT_PLAYWRIGHT_SOURCES", ["qbitai"], priority="cmdline")
+    settings.__class__ = CrawlerSettings
+    fast, deep = settings.copy(), copy.deepcopy(settings)
+    assert type(fast) is CrawlerSettings
+
+    def priorities(s) -> dict:
+        return {k: (a.priority, priorities(a.value) if isinstance(a.value, BaseSettings) else None)
+                for k, a in s.attributes.items()}  # fmt: skip
+
+    assert fast._to_dict() == deep._to_dict() == settings._to_dict()
+    assert priorities(fast) == priorities(deep)
+    # As independent of the original as a deep copy: nested settings, lists and dicts alike.
+    fast["DOWNLOADER_MIDDLEWARES"].set("example.Middleware", 5)
+    fast["NEWSBOT_PLAYWRIGHT_SOURCES"].append("ft")
+    fast.set("NEWSBOT_DATE", "2026-02-05", priority="cmdline")
+    assert settings._to_dict() == deep._to_dict()
+
+
+@pytest.mark.parametrize(("level", "dumped"), [("INFO", True), ("WARNING", False)])
+def test_stats_are_formatted_only_when_logged(level, dumped, caplog):
+    crawler = get_crawler(settings_dict={"LOG_LEVEL": level})
+    crawler.spider = Spider("example")
+    stats = StatsCollector(crawler)
+    stats.set_value("newsbot/feed/fetched", 1)
+    formatted = []
+    with caplog.at_level(level, logger="scrapy.statscollectors"), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pprint, "pformat", lambda value: formatted.append(value) or repr(value))
+        stats.close_spider()
+    assert bool(formatted) is dumped
+    assert any("Dumping Scrapy stats" in r.getMessage() for r in caplog.records) is dumped
+    assert stats.spider_stats["example"] == {"newsbot/feed/fetched": 1}

@@ -42,6 +42,8 @@ def test_every_newsbot_setting_has_a_rule_and_the_defaults_pass():
         ("NEWSBOT_SOURCES", "nvidia,nosuch", "no source is named nosuch"),
         ("NEWSBOT_CONCURRENT_SOURCES", "0", "an integer of at least 1"),
         ("NEWSBOT_ANALYSIS_CONCURRENCY", "many", "an integer of at least 1"),
+        ("NEWSBOT_WORKER_PROCESSES", "many", "auto or an integer of at least 0"),
+        ("NEWSBOT_WORKER_PROCESSES", "-1", "auto or an integer of at least 0"),
         ("NEWSBOT_STORE_BATCH_SIZE", "0", "an integer of at least 1"),
         ("NEWSBOT_STORE_BATCH_DELAY", "-1", "a number of at least 0"),
         ("NEWSBOT_SOURCES_FILE", "  ", "a path to a sources file"),

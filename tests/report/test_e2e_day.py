@@ -61,7 +61,7 @@ def digest(mongo_uri, tmp_path_factory):
     out = tmp_path_factory.mktemp("day") / "reports"
     proc = scrapy_in(
         db_name, mongo_uri, "digest", "--snapshot", str(SNAPSHOT_DAY), "--date", DAY, "--output-dir", str(out),
-        NEWSBOT_ANALYZER="heuristic",
+        NEWSBOT_ANALYZER="heuristic", NEWSBOT_WORKER_PROCESSES="1",
     )  # fmt: skip
     client = MongoClient(mongo_uri, tz_aware=True)
     yield Digest(proc, out, client[db_name], db_name, mongo_uri)
@@ -276,3 +276,28 @@ def test_json_report_is_unchanged(digest):
     fixture (python -m tests.report.regen_expected) and says why in its message."""
     expected = json.loads(EXPECTED_REPORT.read_text(encoding="utf-8"))
     assert comparable(digest.payload) == expected
+
+
+def test_the_report_is_the_same_without_worker_processes(digest, mongo_uri, tmp_path):
+    """The digest above parses, extracts and analyses in a worker process; this one does it all on the
+    reactor's thread (NEWSBOT_WORKER_PROCESSES=0). Same report, same stored articles and analyses."""
+    db_name = f"t_{uuid.uuid4().hex[:12]}"
+    proc = scrapy_in(
+        db_name, mongo_uri, "digest", "--snapshot", str(SNAPSHOT_DAY), "--date", DAY, "--output-dir", str(tmp_path),
+        NEWSBOT_ANALYZER="heuristic", NEWSBOT_WORKER_PROCESSES="0",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    payload = json.loads((tmp_path / f"{DAY}.json").read_text(encoding="utf-8"))
+    assert comparable(payload) == comparable(digest.payload)
+
+    def stored(db) -> dict:
+        timeless = {"_id": 0, "first_seen": 0, "last_seen": 0, "fetched_at": 0, "analysis.analyzed_at": 0}
+        return {doc["url"]: doc for doc in db.articles.find({}, timeless)}
+
+    client = MongoClient(mongo_uri, tz_aware=True)
+    try:
+        here = stored(client[db_name])
+        assert here and here == stored(digest.db)
+    finally:
+        client.drop_database(db_name)
+        client.close()

@@ -11,9 +11,10 @@ from scrapy.http import Request, XmlResponse
 
 from newsbot.items import NewsItem
 from newsbot.parsers.boilerplate import _INLINE_RE, _may_hold_inline_boilerplate, strip_boilerplate
+from newsbot.parsers.registry import extract_article
 from newsbot.sources import SOURCES
 from newsbot.text import html_to_text
-from tests.sites.test_sites import spider_for
+from tests.sites.test_sites import outputs, spider_for
 
 HERE = Path(__file__).parent / "_boilerplate"
 
@@ -62,7 +63,7 @@ FEEDS = [
 @pytest.mark.parametrize(("site", "fixture", "keeps", "drops"), PAGES)
 def test_article_page_text_has_no_boilerplate(site, fixture, keeps, drops):
     html = (HERE / fixture).read_text(encoding="utf-8")
-    page = spider_for(site).article_parser(html, f"https://example.invalid/{fixture}")
+    page = extract_article(spider_for(site).source.parser, html, f"https://example.invalid/{fixture}")
     for fragment in keeps:
         assert fragment in page.text
     for fragment in drops:
@@ -79,7 +80,7 @@ def _feed_items(site: str, fixture: str) -> list[NewsItem]:
         request=Request(url, meta={"feed_url": url}),
     )
     # A followed article carries the feed's item in cb_kwargs: its summary is the feed text.
-    return [out.cb_kwargs["item"] if isinstance(out, Request) else out for out in spider.parse_feed(response)]
+    return [out.cb_kwargs["item"] if isinstance(out, Request) else out for out in outputs(spider.parse_feed(response))]
 
 
 @pytest.mark.parametrize(("site", "fixture", "keeps", "drops"), FEEDS)

@@ -11,6 +11,8 @@ look for, or an article fixture the crawl never uses (or a crawl that fetches pa
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -23,6 +25,7 @@ from scrapy.utils.test import get_crawler
 from newsbot.items import NewsItem
 from newsbot.parsers import ExtractionError
 from newsbot.parsers.challenge import looks_like_challenge
+from newsbot.parsers.registry import extract_article
 from newsbot.pipelines.normalize import NormalizePipeline
 from newsbot.sources import SOURCES
 from newsbot.spiders.base import FeedSpider
@@ -55,6 +58,15 @@ def spider_for(name: str) -> FeedSpider:
     return spidercls.from_crawler(crawler)
 
 
+def outputs(callback_result) -> list:
+    """What a spider callback yields, collected: the feed and article callbacks are async generators."""
+
+    async def collect() -> list:
+        return [out async for out in callback_result]
+
+    return asyncio.run(collect()) if inspect.isasyncgen(callback_result) else list(callback_result)
+
+
 def as_json(item: NewsItem) -> dict:
     out = {}
     for key, value in vars(item).items():
@@ -77,14 +89,14 @@ def run_site(name: str, site: Path) -> SiteRun:
     page = article.read_bytes() if article.is_file() else None
     pipeline = NormalizePipeline(spider.crawler)
     items, article_requests = [], 0
-    for out in spider.parse_feed(feed):
+    for out in outputs(spider.parse_feed(feed)):
         if isinstance(out, Request):
             article_requests += 1
             if page is None:
                 pytest.fail(f"{name}: the crawl fetches {out.url} but {article} was not saved")
             # Every followed link is answered with the saved page, through the real callback.
             response = HtmlResponse(url=out.url, body=page, encoding="utf-8", request=out)
-            results = list(out.callback(response, **out.cb_kwargs))
+            results = outputs(out.callback(response, **out.cb_kwargs))
         else:
             results = [out]
         items.extend(pipeline.process_item(r) for r in results)
@@ -139,7 +151,7 @@ def test_site_article_page(name):
         return
     assert not looks_like_challenge(html)
     try:
-        page = spider.article_parser(html, expected["url"])
+        page = extract_article(spider.source.parser, html, expected["url"])
     except ExtractionError:
         pytest.fail("the saved article page should parse")
     for fragment in expected["text_contains"]:
