@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -167,3 +168,52 @@ def test_worker_count(setting, expected):
     cores = len(os.sched_getaffinity(0))
     auto = min(workers.MAX_WORKERS_AUTO, cores - 1)
     assert worker_count(setting) == (auto if expected is None else expected)
+
+
+def parse_or_die(html: str, url: str):
+    """A user's parser (sources file: parser = "tests.crawl.test_workers:parse_or_die") that a page
+    kills: as a parser crashing in native code would."""
+    if "KILL" in html and in_worker():
+        os._exit(11)
+    from newsbot.parsers.generic import parse_generic
+
+    return parse_generic(html, url)
+
+
+@pytest.mark.slow
+def test_a_page_that_kills_its_worker_costs_only_its_own_text(scrapy_runner, mongo_db, tmp_path):
+    """A real crawl: the item of the page that killed the worker (twice) keeps its feed text, counted and
+    logged; every other page of the source is extracted as usual."""
+    body = "<p>" + "The chip maker said its new accelerator doubles inference speed for large models. " * 8
+    pages = {0: body, 1: body + " KILL</p>", 2: body}
+    manifest, entries = [], []
+    for i, text in pages.items():
+        link = f"https://news.worker.example/a/{i}"
+        entries.append(f"<item><title>Story {i}</title><link>{link}</link><description>Dek {i}</description>"
+                       "<pubDate>Tue, 03 Feb 2026 10:00:00 +0000</pubDate></item>")  # fmt: skip
+        (tmp_path / f"{i}.html").write_text(f"<html><body><article>{text}</article></body></html>")
+        manifest.append({"url": link, "status": 200, "headers": {"Content-Type": "text/html"}, "body": f"{i}.html"})
+    (tmp_path / "feed.xml").write_text(
+        f'<rss version="2.0"><channel><title>W</title>{"".join(entries)}</channel></rss>'
+    )
+    manifest.append({"url": "https://news.worker.example/feed.xml", "status": 200,
+                     "headers": {"Content-Type": "application/rss+xml"}, "body": "feed.xml"})  # fmt: skip
+    (tmp_path / "manifest.jsonl").write_text("".join(json.dumps(m) + "\n" for m in manifest))
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[[source]]\nname = "workersite"\ndisplay_name = "W"\nfeeds = ["https://news.worker.example/feed.xml"]\n'
+        'lang = "en"\nfull_text = true\nparser = "tests.crawl.test_workers:parse_or_die"\n'
+    )
+    proc = scrapy_runner(
+        "crawl", "workersite", NEWSBOT_SOURCES_FILE=str(sources), NEWSBOT_SOURCES="", NEWSBOT_SNAPSHOT=str(tmp_path),
+        NEWSBOT_WORKER_PROCESSES="1", NEWSBOT_ANALYZER="heuristic", NEWSBOT_REPORT_ENABLED="False",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stored = {d["url"].rsplit("/", 1)[1]: d for d in mongo_db.articles.find()}
+    assert {k: d["content_source"] for k, d in stored.items()} == {"0": "article", "1": "feed-fallback", "2": "article"}
+    assert stored["1"]["content"] == "Dek 1" and "analysis" in stored["1"]
+    counters = mongo_db.runs.find_one({"source": "workersite"})["counters"]
+    assert counters["article/failed/worker_crashed"] == 1
+    assert counters["workers/retried"] == 1 and counters["workers/failed"] == 1
+    assert "could not extract article https://news.worker.example/a/1 (a worker process died twice" in proc.stderr
+    assert proc.stderr.count("A worker process died (exit status 11)") == 2
