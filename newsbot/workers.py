@@ -40,6 +40,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from newsbot import stats as keys
+from newsbot.memory import tune_collector
 
 logger = logging.getLogger(__name__)
 
@@ -341,6 +342,7 @@ _serving = False
 def serve(log_level: int) -> None:
     global _serving
     _serving = True
+    tune_collector()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests = sys.stdin.buffer
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")

@@ -8,7 +8,6 @@ the reason (summary.compose_reason) and the tags (tags.choose_tags) are written 
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
 import logging
 import threading
@@ -32,6 +31,7 @@ from newsbot.analysis.judgements import (
 from newsbot.analysis.lexicon import Gazetteer, Lexicon, Mention, data_digest, gazetteer, lexicon
 from newsbot.analysis.summary import compose_reason, lead_tag, opening_summary
 from newsbot.analysis.tags import choose_tags, jieba_warm, warm_up_jieba
+from newsbot.memory import settle
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +70,6 @@ class HeuristicResult:
 
 # event loop -> the process's one jieba load (every crawler of a digest shares it)
 _tokenizer_loads: dict[int, asyncio.Future] = {}
-_settled: set[str] = set()
-
-
-def settle(what: str) -> None:
-    """Once per kind of long-lived data: move every object alive now out of the garbage collector's way.
-
-    The term patterns, the gazetteer and jieba's dictionary are hundreds of thousands of objects that
-    live as long as the process, and every full collection walked them again: about 15% of a digest of
-    6,000 articles. Frozen objects are still freed by reference counting; only a reference cycle among
-    them would outlive its use."""
-    if what not in _settled:
-        _settled.add(what)
-        gc.freeze()
 
 
 def _load_tokenizer(gaz: Gazetteer) -> None:

@@ -8,6 +8,7 @@ from datetime import date
 
 from scrapy.exceptions import UsageError
 
+from newsbot.memory import tune_collector
 from newsbot.settings_check import exit_on_bad_settings
 
 logger = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ CHATTY_LIBRARIES = ("pymongo", "trafilatura", "htmldate", "charset_normalizer", 
 def check_start_up(settings) -> None:
     """Every newsbot command calls this once its options are applied: one line and exit 1 on a bad setting."""
     exit_on_bad_settings(settings)
+    tune_collector()
     level = logging.getLevelName(str(settings.get("LOG_LEVEL") or "DEBUG").upper())
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(level if isinstance(level, int) else logging.DEBUG)

@@ -6,13 +6,11 @@ event's representative, one stored article (`candidate.Candidate`); templates on
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from newsbot.health import broken_sources, source_health
+from newsbot.memory import collector_paused
 from newsbot.report.candidate import REGIONS, Event
 from newsbot.report.overview import build_overview
 from newsbot.report.select import select
@@ -68,22 +66,6 @@ class Report:
             "overview": self.overview,
             "stats": self.stats,
         }
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No automatic garbage collection inside: building a report allocates some 10^5 containers that
-    live until it ends (articles, their keys, blocking keys) and makes no reference cycles, so the
-    collections their allocation triggers free nothing; at 6,000 articles they took ~15% of the
-    build. What is freed is freed by reference counting; the collector resumes afterwards (it is
-    process-wide: another thread's cyclic garbage waits those seconds too)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def build_report(settings, db, window: Window, runs: dict | None = None, now: datetime | None = None) -> Report:

@@ -252,10 +252,12 @@ def test_stats_are_formatted_only_when_logged(level, dumped, caplog):
     crawler.spider = Spider("example")
     stats = StatsCollector(crawler)
     stats.set_value("newsbot/feed/fetched", 1)
+    stats.inc_value("newsbot/feed/entries", 2)
+    stats.inc_value("newsbot/feed/entries", spider=crawler.spider)  # the old signature still works
     formatted = []
     with caplog.at_level(level, logger="scrapy.statscollectors"), pytest.MonkeyPatch.context() as patch:
         patch.setattr(pprint, "pformat", lambda value: formatted.append(value) or repr(value))
         stats.close_spider()
     assert bool(formatted) is dumped
     assert any("Dumping Scrapy stats" in r.getMessage() for r in caplog.records) is dumped
-    assert stats.spider_stats["example"] == {"newsbot/feed/fetched": 1}
+    assert stats.spider_stats["example"] == {"newsbot/feed/fetched": 1, "newsbot/feed/entries": 3}
