@@ -6,6 +6,7 @@ their content hash is part of the heuristic analyzer's version (an edit re-analy
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -26,7 +27,9 @@ def read_data(name: str) -> str:
     return resources.files(DATA_PACKAGE).joinpath("data", name).read_text(encoding="utf-8")
 
 
+@functools.cache
 def data_digest() -> str:
+    """The data files' hash (part of the analyzer's version): read once per process, as the data is."""
     digest = hashlib.sha256()
     for name in (GAZETTEER_FILE, LEXICON_FILE):
         digest.update(name.encode())

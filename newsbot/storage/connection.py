@@ -10,6 +10,7 @@ connections) and which costs memory; commands outside the reactor use sync_db.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
 from pathlib import Path
@@ -48,13 +49,18 @@ def embedded_server_running(settings) -> str | None:
 
 
 def database_name(settings, uri: str) -> str:
+    return _uri_database(uri) or settings.get("MONGO_DATABASE") or "newsbot"
+
+
+@functools.lru_cache(maxsize=16)
+def _uri_database(uri: str) -> str | None:
+    """The database a URI names (parsed once per process: every crawler of a digest asks)."""
     from pymongo.uri_parser import parse_uri
 
     try:
-        parsed = parse_uri(uri)
+        return parse_uri(uri).get("database")
     except Exception:  # a bad URI is reported by the ping, with the password masked
-        parsed = {}
-    return parsed.get("database") or settings.get("MONGO_DATABASE") or "newsbot"
+        return None
 
 
 class Store:
