@@ -29,6 +29,8 @@ from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import warm_up_worker
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
+from newsbot.report.candidate import key_inputs
+from newsbot.report.keys import make_keys, remember_keys
 from newsbot.storage.articles import as_stored
 from newsbot.storage.connection import crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
@@ -135,9 +137,26 @@ class AnalyzePipeline:
                 await asyncio.sleep(0)
         except Exception:
             return None  # analysed again after the write, which logs and counts the failure once
+        if outcome.record.get("ai_relevant") is True and self.service.offload is not None:
+            self._keys_ahead(key_inputs(article, outcome.record))
         # A current record is written back as it was read: the article and its analysis always come from the
         # same write, even if another process stored this URL in between.
         return outcome.record
+
+    def _keys_ahead(self, inputs: tuple) -> None:
+        """The report keys of an article the report may show, computed now in a worker while the crawl
+        runs, for the report this process builds when it ends (report.keys.article_keys finds them by
+        their inputs: an article stored differently since is computed again). close_spider waits for them."""
+
+        async def compute() -> None:
+            try:
+                remember_keys(inputs, await self.service.offload(make_keys, *inputs, here_if_busy=False))
+            except Exception:
+                logger.debug("Report keys not computed ahead; the report computes them", exc_info=True)
+
+        task = asyncio.ensure_future(compute())
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
 
     def stored_with_analysis(self, item) -> None:
         """The store pipeline wrote `item` with the record record_before_write gave it."""

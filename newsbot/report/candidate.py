@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from newsbot.analysis.schema import Importance
 from newsbot.analysis.summary import lead_text
-from newsbot.report.keys import EventKeys, make_keys
+from newsbot.report.keys import OPENING_CHARS, EventKeys, article_keys
 from newsbot.sources import SOURCES
 from newsbot.text.lang import is_chinese
 
@@ -78,7 +78,6 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
     source = doc.get("source") or ""
     src = SOURCES.get(source)
     title = (doc.get("title") or "").strip()
-    body = doc.get("content") or doc.get("summary") or ""
     try:
         score = int(analysis.get("score") or 0)
     except (TypeError, ValueError):
@@ -98,9 +97,18 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
         tags=[str(t) for t in analysis.get("tags") or []],
         analyzer=analysis.get("analyzer") or "",
         weight=src.weight if src else 1.0,
-        # The Chinese label of an offline English lead repeats the analysis; the keys read the lead itself.
-        keys=make_keys(title, lead_text(summary), analysis.get("entities"), body),
+        keys=article_keys(*key_inputs(doc, analysis)),
     )
+
+
+def key_inputs(doc: dict, analysis: dict) -> tuple[str, str, object, str]:
+    """What an article's EventKeys are made from (make_keys' arguments): its title, the lead of its
+    summary, its entities, and the opening of its text (the feed summary when it has no text)."""
+    title = (doc.get("title") or "").strip()
+    # The Chinese label of an offline English lead repeats the analysis; the keys read the lead itself.
+    lead = lead_text((analysis.get("summary_zh") or "").strip())
+    opening = (doc.get("content") or "")[:OPENING_CHARS] or doc.get("summary") or ""
+    return title, lead, analysis.get("entities"), opening
 
 
 @dataclass
