@@ -48,9 +48,10 @@ CONCURRENT_ITEMS = 32
 # in a generator: its cache holds weak references to bound methods, which die with each request, so that
 # is ~1 ms per page. tests/crawl/test_units.py checks every spider's generator methods once instead.
 WARN_ON_GENERATOR_RETURN_VALUE = False
-# Worker processes for the CPU-heavy pure work (page extraction, the heuristic analysis), shared by every
-# crawler of the process, so the reactor's thread is free to fetch and store: "auto" is one per spare
-# core (at most 2), 0 does everything on the reactor's thread. Same results either way (newsbot.workers).
+# Worker processes for the CPU-heavy pure work (feed parsing, page extraction, the heuristic analysis, the
+# report's keys), shared by every crawler of the process, so the reactor's thread is free to fetch and
+# store: "auto" is one per spare core (at most 2), 0 does everything on the reactor's thread. Same results
+# either way (newsbot.workers).
 NEWSBOT_WORKER_PROCESSES = "auto"
 
 # --- Sources ----------------------------------------------------------------------------------

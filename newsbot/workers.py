@@ -270,12 +270,11 @@ class Offload:
 
     @classmethod
     def from_crawler(cls, crawler) -> Offload:
-        level = logging.getLevelName(str(crawler.settings.get("LOG_LEVEL") or "DEBUG").upper())
-        return cls(
-            worker_count(crawler.settings.get("NEWSBOT_WORKER_PROCESSES")),
-            crawler.stats.inc_value,
-            level if isinstance(level, int) else logging.DEBUG,
-        )
+        # Imported here: it imports Scrapy, which a worker process never needs.
+        from newsbot.logformatter import log_level
+
+        settings = crawler.settings
+        return cls(worker_count(settings.get("NEWSBOT_WORKER_PROCESSES")), crawler.stats.inc_value, log_level(settings))
 
     def prepare(self, fn: Callable[..., Any], *args) -> None:
         """Start the workers now, and have each run `fn(*args)` once before anything else (imports,

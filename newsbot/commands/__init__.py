@@ -8,6 +8,7 @@ from datetime import date
 
 from scrapy.exceptions import UsageError
 
+from newsbot.logformatter import log_level
 from newsbot.memory import tune_collector
 from newsbot.settings_check import exit_on_bad_settings
 
@@ -23,9 +24,9 @@ def check_start_up(settings) -> None:
     """Every newsbot command calls this once its options are applied: one line and exit 1 on a bad setting."""
     exit_on_bad_settings(settings)
     tune_collector()
-    level = logging.getLevelName(str(settings.get("LOG_LEVEL") or "DEBUG").upper())
+    level = log_level(settings)
     for name in CHATTY_LIBRARIES:
-        logging.getLogger(name).setLevel(level if isinstance(level, int) else logging.DEBUG)
+        logging.getLogger(name).setLevel(level)
 
 
 def use_sources(settings) -> None:

@@ -293,13 +293,9 @@ class FeedSpider(scrapy.Spider):
         try:
             # In a worker process when there is one (newsbot.workers): extraction is the crawl's heaviest work.
             page = await self.offload(extract_article, self.source.parser, response.text, response.url)
-        except ExtractionError as exc:
+        except (ExtractionError, WorkerCrashed) as exc:
             logger.error("%s: could not extract article %s (%s); keeping the feed text", self.name, response.url, exc)
-            yield self.with_feed_text(item, "unparseable")
-            return
-        except WorkerCrashed as exc:
-            logger.error("%s: could not extract article %s (%s); keeping the feed text", self.name, response.url, exc)
-            yield self.with_feed_text(item, "worker_crashed")
+            yield self.with_feed_text(item, "worker_crashed" if isinstance(exc, WorkerCrashed) else "unparseable")
             return
         self._inc(keys.ARTICLE_OK)
         item.content = page.text
