@@ -36,6 +36,24 @@ def use_sources(settings) -> None:
     configure_or_exit(settings)
 
 
+def check_parsers(settings, names) -> None:
+    """At crawl start: the parser of every source about to be crawled exists and can be called as
+    parser(html, url); else one line on stderr and exit 1, before any request."""
+    from newsbot.parsers.registry import ParserNotFound, load_parser
+    from newsbot.sources import SOURCES, parser_packages
+
+    packages = parser_packages(settings)
+    for name in names:
+        source = SOURCES.get(name)
+        if source is None:
+            continue  # not a source: Scrapy's own message says so
+        try:
+            load_parser(source.parser, packages)
+        except ParserNotFound as exc:
+            print(f"newsbot: error: source {name!r}: {exc}", file=sys.stderr)
+            raise SystemExit(1) from None
+
+
 def pick_sources(option: str | None) -> list[str]:
     """The --sources a,b names (default: every enabled source); unknown names are a usage error."""
     from newsbot.sources import SOURCES
