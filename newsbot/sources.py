@@ -264,7 +264,7 @@ def clean_display_name(value: str, where: str) -> str:
     return cleaned
 
 
-def _check_feed_url(url, where: str) -> None:
+def check_feed_url(url, where: str) -> None:
     if not isinstance(url, str) or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
         raise SourcesError(f"{where}: feed {url!r} is not an http(s) URL (no spaces or control characters)")
     parts = urlsplit(url)
@@ -294,7 +294,7 @@ def _check_entry(entry: dict, where: str, packages: list[str] | tuple = ()) -> N
         if not isinstance(value, types) or (type(value) is bool and bool not in types):
             raise SourcesError(f"{where}: {key} must be {' or '.join(t.__name__ for t in types)}")
     for url in entry.get("feeds", []):
-        _check_feed_url(url, where)
+        check_feed_url(url, where)
     _check_number(entry, "weight", where)
     _check_number(entry, "download_delay", where)
     if "feeds" in entry and not entry["feeds"]:

@@ -118,3 +118,40 @@ def test_a_display_name_with_bidi_controls_is_cleaned_with_a_warning(scrapy_runn
     assert done.returncode == 0, done.stderr[-2000:]
     assert 'title="Example IA"' in done.stdout and "\u202e" not in done.stdout
     assert "display_name: bidi or control characters stripped" in done.stderr
+
+
+HOSTILE_OPML = """<?xml version="1.0"?><opml version="2.0"><head/><body>
+<outline type="rss" text="Acme&#x202E; News" xmlUrl="https://news.acme.example/feed" parser="shutil:rmtree"
+         playwright="true" weight="nan"/>
+<outline type="rss" text="Spaced" xmlUrl="https://acme.example/my feed"/>
+<outline type="rss" text="Far port" xmlUrl="https://acme.example:99999/feed"/>
+</body></opml>"""
+
+
+def test_opml_import_sets_no_code_path_and_cleans_what_it_takes(scrapy_runner, tmp_path):
+    opml = tmp_path / "hostile.opml"
+    opml.write_text(HOSTILE_OPML, encoding="utf-8")
+    target = tmp_path / "mine.toml"
+    done = scrapy_runner("sources", "import", str(opml), "--to", str(target))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "skipped 'https://acme.example/my feed': feed 'https://acme.example/my feed' is not an http(s) URL" in (
+        done.stdout
+    )
+    assert "skipped 'https://acme.example:99999/feed': feed 'https://acme.example:99999/feed' has a port" in done.stdout
+    written = target.read_text(encoding="utf-8")
+    assert 'display_name = "Acme News"' in written
+    assert "parser" not in written and "playwright" not in written and "weight" not in written
+
+
+def test_import_into_a_folder_and_export_into_a_missing_folder_are_one_line(scrapy_runner, tmp_path):
+    opml = tmp_path / "hostile.opml"
+    opml.write_text(HOSTILE_OPML, encoding="utf-8")
+    into_dir = scrapy_runner("sources", "import", str(opml), "--to", str(tmp_path))
+    assert into_dir.returncode == 1
+    assert error_lines(into_dir) == [
+        f"newsbot: error: {tmp_path} is a folder; --to names the sources file (TOML) to write"
+    ]
+    missing = tmp_path / "missing" / "x.opml"
+    exported = scrapy_runner("sources", "export", "--output", str(missing))
+    assert exported.returncode == 1
+    assert error_lines(exported) == [f"newsbot: error: cannot write {missing}: No such file or directory"]
