@@ -22,7 +22,8 @@ def import_opml(command, args: list[str], opts) -> int:
         raise UsageError("say which sources file to write: --to FILE, or -s NEWSBOT_SOURCES_FILE=FILE")
     target_path = Path(target).expanduser()
     if target_path.is_dir():
-        print(f"newsbot: error: {target_path} is a folder; --to names the sources file (TOML) to write", file=sys.stderr)
+        problem = f"{target_path} is a folder; --to names the sources file (TOML) to write"
+        print(f"newsbot: error: {problem}", file=sys.stderr)
         return 1
     try:
         outlines = read_opml(Path(args[0]).read_bytes())
