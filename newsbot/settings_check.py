@@ -105,6 +105,12 @@ def _day(value) -> None:
         raise ValueError("a date as YYYY-MM-DD") from None
 
 
+def _report_day(value) -> None:
+    from newsbot.storage.report_schema import check_report_day
+
+    check_report_day(str(value))
+
+
 def _hhmm(value) -> None:
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(value).strip()):
         raise ValueError("a local time as HH:MM, e.g. 09:00")
@@ -261,7 +267,7 @@ def _existing_dir(value) -> None:
 RULES: dict[str, Check] = {
     # Offline replay and recording
     "NEWSBOT_SNAPSHOT": _optional(_snapshot),
-    "NEWSBOT_DATE": _optional(_day),
+    "NEWSBOT_DATE": _optional(_report_day),
     "NEWSBOT_RECORD": _optional(_text),
     # Browser
     "NEWSBOT_CHROMIUM_PATH": _text,

@@ -87,14 +87,28 @@ def apply_day_options(settings, opts) -> None:
 
 def report_failed(exc: BaseException) -> None:
     """Log why the report was not produced, and say so on stderr in one line."""
-    from newsbot.storage.errors import StoreUnavailable
+    from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 
+    if isinstance(exc, StoreError):
+        # The database went away mid-command (AutoReconnect): its first clause, not pymongo's topology dump.
+        exc = StoreUnavailable(f"the database failed: {short_error(exc)}")
     if isinstance(exc, StoreUnavailable | ValueError | OSError):
         logger.error("Report not rendered: %s", exc)
     else:
         logger.exception("Report not rendered")
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     print(f"newsbot: report not rendered: {reason}", file=sys.stderr)
+
+
+def print_skipped() -> None:
+    """How many stored documents this command skipped for failing their schema (each was a WARNING)."""
+    from newsbot.storage.report_schema import skipped_documents
+
+    skipped = skipped_documents()
+    if skipped:
+        names = ", ".join(f"{collection} {doc_id}" for collection, doc_id in skipped)
+        print(f"skipped {len(skipped)} stored document(s) that fail their schema: {names}")
+        sys.stdout.flush()
 
 
 def print_published(published) -> None:
@@ -112,6 +126,7 @@ def print_published(published) -> None:
     for path in published.paths:
         print(path)
     sys.stdout.flush()
+    print_skipped()
 
 
 def push_or_fail(settings, published) -> int:

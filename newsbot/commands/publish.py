@@ -38,7 +38,7 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}")
         configure_logging(self.settings)
-        from newsbot.commands import report_failed
+        from newsbot.commands import print_skipped, report_failed
         from newsbot.publish.site import describe, publish
         from newsbot.storage.connection import sync_db
 
@@ -54,3 +54,4 @@ class Command(ScrapyCommand):
             return
         print("\n".join(describe(result)))
         sys.stdout.flush()
+        print_skipped()
