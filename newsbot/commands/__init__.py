@@ -8,7 +8,7 @@ from datetime import date
 
 from scrapy.exceptions import UsageError
 
-from newsbot.logformatter import log_level
+from newsbot.logformatter import log_level, one_line_errors
 from newsbot.memory import tune_collector
 from newsbot.settings_check import exit_on_bad_settings
 
@@ -27,6 +27,7 @@ def check_start_up(settings) -> None:
     level = log_level(settings)
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(level)
+    one_line_errors()
 
 
 def use_sources(settings) -> None:
