@@ -86,19 +86,19 @@ def apply_day_options(settings, opts) -> None:
 # --- publishing the day's report from a command ------------------------------------------------------
 
 
-def report_failed(exc: BaseException) -> None:
-    """Log why the report was not produced, and say so on stderr in one line."""
+def report_failed(exc: BaseException, what: str = "report not rendered") -> None:
+    """Log why the report (or `what` else) was not produced, and say so on stderr in one line."""
     from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 
     if isinstance(exc, StoreError):
         # The database went away mid-command (AutoReconnect): its first clause, not pymongo's topology dump.
         exc = StoreUnavailable(f"the database failed: {short_error(exc)}")
     if isinstance(exc, StoreUnavailable | ValueError | OSError):
-        logger.error("Report not rendered: %s", exc)
+        logger.error("%s: %s", what.capitalize(), exc)
     else:
-        logger.exception("Report not rendered")
+        logger.exception(what.capitalize())
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    print(f"newsbot: report not rendered: {reason}", file=sys.stderr)
+    print(f"newsbot: {what}: {reason}", file=sys.stderr)
 
 
 def print_skipped() -> None:

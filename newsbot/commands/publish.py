@@ -49,7 +49,7 @@ class Command(ScrapyCommand):
             finally:
                 client.close()
         except Exception as exc:
-            report_failed(exc)
+            report_failed(exc, "site not published")
             self.exitcode = 1
             return
         print("\n".join(describe(result)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import socket
 import sys
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from newsbot.commands import report_failed
 from newsbot.report.window import report_window
 from newsbot.storage.report_schema import InvalidReport, ReportDocument
 from newsbot.storage.reports import save_report
+from tests.conftest import run_scrapy, scrapy_env
 from tests.report.conftest import day_settings
 from tests.report.factory import seed_like_day
 
@@ -162,6 +164,22 @@ def test_the_review_fields_of_later_issues_are_accepted(mongo_db, tmp_path):
     ReportDocument.model_validate(doc)
     with pytest.raises(ValueError, match="status"):
         ReportDocument.model_validate({**doc, "status": 3})
+
+
+def test_publish_against_a_database_that_is_gone_is_one_line(tmp_path):
+    # Nothing listens on the port: pymongo's error (a PyMongoError, as AutoReconnect is) after the timeout.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = run_scrapy(
+        "publish", "--output-dir", str(tmp_path / "site"), "-s", "MONGO_CONNECT_TIMEOUT_MS=300",
+        env=scrapy_env(MONGO_URI=f"mongodb://127.0.0.1:{port}/newsbot"),
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("newsbot:")]
+    assert len(errors) == 1, done.stderr[-3000:]
+    assert errors[0].startswith(f"newsbot: site not published: the database failed: 127.0.0.1:{port}: ")
 
 
 def test_the_database_going_away_mid_command_is_one_line(capsys, monkeypatch):
