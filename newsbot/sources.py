@@ -8,6 +8,7 @@ and the problem, and nothing is crawled.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import re
@@ -264,20 +265,37 @@ def clean_display_name(value: str, where: str) -> str:
     return cleaned
 
 
+def _is_host(host: str) -> bool:
+    """A host name (internationalised ones in their IDNA form) or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        return bool(HOST_RE.match(host.encode("idna").decode("ascii")))
+    except UnicodeError:
+        return False
+
+
 def check_feed_url(url, where: str) -> None:
+    """A feed URL as a sources file may name it: http(s), a valid host and port, no spaces or controls."""
     if not isinstance(url, str) or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
         raise SourcesError(f"{where}: feed {url!r} is not an http(s) URL (no spaces or control characters)")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:  # a malformed [IPv6] host
+        raise SourcesError(f"{where}: feed {url!r} does not name a valid host") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise SourcesError(f"{where}: feed {url!r} is not an http(s) URL")
     try:
         port = parts.port
     except ValueError:
-        raise SourcesError(f"{where}: feed {url!r} has a port outside 1-65535") from None
-    host = (parts.hostname or "").rstrip(".")
-    if parts.scheme not in ("http", "https") or not host:
-        raise SourcesError(f"{where}: feed {url!r} is not an http(s) URL")
+        port = 0
     if port == 0:
         raise SourcesError(f"{where}: feed {url!r} has a port outside 1-65535")
-    if not HOST_RE.match(host) and not (parts.netloc.rpartition("@")[2].startswith("[")):
+    if not _is_host(host):
         raise SourcesError(f"{where}: feed {url!r} does not name a valid host")
 
 

@@ -33,9 +33,9 @@ def check_report_day(value: str) -> str:
     try:
         day = date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ValueError(f"a report day is YYYY-MM-DD, not {value!r}") from None
+        raise ValueError(f"a report day as YYYY-MM-DD, not {value!r}") from None
     if len(value) != 10 or not FIRST_DAY <= day <= last_day():
-        raise ValueError(f"a report day lies between {FIRST_DAY} and {last_day()} (tomorrow), not {value}")
+        raise ValueError(f"a report day between {FIRST_DAY} and {last_day()} (tomorrow), not {value}")
     return value
 
 

@@ -121,8 +121,8 @@ def test_publish_week_and_the_next_day_skip_the_bad_documents(scrapy_runner, arc
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (("--date", "0001-01-01"), "setting NEWSBOT_DATE=0001-01-01 is not valid: expected a report day lies between"),
-        (("--date", "9999-12-31"), "setting NEWSBOT_DATE=9999-12-31 is not valid: expected a report day lies between"),
+        (("--date", "0001-01-01"), "setting NEWSBOT_DATE=0001-01-01 is not valid: expected a report day between"),
+        (("--date", "9999-12-31"), "setting NEWSBOT_DATE=9999-12-31 is not valid: expected a report day between"),
         (("--week", "9999-W52"), "--week: 9999-W52 does not start between 2000-01-01 and"),
         (("--week", "0001-W01"), "--week: 0001-W01 does not start between 2000-01-01 and"),
     ],
@@ -140,8 +140,8 @@ def test_dates_and_weeks_out_of_range_are_one_line(scrapy_runner, mongo_db, args
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        ({"date": "9999-12-31"}, "date: Value error, a report day lies between 2000-01-01 and"),
-        ({"date": "2026-13-45"}, "date: Value error, a report day is YYYY-MM-DD, not '2026-13-45'"),
+        ({"date": "9999-12-31"}, "date: Value error, a report day between 2000-01-01 and"),
+        ({"date": "2026-13-45"}, "date: Value error, a report day as YYYY-MM-DD, not '2026-13-45'"),
         ({"raw_count": "12"}, "raw_count: Input should be a valid integer"),
         ({"entries": [None]}, "entries.0: Input should be a valid dictionary"),
         ({"payload": {"date": GOOD_DAY, "domestic": "x"}}, "payload.generated_at: Field required"),
