@@ -147,3 +147,12 @@ def test_a_package_file_symlinked_out_of_its_package_is_refused(tmp_path, monkey
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(SourcesError, match="shipped:sources.toml: the file leaves the package shipped"):
         load_sources("shipped:sources.toml")
+
+
+@pytest.mark.parametrize(
+    "feed", ["https://例子.中国/feed", "http://[2001:db8::1]:8080/feed", "https://example.org:65535/feed"]
+)
+def test_valid_feed_urls_stay_valid(tmp_path, feed):
+    assert load_sources(write(tmp_path, MINIMAL.replace("https://example.org/feed.xml", feed)))["example"].feeds == (
+        feed,
+    )
