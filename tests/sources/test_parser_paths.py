@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from tests.conftest import ROOT
 
 EXAMPLE = """
@@ -75,9 +77,10 @@ def test_crawl_checks_the_parsers_signature_before_any_request(scrapy_runner, tm
     assert mark.exists() and mongo_db.runs.count_documents({}) == 0
 
 
-def test_crawl_of_a_parser_that_does_not_exist_is_one_line(scrapy_runner, tmp_path, mongo_db):
+@pytest.mark.parametrize("command", [("crawl", "example"), ("digest", "--sources", "example")])
+def test_a_parser_that_does_not_exist_stops_the_crawl_with_one_line(scrapy_runner, tmp_path, mongo_db, command):
     user = sources_file(tmp_path, 'parser = "newsbot.parsers.generic:nonesuch"\n')
-    done = scrapy_runner("crawl", "example", NEWSBOT_SOURCES_FILE=user, NEWSBOT_SOURCES="")
+    done = scrapy_runner(*command, NEWSBOT_SOURCES_FILE=user, NEWSBOT_SOURCES="")
     assert done.returncode == 1
     assert error_lines(done) == [
         "newsbot: error: source 'example': parser 'newsbot.parsers.generic:nonesuch': "
