@@ -1,5 +1,6 @@
 """Log formatting: a dropped item is logged by its reason alone, not with its whole text; and the
-configured LOG_LEVEL as a number, for whoever filters records before Scrapy's handler sees them."""
+configured LOG_LEVEL as a number, for whoever filters records before Scrapy's handler sees them; and
+Scrapy loggers whose ordinary network errors come with a traceback, cut to their one line."""
 
 from __future__ import annotations
 
@@ -17,3 +18,26 @@ def log_level(settings) -> int:
     """LOG_LEVEL as logging's number (DEBUG when it names no level, as Scrapy reads it)."""
     level = logging.getLevelName(str(settings.get("LOG_LEVEL") or "DEBUG").upper())
     return level if isinstance(level, int) else logging.DEBUG
+
+
+class OneLineErrors(logging.Filter):
+    """Drops the traceback of a logger's records: for Scrapy loggers that log an ordinary network
+    failure (a robots.txt host that does not resolve, such as `localhost.`) with exc_info. Their
+    message already names the request and the error; the traceback only shows Scrapy's own frames."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+# Scrapy's robots.txt middleware logs every failed robots.txt download with its traceback.
+ONE_LINE_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
+
+
+def one_line_errors() -> None:
+    """Install OneLineErrors on ONE_LINE_LOGGERS, once per process."""
+    for name in ONE_LINE_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, OneLineErrors) for f in target.filters):
+            target.addFilter(OneLineErrors())

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
-from newsbot.sources import NAME_RE, Source
+from newsbot.sources import NAME_RE, Source, SourcesError, check_feed_url, clean_display_name
 
 # Host labels that say nothing about the site.
 _GENERIC_LABELS = {"www", "feeds", "feed", "rss", "blog", "blogs", "news", "com", "org", "net", "cn", "io", "co"}
@@ -62,9 +62,10 @@ def entries_from_opml(outlines: list[Outline], taken: set[str], taken_feeds: set
     """(new entries, messages about the outlines skipped as duplicates)."""
     entries, messages = [], []
     for outline in outlines:
-        scheme = urlsplit(outline.xml_url).scheme
-        if scheme not in ("http", "https"):
-            messages.append(f"skipped {outline.xml_url!r}: not an http(s) feed URL")
+        try:
+            check_feed_url(outline.xml_url, "")
+        except SourcesError as exc:
+            messages.append(f"skipped {outline.xml_url!r}: {str(exc).partition(': ')[2]}")
             continue
         if outline.xml_url in taken_feeds:
             messages.append(f"skipped {outline.title or outline.xml_url}: feed {outline.xml_url} is already a source")
@@ -76,7 +77,13 @@ def entries_from_opml(outlines: list[Outline], taken: set[str], taken_feeds: set
         lang = "zh" if outline.language.lower().startswith("zh") else "en"
         if not outline.language and re.search(r"[\u4e00-\u9fff]", outline.title):
             lang = "zh"
-        entries.append({"name": name, "display_name": outline.title or name, "feeds": [outline.xml_url], "lang": lang})
+        try:
+            # The same cleaning and bounds as a sources file's: the title is the feed publisher's text.
+            shown = clean_display_name(outline.title or name, f"OPML outline {outline.xml_url}")
+        except SourcesError as exc:
+            messages.append(f"skipped {outline.xml_url}: {str(exc).partition(': ')[2]}")
+            continue
+        entries.append({"name": name, "display_name": shown, "feeds": [outline.xml_url], "lang": lang})
         taken.add(name)
         taken_feeds.add(outline.xml_url)
     return entries, messages

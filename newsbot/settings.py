@@ -59,6 +59,10 @@ NEWSBOT_WORKER_PROCESSES = "auto"
 # built-ins key by key, disables them with `enabled = false`. A path, or "package:file" for a file
 # shipped inside a package (a scrapyd egg). README: "Add your own sources".
 NEWSBOT_SOURCES_FILE = None
+# Packages whose functions a source's `parser = "package.module:function"` may name, besides newsbot's
+# own parsers (newsbot.parsers): a sources file names code that runs on every page. Comma list; empty
+# by default. README: "Add your own sources".
+NEWSBOT_PARSER_PACKAGES = []
 # Only these sources (comma list of names); empty = every enabled source.
 NEWSBOT_SOURCES = []
 # `scrapy digest` crawls at most this many sources at once and starts the next as one finishes. Each

@@ -105,6 +105,12 @@ def _day(value) -> None:
         raise ValueError("a date as YYYY-MM-DD") from None
 
 
+def _report_day(value) -> None:
+    from newsbot.storage.report_schema import check_report_day
+
+    check_report_day(str(value))
+
+
 def _hhmm(value) -> None:
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(value).strip()):
         raise ValueError("a local time as HH:MM, e.g. 09:00")
@@ -182,6 +188,15 @@ def _spider_names(value) -> None:
         raise ValueError("a comma-separated list of spider names (lowercase letters, digits, '-' and '_')")
 
 
+def _packages(value) -> None:
+    try:
+        names = _as_list(value)
+    except ValueError:
+        names = None
+    if names is None or any(not all(p.isidentifier() for p in n.split(".")) for n in names):
+        raise ValueError("a comma-separated list of Python package names such as mycompany.parsers")
+
+
 def _sources_file(value) -> None:
     # Whether the file loads is the loader's to say, right after: one line naming file, entry and problem.
     if not isinstance(value, str) or not value.strip():
@@ -197,7 +212,8 @@ def _unknown_sources(settings, already: set[str]) -> list[str]:
     if not any(names.values()):
         return []
     try:
-        known = load_sources(settings.get("NEWSBOT_SOURCES_FILE") or None)
+        packages = _as_list(settings.get("NEWSBOT_PARSER_PACKAGES") or [])
+        known = load_sources(settings.get("NEWSBOT_SOURCES_FILE") or None, packages=packages)
     except SourcesError:
         return []  # the loader reports the file when the command loads its sources
     problems = []
@@ -251,7 +267,7 @@ def _existing_dir(value) -> None:
 RULES: dict[str, Check] = {
     # Offline replay and recording
     "NEWSBOT_SNAPSHOT": _optional(_snapshot),
-    "NEWSBOT_DATE": _optional(_day),
+    "NEWSBOT_DATE": _optional(_report_day),
     "NEWSBOT_RECORD": _optional(_text),
     # Browser
     "NEWSBOT_CHROMIUM_PATH": _text,
@@ -259,6 +275,7 @@ RULES: dict[str, Check] = {
     # Sources (newsbot/sources.toml, plus a user's file)
     "NEWSBOT_SOURCES_FILE": _optional(_sources_file),
     "NEWSBOT_SOURCES": _optional(_spider_names),
+    "NEWSBOT_PARSER_PACKAGES": _optional(_packages),
     "NEWSBOT_CONCURRENT_SOURCES": _number(int, minimum=1),
     # Fetching and normalising: which internal hosts may be fetched, and the bounds on stored text
     "NEWSBOT_ALLOW_PRIVATE_HOSTS": _optional(_host_list),

@@ -8,13 +8,19 @@ and the problem, and nothing is crawled.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import math
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
 
 BUILTIN = "newsbot:sources.toml"
 # A spider name is also a scrapyd job component and a stat key: keep it to a safe alphabet.
@@ -22,6 +28,12 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 REGIONS = ("domestic", "international")
 LANGS = ("zh", "en")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MAX_DISPLAY_NAME = 100
+# A host name: dot-separated labels of letters, digits and inner hyphens (an IPv4 address is one too).
+HOST_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
+# Bidi embeddings, overrides, isolates and marks: a name carrying them reads differently on every page
+# that shows it (U+202E turns the rest of a line around).
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 # key -> (accepted types, required for a new source)
 KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
@@ -143,18 +155,26 @@ def display_name(source: str) -> str:
     return src.display_name if src else source
 
 
+def parser_packages(settings) -> list[str]:
+    """NEWSBOT_PARSER_PACKAGES: the packages besides newsbot.parsers a source's `parser` may name."""
+    return [p.strip() for p in settings.getlist("NEWSBOT_PARSER_PACKAGES") if p.strip()]
+
+
 def configure(settings) -> Registry:
     """Load the sources the settings name (NEWSBOT_SOURCES_FILE, NEWSBOT_SOURCES) into SOURCES."""
     only = [name.strip() for name in settings.getlist("NEWSBOT_SOURCES") if name.strip()]
-    SOURCES.replace(load_sources(settings.get("NEWSBOT_SOURCES_FILE") or None, only))
+    SOURCES.replace(load_sources(settings.get("NEWSBOT_SOURCES_FILE") or None, only, parser_packages(settings)))
     return SOURCES
 
 
-def load_sources(user_file: str | None = None, only: list[str] | None = None) -> dict[str, Source]:
-    """Built-ins, then the user's file on top; the enabled ones, in file order."""
+def load_sources(
+    user_file: str | None = None, only: list[str] | None = None, packages: list[str] | tuple = ()
+) -> dict[str, Source]:
+    """Built-ins, then the user's file on top; the enabled ones, in file order. `packages`: the
+    NEWSBOT_PARSER_PACKAGES a `parser` may name besides newsbot.parsers."""
     entries: dict[str, dict] = {}
     for origin, text in [(BUILTIN, _read(BUILTIN))] + ([(str(user_file), _read(user_file))] if user_file else []):
-        for name, entry in read_entries(text, origin).items():
+        for name, entry in read_entries(text, origin, packages).items():
             if name in entries:
                 entries[name] = {**entries[name], **entry}
             else:
@@ -170,18 +190,32 @@ def load_sources(user_file: str | None = None, only: list[str] | None = None) ->
     return sources
 
 
+def _package_file(location: str, package: str, resource: str):
+    """The file `resource` names inside `package`, which it may not leave (`..`, an absolute path, or a
+    symlink pointing out)."""
+    parts = PurePosixPath(resource).parts
+    if not resource or "\\" in resource or PurePosixPath(resource).is_absolute() or ".." in parts:
+        raise SourcesError(f"{location}: a package file is a relative path inside {package}, without '..'")
+    root = resources.files(package)
+    target = root.joinpath(*parts)
+    inside = not isinstance(target, Path) or target.resolve().is_relative_to(Path(str(root)).resolve())
+    if not inside:
+        raise SourcesError(f"{location}: the file leaves the package {package}")
+    return target
+
+
 def _read(location: str) -> str:
     package, sep, resource = location.partition(":")
     try:
-        if sep and package.isidentifier():
+        if sep and all(part.isidentifier() for part in package.split(".")):
             # "package:file": a file shipped inside a package, which a scrapyd egg carries too.
-            return resources.files(package).joinpath(resource).read_text(encoding="utf-8")
+            return _package_file(location, package, resource).read_text(encoding="utf-8")
         return Path(location).expanduser().read_text(encoding="utf-8")
-    except (OSError, ModuleNotFoundError, UnicodeDecodeError) as exc:
+    except (OSError, ImportError, UnicodeDecodeError) as exc:
         raise SourcesError(f"{location}: cannot read the sources file: {exc}") from None
 
 
-def read_entries(text: str, origin: str) -> dict[str, dict]:
+def read_entries(text: str, origin: str, packages: list[str] | tuple = ()) -> dict[str, dict]:
     """The [[source]] tables of one file, checked key by key; {name: entry} with `origin` added."""
     try:
         data = tomllib.loads(text)
@@ -206,12 +240,71 @@ def read_entries(text: str, origin: str) -> dict[str, dict]:
             )
         if name in out:
             raise SourcesError(f"{where}: duplicate name (already defined as source #{out[name]['_index']})")
-        _check_entry(entry, where)
+        _check_entry(entry, where, packages)
+        if "display_name" in entry:
+            entry = {**entry, "display_name": clean_display_name(entry["display_name"], where)}
         out[name] = {**entry, "origin": origin, "_index": index}
     return out
 
 
-def _check_entry(entry: dict, where: str) -> None:
+def clean_display_name(value: str, where: str) -> str:
+    """The name without bidi and control characters (a WARNING says they were there); refused when
+    nothing is left, or when it is longer than MAX_DISPLAY_NAME characters."""
+    kept = "".join(
+        " " if ch in "\t\n\r" else ch
+        for ch in value
+        if ch in "\t\n\r" or (ch not in BIDI_CONTROLS and unicodedata.category(ch) not in ("Cc", "Zl", "Zp"))
+    )
+    cleaned = " ".join(kept.split())
+    if kept != value:
+        logger.warning("%s: display_name: bidi or control characters stripped", where)
+    if not cleaned:
+        raise SourcesError(f"{where}: display_name is empty")
+    if len(cleaned) > MAX_DISPLAY_NAME:
+        raise SourcesError(f"{where}: display_name is longer than {MAX_DISPLAY_NAME} characters ({len(cleaned)})")
+    return cleaned
+
+
+def _is_host(host: str) -> bool:
+    """A host name (internationalised ones in their IDNA form) or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        return bool(HOST_RE.match(host.encode("idna").decode("ascii")))
+    except UnicodeError:
+        return False
+
+
+def check_feed_url(url, where: str) -> None:
+    """A feed URL as a sources file may name it: http(s), a valid host and port, no spaces or controls."""
+    if not isinstance(url, str) or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
+        raise SourcesError(f"{where}: feed {url!r} is not an http(s) URL (no spaces or control characters)")
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:  # a malformed [IPv6] host
+        raise SourcesError(f"{where}: feed {url!r} does not name a valid host") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise SourcesError(f"{where}: feed {url!r} is not an http(s) URL")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise SourcesError(f"{where}: feed {url!r} has a port outside 1-65535")
+    if not _is_host(host):
+        raise SourcesError(f"{where}: feed {url!r} does not name a valid host")
+
+
+def _check_number(entry: dict, key: str, where: str) -> None:
+    if key in entry and (not math.isfinite(entry[key]) or entry[key] < 0):
+        raise SourcesError(f"{where}: {key} must be a finite number of at least 0, not {entry[key]!r}")
+
+
+def _check_entry(entry: dict, where: str, packages: list[str] | tuple = ()) -> None:
     for key, value in entry.items():
         if key not in KEYS:
             raise SourcesError(f"{where}: unknown key {key!r} (known: {', '.join(KEYS)})")
@@ -219,9 +312,9 @@ def _check_entry(entry: dict, where: str) -> None:
         if not isinstance(value, types) or (type(value) is bool and bool not in types):
             raise SourcesError(f"{where}: {key} must be {' or '.join(t.__name__ for t in types)}")
     for url in entry.get("feeds", []):
-        scheme = urlsplit(url).scheme if isinstance(url, str) else ""
-        if scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise SourcesError(f"{where}: feed {url!r} is not an http(s) URL")
+        check_feed_url(url, where)
+    _check_number(entry, "weight", where)
+    _check_number(entry, "download_delay", where)
     if "feeds" in entry and not entry["feeds"]:
         raise SourcesError(f"{where}: feeds is empty")
     if "lang" in entry and entry["lang"] not in LANGS:
@@ -232,7 +325,7 @@ def _check_entry(entry: dict, where: str) -> None:
         if day not in WEEKDAYS:
             raise SourcesError(f"{where}: quiet_weekdays: {day!r} is not one of {', '.join(WEEKDAYS)}")
     for domain in entry.get("allowed_domains", []):
-        if not isinstance(domain, str) or not re.match(r"^[a-z0-9.-]+$", domain):
+        if not isinstance(domain, str) or not HOST_RE.match(domain):
             raise SourcesError(f"{where}: allowed_domains: {domain!r} is not a host name")
     if "quiet_timezone" in entry:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -244,10 +337,10 @@ def _check_entry(entry: dict, where: str) -> None:
     if "link_template" in entry and "{guid}" not in entry["link_template"]:
         raise SourcesError(f"{where}: link_template must contain {{guid}}")
     if "parser" in entry:
-        from newsbot.parsers.registry import ParserNotFound, resolve_parser
+        from newsbot.parsers.registry import ParserNotFound, check_parser_name
 
         try:
-            resolve_parser(entry["parser"])
+            check_parser_name(entry["parser"], packages)
         except ParserNotFound as exc:
             raise SourcesError(f"{where}: {exc}") from None
 

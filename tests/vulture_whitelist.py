@@ -78,6 +78,18 @@ _.product
 _.partnership
 _.safety
 _.infrastructure
+# The `reports` schema (newsbot/storage/report_schema.py): pydantic reads the model configuration,
+# the fields (each a field of the stored document) and the model validator by name.
+_.model_config
+_.also_reported_by
+_.central_keys
+_.body_number_keys
+_.name_keys
+_.name_tokens
+_.approved_at
+_.approved_by
+_.draft
+_._one_day
 # RunSummary fields: stored in the `runs` document (asdict) and read back by health and the report.
 _.close_reason
 _.feeds_fetched

@@ -8,7 +8,7 @@ from datetime import date
 
 from scrapy.exceptions import UsageError
 
-from newsbot.logformatter import log_level
+from newsbot.logformatter import log_level, one_line_errors
 from newsbot.memory import tune_collector
 from newsbot.settings_check import exit_on_bad_settings
 
@@ -27,6 +27,7 @@ def check_start_up(settings) -> None:
     level = log_level(settings)
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(level)
+    one_line_errors()
 
 
 def use_sources(settings) -> None:
@@ -34,6 +35,24 @@ def use_sources(settings) -> None:
     from newsbot.spiders.loader import configure_or_exit
 
     configure_or_exit(settings)
+
+
+def check_parsers(settings, names) -> None:
+    """At crawl start: the parser of every source about to be crawled exists and can be called as
+    parser(html, url); else one line on stderr and exit 1, before any request."""
+    from newsbot.parsers.registry import ParserNotFound, load_parser
+    from newsbot.sources import SOURCES, parser_packages
+
+    packages = parser_packages(settings)
+    for name in names:
+        source = SOURCES.get(name)
+        if source is None:
+            continue  # not a source: Scrapy's own message says so
+        try:
+            load_parser(source.parser, packages)
+        except ParserNotFound as exc:
+            print(f"newsbot: error: source {name!r}: {exc}", file=sys.stderr)
+            raise SystemExit(1) from None
 
 
 def pick_sources(option: str | None) -> list[str]:
@@ -67,16 +86,30 @@ def apply_day_options(settings, opts) -> None:
 # --- publishing the day's report from a command ------------------------------------------------------
 
 
-def report_failed(exc: BaseException) -> None:
-    """Log why the report was not produced, and say so on stderr in one line."""
-    from newsbot.storage.errors import StoreUnavailable
+def report_failed(exc: BaseException, what: str = "report not rendered") -> None:
+    """Log why the report (or `what` else) was not produced, and say so on stderr in one line."""
+    from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 
+    if isinstance(exc, StoreError):
+        # The database went away mid-command (AutoReconnect): its first clause, not pymongo's topology dump.
+        exc = StoreUnavailable(f"the database failed: {short_error(exc)}")
     if isinstance(exc, StoreUnavailable | ValueError | OSError):
-        logger.error("Report not rendered: %s", exc)
+        logger.error("%s: %s", what.capitalize(), exc)
     else:
-        logger.exception("Report not rendered")
+        logger.exception(what.capitalize())
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    print(f"newsbot: report not rendered: {reason}", file=sys.stderr)
+    print(f"newsbot: {what}: {reason}", file=sys.stderr)
+
+
+def print_skipped() -> None:
+    """How many stored documents this command skipped for failing their schema (each was a WARNING)."""
+    from newsbot.storage.report_schema import skipped_documents
+
+    skipped = skipped_documents()
+    if skipped:
+        names = ", ".join(f"{collection} {doc_id}" for collection, doc_id in skipped)
+        print(f"skipped {len(skipped)} stored document(s) that fail their schema: {names}")
+        sys.stdout.flush()
 
 
 def print_published(published) -> None:
@@ -94,6 +127,7 @@ def print_published(published) -> None:
     for path in published.paths:
         print(path)
     sys.stdout.flush()
+    print_skipped()
 
 
 def push_or_fail(settings, published) -> int:

@@ -6,7 +6,7 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
-from newsbot.commands import check_start_up
+from newsbot.commands import check_parsers, check_start_up
 from newsbot.stats import STORE_UNAVAILABLE
 
 
@@ -33,6 +33,7 @@ class Command(ScrapyCrawlCommand):
         return self.crawler
 
     def run(self, args, opts):
+        check_parsers(self.settings, args[:1])
         super().run(args, opts)
         failure = store_failure([self.crawler]) if getattr(self, "crawler", None) else None
         if failure:

@@ -11,6 +11,7 @@ from scrapy.settings import BaseSettings, Settings, SettingsAttribute
 from newsbot.commands import (
     add_day_options,
     apply_day_options,
+    check_parsers,
     check_start_up,
     pick_sources,
     print_published,
@@ -54,6 +55,7 @@ class Command(ScrapyCommand):
 
     def run(self, args, opts):
         names = pick_sources(opts.sources)
+        check_parsers(self.settings, names)
         runs = self.crawl_sources(names, self.settings.getint("NEWSBOT_CONCURRENT_SOURCES", 32))
         if self.store_error:
             print(f"newsbot: error: {self.store_error}", file=sys.stderr)

@@ -38,7 +38,7 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}")
         configure_logging(self.settings)
-        from newsbot.commands import report_failed
+        from newsbot.commands import print_skipped, report_failed
         from newsbot.publish.site import describe, publish
         from newsbot.storage.connection import sync_db
 
@@ -49,8 +49,9 @@ class Command(ScrapyCommand):
             finally:
                 client.close()
         except Exception as exc:
-            report_failed(exc)
+            report_failed(exc, "site not published")
             self.exitcode = 1
             return
         print("\n".join(describe(result)))
         sys.stdout.flush()
+        print_skipped()

@@ -13,6 +13,7 @@ from newsbot.commands import (
     apply_day_options,
     check_start_up,
     print_published,
+    print_skipped,
     push_or_fail,
     report_failed,
     use_sources,
@@ -42,6 +43,14 @@ class Command(ScrapyCommand):
             raise UsageError("--date and --week exclude each other")
         apply_day_options(self.settings, opts)
         check_start_up(self.settings)
+        if opts.week:
+            from newsbot.publish.weekly import parse_week
+
+            try:
+                parse_week(opts.week)
+            except ValueError as exc:
+                print(f"newsbot: error: --week: {exc}", file=sys.stderr)
+                raise SystemExit(1) from None
         use_sources(self.settings)
 
     def run(self, args, opts):
@@ -84,6 +93,7 @@ class Command(ScrapyCommand):
         )
         for path in paths:
             print(path)
+        print_skipped()
         if push and not push_week(self.settings, report, paths):
             # Like a day's report: the files are written, but a push that did not reach every channel fails.
             print(

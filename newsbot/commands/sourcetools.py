@@ -21,13 +21,17 @@ def import_opml(command, args: list[str], opts) -> int:
     if not target:
         raise UsageError("say which sources file to write: --to FILE, or -s NEWSBOT_SOURCES_FILE=FILE")
     target_path = Path(target).expanduser()
+    if target_path.is_dir():
+        problem = f"{target_path} is a folder; --to names the sources file (TOML) to write"
+        print(f"newsbot: error: {problem}", file=sys.stderr)
+        return 1
     try:
         outlines = read_opml(Path(args[0]).read_bytes())
     except (OSError, OpmlError) as exc:
         print(f"newsbot: error: {args[0]}: {exc}", file=sys.stderr)
         return 1
-    existing = _read(str(target_path)) if target_path.exists() else ""
     try:
+        existing = _read(str(target_path)) if target_path.exists() else ""
         known = read_entries(_read(BUILTIN), BUILTIN) | read_entries(existing, str(target_path))
     except SourcesError as exc:
         print(f"newsbot: error: {exc}", file=sys.stderr)
@@ -75,7 +79,11 @@ def export_opml(command, args: list[str], opts) -> int:
         raise UsageError("usage: scrapy sources export [--output FILE]")
     data = write_opml(list(SOURCES.values()))
     if opts.output:
-        Path(opts.output).write_bytes(data)
+        try:
+            Path(opts.output).expanduser().write_bytes(data)
+        except OSError as exc:
+            print(f"newsbot: error: cannot write {opts.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
         print(f"{len(SOURCES)} source(s) written to {opts.output}")
     else:
         sys.stdout.flush()

@@ -132,7 +132,7 @@ def _same(path: Path, text: str) -> bool:
 
 def publish(settings, db, output_dir) -> PublishResult:
     out = Path(output_dir)
-    days = stored_days(db)
+    days = stored_days(db, settings.get("NEWSBOT_OUTPUT_DIR") or "reports")
     result = PublishResult(out, days=len(days), weeks=len({week_of(d.date) for d in days}))
     for rel, text in site_files(settings, db, days).items():
         path = out / rel

@@ -2,23 +2,23 @@
 
 Each document holds the day's JSON report (`payload`) and its memory records (`entries`: url, keys and
 facts of every event). Documents written before the payload was stored fall back to the JSON file the
-render wrote, when it is still on disk.
+render wrote, when it is still on disk inside the configured output folder (NEWSBOT_OUTPUT_DIR): a
+document's `files` are data, and never name what else on the machine gets read. Documents that fail
+the `reports` schema never get here (storage/reports.py skips them).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsbot.storage.report_schema import valid_or_none
 from newsbot.storage.reports import stored_reports
 
 logger = logging.getLogger(__name__)
-
-_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -40,18 +40,29 @@ def _aware(value) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _payload_from_files(doc: dict) -> dict | None:
+def _payload_from_files(doc: dict, output_dir: Path) -> dict | None:
+    root = output_dir.resolve()
     for name in doc.get("files") or []:
-        if str(name).endswith(".json") and Path(name).is_file():
-            try:
-                return json.loads(Path(name).read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                logger.error("Stored report %s: cannot read %s: %s", doc.get("date"), name, exc)
+        path = Path(name).resolve()
+        if path.suffix != ".json" or not path.is_file():
+            continue
+        if not path.is_relative_to(root):
+            logger.warning("Stored report %s: %s is outside the output folder %s; not read", doc["date"], name, root)
+            continue
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            logger.error("Stored report %s: cannot read %s: %s", doc.get("date"), name, exc)
+            continue
+        # The file is as untrusted as the document: the same schema, the same one WARNING when it fails.
+        checked = valid_or_none({"_id": f"{doc.get('_id')} ({name})", "date": doc["date"], "payload": payload})
+        if checked is not None:
+            return payload
     return None
 
 
-def _stored_day(doc: dict) -> StoredDay | None:
-    payload = doc.get("payload") or _payload_from_files(doc)
+def _stored_day(doc: dict, output_dir: Path) -> StoredDay | None:
+    payload = doc.get("payload") or _payload_from_files(doc, output_dir)
     if not isinstance(payload, dict):
         logger.error("Stored report %s has no JSON report (rendered before reports were stored); skipped", doc["date"])
         return None
@@ -62,8 +73,7 @@ def _stored_day(doc: dict) -> StoredDay | None:
     return StoredDay(doc["date"], generated, _aware(doc.get("cutoff")), payload, memory)
 
 
-def stored_days(db, first: str | None = None, last: str | None = None) -> list[StoredDay]:
-    """Every stored daily report with first <= date <= last (ISO dates), oldest first."""
-    docs = stored_reports(db, first, last)
-    days = [_stored_day(doc) for doc in docs if _DAY_RE.fullmatch(str(doc.get("date") or ""))]
-    return [d for d in days if d is not None]
+def stored_days(db, output_dir, first: str | None = None, last: str | None = None) -> list[StoredDay]:
+    """Every stored daily report with first <= date <= last (ISO dates), oldest first. `output_dir`:
+    NEWSBOT_OUTPUT_DIR, the only folder whose JSON reports an old document may point at."""
+    return [d for doc in stored_reports(db, first, last) if (d := _stored_day(doc, Path(output_dir))) is not None]

@@ -26,6 +26,7 @@ from newsbot.report.cluster import UnionFind
 from newsbot.report.keys import EventKeys
 from newsbot.report.match import Corpus, same_event
 from newsbot.report.threads import zh_day
+from newsbot.storage.report_schema import FIRST_DAY, last_day
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ def parse_week(value: str) -> tuple[date, date]:
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError as exc:
         raise ValueError(f"{value} is not an ISO week: {exc}") from exc
+    if not FIRST_DAY <= monday <= last_day():
+        raise ValueError(f"{value} does not start between {FIRST_DAY} and {last_day()} (tomorrow)")
     return monday, monday + timedelta(days=6)
 
 
@@ -230,7 +233,7 @@ def build_week(settings, db, week: str, days: list[StoredDay] | None = None, now
     """The week's report from its stored days (read from the database unless given)."""
     start, end = parse_week(week)
     if days is None:
-        days = stored_days(db, start.isoformat(), end.isoformat())
+        days = stored_days(db, settings.get("NEWSBOT_OUTPUT_DIR") or "reports", start.isoformat(), end.isoformat())
     if not days:
         raise ValueError(f"no daily report is stored for {week} ({start} to {end}); render the days first")
     tz = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")

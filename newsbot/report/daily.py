@@ -23,6 +23,7 @@ from newsbot.report.render import FORMATS, render_formats
 from newsbot.report.window import Window, report_window
 from newsbot.stats import RunSummary
 from newsbot.storage.connection import sync_db
+from newsbot.storage.report_schema import check_for_write
 from newsbot.storage.reports import save_report
 
 logger = logging.getLogger(__name__)
@@ -74,13 +75,13 @@ def publish_report(settings, db, window: Window, output_dir, runs=None, now=None
     formats = [f.strip() for f in settings.getlist("NEWSBOT_REPORT_FORMATS") or FORMATS if f.strip()]
     texts = render_formats(report, formats)
     out = Path(output_dir)
-    paths = []
-    for fmt, text in texts.items():
-        path = out / f"{report.date}.{fmt}"
+    paths = [out / f"{report.date}.{fmt}" for fmt in texts]
+    # Checked before any file is written: a report the archive would refuse is not published either.
+    document = check_for_write(report_document(report, window, paths))
+    for path, text in zip(paths, texts.values(), strict=True):
         write_atomic(path, text)
-        paths.append(path)
     # Only a report that reached the disk counts as "reported" for later days' repeat check.
-    save_report(db, report_document(report, window, paths))
+    save_report(db, document)
     return PublishedReport(report, paths)
 
 

@@ -8,36 +8,46 @@ from collections.abc import Iterator
 from datetime import date
 
 from newsbot.storage.indexes import create_indexes_sync
+from newsbot.storage.report_schema import check_for_write, valid_or_none
 
 
 def save_report(db, doc: dict) -> None:
-    """Store (or replace) the report of doc["date"]; the index keeps one document per day."""
+    """Store (or replace) the report of doc["date"]; the index keeps one document per day. A document
+    that fails the schema (report_schema) raises InvalidReport and is not stored."""
+    check_for_write(doc)
     create_indexes_sync(db, "reports")
     db.reports.replace_one({"date": doc["date"]}, doc, upsert=True)
 
 
+# Every read below takes whole documents and checks them against the schema: a document that fails is
+# skipped (report_schema.valid_or_none), so no reader meets a field of the wrong type.
+
+
+def _valid(cursor) -> Iterator[dict]:
+    for doc in cursor:
+        if valid_or_none(doc) is not None:
+            yield doc
+
+
 def recorded_sources(db, day: date) -> dict:
     """The per-source runs the day's earlier report recorded ({} when there is none)."""
-    doc = db.reports.find_one({"date": day.isoformat()}, {"sources": 1}) or {}
+    doc = valid_or_none(db.reports.find_one({"date": day.isoformat()})) or {}
     return doc.get("sources") or {}
 
 
 def reported_entries(db, since: date, before: date) -> Iterator[tuple[str, dict]]:
     """(report day, entry) of every event reported on a day in [since, before)."""
     query = {"date": {"$gte": since.isoformat(), "$lt": before.isoformat()}}
-    for doc in db.reports.find(query, {"date": 1, "entries": 1}):
+    for doc in _valid(db.reports.find(query)):
         for entry in doc.get("entries") or []:
             yield doc["date"], entry
-
-
-_PUBLISHED_FIELDS = {"date": 1, "generated_at": 1, "cutoff": 1, "payload": 1, "entries": 1, "files": 1}
 
 
 def stored_reports(db, first: str | None = None, last: str | None = None) -> Iterator[dict]:
     """The report documents with first <= date <= last (ISO dates; either may be None), oldest first:
     date, generated_at, cutoff, payload (the JSON report), entries (memory records) and files."""
     bounds = {**({"$gte": first} if first else {}), **({"$lte": last} if last else {})}
-    yield from db.reports.find({"date": bounds} if bounds else {}, _PUBLISHED_FIELDS).sort("date", 1)
+    yield from _valid(db.reports.find({"date": bounds} if bounds else {}).sort("date", 1))
 
 
 ARTICLE_FIELDS = {"url": 1, "title": 1, "source_name": 1, "source": 1, "analysis": 1}
@@ -47,9 +57,9 @@ def stored_report_days(db, days: list[str] | None = None, last: int | None = Non
     """Rendered days with each entry's lead article (title, summary, source, region, importance) read
     back from `articles`, newest day first: the input an overview prompt gets (`evalprompts --task overview`)."""
     query = {"date": {"$in": days}} if days else {}
-    cursor = db.reports.find(query, {"date": 1, "raw_count": 1, "entries.url": 1}).sort("date", -1)
+    cursor = db.reports.find(query).sort("date", -1)
     out = []
-    for doc in cursor.limit(last or 0):
+    for doc in _valid(cursor.limit(last or 0)):
         urls = [e["url"] for e in doc.get("entries") or [] if e.get("url")]
         found = {a["url"]: a for a in db.articles.find({"url": {"$in": urls}}, ARTICLE_FIELDS)}
         entries = []

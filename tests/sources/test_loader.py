@@ -61,7 +61,22 @@ def test_override_key_by_key_and_disable(tmp_path):
         (MINIMAL.replace("https://example.org/feed.xml", "ftp://example.org/feed.xml"), "is not an http(s) URL"),
         (MINIMAL.replace("https://example.org/feed.xml", "/feed.xml"), "is not an http(s) URL"),
         (MINIMAL + "parser = 'nonesuch'\n", "parser 'nonesuch' does not exist"),
-        (MINIMAL + "parser = 'newsbot.parsers.generic:nonesuch'\n", "has no function 'nonesuch'"),
+        (MINIMAL + "parser = '..newsbot:x'\n", "is not package.module:function"),
+        (MINIMAL + "parser = 'shutil:rmtree'\n", "shutil is not in newsbot.parsers or a package NEWSBOT_PARSER_PACK"),
+        (MINIMAL + "parser = 'builtins:exec'\n", "builtins is not in newsbot.parsers"),
+        (MINIMAL + "parser = 'newsbot.parsers.nonesuch:parse'\n", "there is no module newsbot.parsers.nonesuch"),
+        (MINIMAL + "weight = nan\n", "weight must be a finite number of at least 0, not nan"),
+        (MINIMAL + "weight = inf\n", "weight must be a finite number"),
+        (MINIMAL + "download_delay = -1\n", "download_delay must be a finite number of at least 0, not -1"),
+        (MINIMAL + "allowed_domains = ['.']\n", "allowed_domains: '.' is not a host name"),
+        (MINIMAL + "allowed_domains = ['a..b']\n", "allowed_domains: 'a..b' is not a host name"),
+        (MINIMAL.replace('"Example AI"', '""'), "display_name is empty"),
+        (MINIMAL.replace('"Example AI"', '"\\u202e\\u0007 "'), "display_name is empty"),
+        (MINIMAL.replace('"Example AI"', '"' + "x" * 100_000 + '"'), "display_name is longer than 100 characters"),
+        (MINIMAL.replace("example.org/feed.xml", "example.org/my feed.xml"), "no spaces or control characters"),
+        (MINIMAL.replace("example.org/feed.xml", "example.org/feed.xml\\n"), "no spaces or control characters"),
+        (MINIMAL.replace("example.org/feed.xml", "example.org:99999/feed.xml"), "has a port outside 1-65535"),
+        (MINIMAL.replace("example.org/feed.xml", "exa_mple.org/feed.xml"), "does not name a valid host"),
         (MINIMAL.replace('lang = "en"', 'lang = "fr"'), "lang must be one of zh, en"),
         (MINIMAL + "full_text = 'yes'\n", "full_text must be bool"),
         (MINIMAL + "weight = true\n", "weight must be int or float"),
@@ -101,3 +116,43 @@ def test_slugs():
     assert slug("Simon's Weblog") == "simon-s-weblog"
     assert slug("机器之心", "https://www.jiqizhixin.com/rss") == "jiqizhixin"
     assert slug("Ünïcödé News!") == "unicode-news"
+
+
+def test_display_names_lose_bidi_and_control_characters_with_a_warning(tmp_path, caplog):
+    text = MINIMAL.replace('"Example AI"', '"Example\\u202e IA\\u0000\\u2066"')
+    with caplog.at_level("WARNING", logger="newsbot.sources"):
+        example = load_sources(write(tmp_path, text))["example"]
+    assert example.display_name == "Example IA"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{tmp_path / 'mine.toml'}: source 'example': display_name: bidi or control characters stripped"
+    ]
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["newsbot:../../../../etc/passwd", "newsbot:/etc/passwd", "newsbot:parsers/../../setup.py", "newsbot:..\\\\x"],
+)
+def test_a_package_file_cannot_leave_its_package(location):
+    with pytest.raises(SourcesError) as caught:
+        load_sources(location)
+    assert str(caught.value).startswith(f"{location}: a package file is a relative path inside newsbot")
+
+
+def test_a_package_file_symlinked_out_of_its_package_is_refused(tmp_path, monkeypatch):
+    package = tmp_path / "shipped"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "outside.toml").write_text(MINIMAL, encoding="utf-8")
+    (package / "sources.toml").symlink_to(tmp_path / "outside.toml")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(SourcesError, match="shipped:sources.toml: the file leaves the package shipped"):
+        load_sources("shipped:sources.toml")
+
+
+@pytest.mark.parametrize(
+    "feed", ["https://例子.中国/feed", "http://[2001:db8::1]:8080/feed", "https://example.org:65535/feed"]
+)
+def test_valid_feed_urls_stay_valid(tmp_path, feed):
+    assert load_sources(write(tmp_path, MINIMAL.replace("https://example.org/feed.xml", feed)))["example"].feeds == (
+        feed,
+    )
