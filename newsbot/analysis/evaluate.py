@@ -23,7 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from newsbot.analysis.article import ArticleInput
-from newsbot.analysis.realrows import RealDayError, load_real_day, row_kind
+from newsbot.analysis.realrows import row_kind
 from newsbot.text.dates import date_prefix
 from newsbot.text.lang import CJK_RE, is_chinese
 from newsbot.text.links import has_url
@@ -76,21 +76,6 @@ def _reference(dataset: Path, labels: str) -> Path:
     start = dataset.resolve().parent
     root = next((d for d in (start, *start.parents) if (d / "scrapy.cfg").is_file()), start)
     return Path(os.path.normpath(root / target))
-
-
-def load_dataset(path: str | Path) -> list[dict]:
-    """Every row of a dataset: its authored rows, then the rows of each real day it references."""
-    rows, references = read_dataset(path)
-    for labels in references:
-        rows += real_day_rows(labels)
-    return rows
-
-
-def real_day_rows(labels: Path, snapshot: Path | None = None) -> list[dict]:
-    try:
-        return load_real_day(labels, snapshot).rows
-    except RealDayError as exc:
-        raise DatasetError(str(exc)) from exc
 
 
 def _label(field: str, value) -> str:

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from newsbot.analysis.evaluate import DatasetError, load_dataset, read_dataset
-from newsbot.analysis.realrows import load_real_day
+from newsbot.analysis.evaluate import read_dataset
+from newsbot.analysis.realrows import RealDayError, load_real_day
 from tests.analysis.conftest import GOLDEN
 from tests.conftest import authored_golden_rows
 from tests.shared import realdays_file
@@ -66,10 +66,8 @@ def test_a_label_no_feed_lists_is_named_and_a_missing_day_is_an_error(tmp_path):
     mine.write_text(json.dumps(data), encoding="utf-8")
     day = load_real_day(mine, labels.parent)
     assert [u["title"] for u in day.unmatched] == ["no such entry"]
-    dataset = tmp_path / "golden.jsonl"
-    dataset.write_text(json.dumps({"labels": str(tmp_path / "absent" / "labels.json")}) + "\n", encoding="utf-8")
-    with pytest.raises(DatasetError, match="cannot read labels"):
-        load_dataset(dataset)
+    with pytest.raises(RealDayError, match="cannot read labels"):
+        load_real_day(tmp_path / "absent" / "labels.json")
 
 
 @pytest.mark.slow  # the whole golden set, twice
@@ -125,3 +123,12 @@ def test_evalprompts_snapshot_day_through_the_llm(scrapy_runner, fake, tmp_path)
     assert result["rows"] == 3 and result["real"]["rows"] == 3
     assert result["real"]["analyzers"] == {"llm": 3} and result["analyzers"] == {"llm": 3}
     assert result["run"]["analyzer"] == "llm"
+
+
+def test_evalprompts_stops_when_a_referenced_day_is_missing(scrapy_runner, tmp_path):
+    dataset = tmp_path / "golden.jsonl"
+    dataset.write_text(json.dumps({"labels": str(tmp_path / "absent" / "labels.json")}) + "\n", encoding="utf-8")
+    proc = scrapy_runner("evalprompts", "--dataset", str(dataset), "--analyzer", "heuristic")
+    assert proc.returncode == 2
+    assert f"evalprompts: cannot read labels {tmp_path / 'absent' / 'labels.json'}" in proc.stderr
+    assert not proc.stdout.strip()  # no figures for fewer rows than the dataset names
