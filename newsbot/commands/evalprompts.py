@@ -13,7 +13,7 @@ text is read from the day's recorded feeds at run time) are measured separately:
 are the authored rows', `real` holds the real rows' (with `real_days`: each day's labels, snapshot,
 rows, and the judged items no recorded feed lists). --snapshot DIR [--labels FILE] measures that day as
 the real rows (labels default to DIR/labels.json), beside the authored rows of --dataset (default:
-the project's tests/data/golden.jsonl).
+the project's tests/data/golden.jsonl); the day's rows come first, so --limit N takes them first.
 
 Prints one JSON object. --by-day adds `by_day` (every metric per report day) and `headline`
 (the key figures, pooled and per day, side by side). With --against: a delta table and the
@@ -173,7 +173,7 @@ def default_dataset() -> str | None:
 
 
 def dataset_rows(opts, limit: int | None) -> tuple[list[dict], list[dict]]:
-    """The rows to measure (authored first, then real; `limit` of each kind) and the real days read."""
+    """The first `limit` rows to measure and the real days read."""
     dataset = opts.dataset or (default_dataset() if opts.snapshot or opts.labels else None)
     authored, references = read_dataset(dataset) if dataset else ([], [])
     if opts.snapshot or opts.labels:
@@ -186,7 +186,9 @@ def dataset_rows(opts, limit: int | None) -> tuple[list[dict], list[dict]]:
     except RealDayError as exc:
         raise DatasetError(str(exc)) from exc
     real = [row for day in real_days for row in day.rows]
-    return authored[: limit or None] + real[: limit or None], [day.summary() for day in real_days]
+    # The day named on the command line is what is being measured: its rows come first under --limit.
+    rows = real + authored if opts.snapshot or opts.labels else authored + real
+    return rows[: limit or None], [day.summary() for day in real_days]
 
 
 def evaluate_analysis(settings, opts) -> dict:
@@ -304,7 +306,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--prompts", metavar="DIR", help="prompt folder to evaluate (default: bundled)")
         parser.add_argument("--against", metavar="DIR2", help="second prompt folder, compared side by side")
         parser.add_argument("--analyzer", choices=("llm", "heuristic"), help="default: NEWSBOT_ANALYZER")
-        parser.add_argument("--limit", type=int, metavar="N", help="only the first N rows of each kind (quick loops)")
+        parser.add_argument("--limit", type=int, metavar="N", help="only the first N rows (quick iterations)")
         parser.add_argument("--details", action="store_true", help="include every row's verdicts")
         parser.add_argument("--dry-run", action="store_true", help="print the messages of the first rows; send none")
         parser.add_argument("--allow-fallback", action="store_true", help="measure rows the model failed on anyway")

@@ -117,11 +117,12 @@ def test_evalprompts_snapshot_day_through_the_llm(scrapy_runner, fake, tmp_path)
     args = ("--snapshot", str(day), "--analyzer", "llm", "--limit", "3")
     dry = evalprompts(scrapy_runner, *args, "--dry-run", env=env).stdout
     assert fake.requests == 0
-    assert "===== 2026-08-04#" in dry and "===== g001" in dry
+    assert "===== 2026-08-04#" in dry and "===== g001" not in dry
     result = json.loads(evalprompts(scrapy_runner, *args, env=env).stdout)
-    assert fake.requests > 0
-    assert result["rows"] == 3 and result["real"]["rows"] == 3
-    assert result["real"]["analyzers"] == {"llm": 3} and result["analyzers"] == {"llm": 3}
+    assert fake.requests == 3
+    # The snapshot day's rows come first under --limit: the day is what is measured.
+    assert result["rows"] == 0 and result["real"]["rows"] == 3
+    assert result["real"]["analyzers"] == {"llm": 3}
     assert result["run"]["analyzer"] == "llm"
 
 
