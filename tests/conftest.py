@@ -34,6 +34,13 @@ BUNDLED_SOURCES = _bundled_sources()
 SOURCES.replace({name: src for name, src in load_sources().items() if name in BUNDLED_SOURCES})
 
 
+def authored_golden_rows() -> list[dict]:
+    """The golden set's rows written here (its reference lines, naming real days' labels, left out)."""
+    lines = (ROOT / "tests" / "data" / "golden.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    return [row for row in rows if "id" in row]
+
+
 def expected_stored_per_source() -> Counter:
     """Articles each source should store from the bundled day, per the snapshot's own expected.json."""
     expected = json.loads((SNAPSHOT_DAY / "expected.json").read_text(encoding="utf-8"))

@@ -28,3 +28,12 @@ def shared_file(relative: str, shared: Path | None = None) -> Path:
             pytest.fail(f"{why} (CI is set, so this is a failure, not a skip)", pytrace=False)
         pytest.skip(why)
     return path
+
+
+def realdays_file(relative: str, shared: Path | None = None) -> Path:
+    """The path of ../shared/realdays/RELATIVE. Missing FAILS the calling test wherever it runs: the
+    real days are what the analyzer and the crawl are measured on, and a skip would hide that."""
+    path = (shared or SHARED) / "realdays" / relative
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the shared folder must sit beside the clone, at {shared or SHARED}")
+    return path

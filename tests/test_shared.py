@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.shared import ROOT, SHARED, shared_file
+from tests.shared import ROOT, SHARED, realdays_file, shared_file
 
 
 def test_shared_folder_is_found_beside_the_clone():
@@ -33,3 +33,15 @@ def test_a_present_shared_file_is_returned(monkeypatch, tmp_path):
     (tmp_path / "seed").mkdir()
     (tmp_path / "seed" / "x.txt").write_text("x")
     assert shared_file("seed/x.txt", shared=tmp_path) == tmp_path / "seed" / "x.txt"
+
+
+@pytest.mark.parametrize("value", [None, "", "1"])
+def test_a_missing_real_day_fails_everywhere(monkeypatch, tmp_path, value):
+    if value is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", value)
+    with pytest.raises(pytest.fail.Exception, match="must sit beside the clone"):
+        realdays_file("mixed/labels.json", shared=tmp_path)
+    (tmp_path / "realdays" / "mixed").mkdir(parents=True)
+    assert realdays_file("mixed", shared=tmp_path) == tmp_path / "realdays" / "mixed"

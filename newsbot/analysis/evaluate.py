@@ -7,17 +7,23 @@ correct date prefix, no URL, and how much of the summary's wording comes from th
 `by_day` repeats every metric for each report day of the dataset, so a threshold tuned on the
 pooled set can be seen to hold on every day separately. A row's day is its `day` field, else the
 report day its published_at falls in (the day whose 09:00 Asia/Shanghai cutoff follows it).
+
+A dataset holds authored rows (text written here) and reference lines {"labels": "PATH"} naming a
+captured real day's labels (newsbot.analysis.realrows builds its rows at run time). A relative PATH
+is read from the repository the dataset sits in. A label left open (None) is not scored.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from newsbot.analysis.article import ArticleInput
+from newsbot.analysis.realrows import row_kind
 from newsbot.text.dates import date_prefix
 from newsbot.text.lang import CJK_RE, is_chinese
 from newsbot.text.links import has_url
@@ -39,8 +45,10 @@ class DatasetError(ValueError):
     pass
 
 
-def load_dataset(path: str | Path) -> list[dict]:
-    rows = []
+def read_dataset(path: str | Path) -> tuple[list[dict], list[Path]]:
+    """The authored rows of a dataset file, and the labels files its reference lines name."""
+    rows: list[dict] = []
+    references: list[Path] = []
     with open(path, encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
@@ -49,13 +57,25 @@ def load_dataset(path: str | Path) -> list[dict]:
                 row = json.loads(line)
             except ValueError as exc:
                 raise DatasetError(f"{path}:{lineno}: not JSON ({exc})") from exc
+            if isinstance(row, dict) and "labels" in row and "id" not in row:
+                references.append(_reference(Path(path), str(row["labels"])))
+                continue
             missing = [k for k in ("id", "title", "text", "expected") if k not in row]
             if missing:
                 raise DatasetError(f"{path}:{lineno}: missing {', '.join(missing)}")
             rows.append(row)
-    if not rows:
+    if not rows and not references:
         raise DatasetError(f"{path}: no rows")
-    return rows
+    return rows, references
+
+
+def _reference(dataset: Path, labels: str) -> Path:
+    target = Path(labels)
+    if target.is_absolute():
+        return target
+    start = dataset.resolve().parent
+    root = next((d for d in (start, *start.parents) if (d / "scrapy.cfg").is_file()), start)
+    return Path(os.path.normpath(root / target))
 
 
 def _label(field: str, value) -> str:
@@ -123,9 +143,12 @@ def summary_checks(record: dict, art: ArticleInput) -> dict:
 def metrics(rows: list[dict], records: list[dict]) -> dict:
     out: dict = {"rows": len(rows)}
     for field in FIELDS:
-        exp = [_label(field, r["expected"][field]) for r in rows]
-        got = [_label(field, rec.get(field)) for rec in records]
+        scored = [(r, rec) for r, rec in zip(rows, records, strict=True) if r["expected"].get(field) is not None]
+        exp = [_label(field, r["expected"][field]) for r, _ in scored]
+        got = [_label(field, rec.get(field)) for _, rec in scored]
         out[field] = classification(exp, got, CLASSES[field])
+        if len(scored) != len(rows):
+            out[field]["rows"] = len(scored)
         if field == "ai_relevant":
             # The figure usually quoted for a binary label: F1 of the positive class.
             out[field]["f1"] = out[field]["per_class"]["true"]["f1"]
@@ -203,7 +226,7 @@ def _mean(values: Iterable[float]) -> float:
 
 def row_result(row: dict, record: dict) -> dict:
     exp = row["expected"]
-    out = {"id": row["id"], "title": row["title"][:60]}
+    out = {"id": row["id"], "kind": row_kind(row), "title": row["title"][:60]}
     for field in (*FIELDS, "category"):
         if field in exp:
             out[field] = {"expected": exp[field], "got": record.get(field)}

@@ -3,9 +3,17 @@ or the overview prompts on the days MongoDB holds.
 
     scrapy evalprompts --dataset tests/data/golden.jsonl --analyzer heuristic
     scrapy evalprompts --dataset tests/data/golden.jsonl --analyzer heuristic --by-day
+    scrapy evalprompts --snapshot ../shared/realdays/2026-08-04 --labels ../shared/realdays/2026-08-04/labels.json
     scrapy evalprompts --dataset tests/data/golden.jsonl --prompts my-prompts/ --against newsbot/prompts/
     scrapy evalprompts --dataset tests/data/golden.jsonl --prompts my-prompts/ --dry-run --limit 1
     scrapy evalprompts --task overview --last 7 --prompts my-prompts/ --against newsbot/prompts/
+
+A dataset's authored rows and its real rows (reference lines naming a captured day's labels, whose
+text is read from the day's recorded feeds at run time) are measured separately: the top-level figures
+are the authored rows', `real` holds the real rows' (with `real_days`: each day's labels, snapshot,
+rows, and the judged items no recorded feed lists). --snapshot DIR [--labels FILE] measures that day as
+the real rows (labels default to DIR/labels.json), beside the authored rows of --dataset (default:
+the project's tests/data/golden.jsonl); the day's rows come first, so --limit N takes them first.
 
 Prints one JSON object. --by-day adds `by_day` (every metric per report day) and `headline`
 (the key figures, pooled and per day, side by side). With --against: a delta table and the
@@ -26,6 +34,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.conf import closest_scrapy_cfg
 
 from newsbot import stats as keys
 from newsbot.analysis import eval_table
@@ -34,14 +43,15 @@ from newsbot.analysis.evaluate import (
     DatasetError,
     changed_rows,
     headline,
-    load_dataset,
     metrics,
     metrics_by_day,
+    read_dataset,
     row_result,
 )
 from newsbot.analysis.evaluate_overview import evaluate_days
 from newsbot.analysis.overview import overview_messages
 from newsbot.analysis.prompts import PromptError, load_prompts
+from newsbot.analysis.realrows import AUTHORED, REAL, RealDayError, load_real_day, row_kind
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters, DiskReplyCache
 from newsbot.commands import check_start_up
 from newsbot.storage.connection import sync_db
@@ -130,6 +140,20 @@ def one_side(settings, rows, opts, prompts: str | None) -> dict:
 
 
 def _scored(rows: list[dict], records: list[dict], by_day: bool) -> dict:
+    """The authored rows' figures at the top level, the real rows' under `real`: text written here and
+    text nobody here wrote are never pooled into one figure."""
+    kinds: dict[str, tuple[list, list]] = {AUTHORED: ([], []), REAL: ([], [])}
+    for row, record in zip(rows, records, strict=True):
+        kinds[row_kind(row)][0].append(row)
+        kinds[row_kind(row)][1].append(record)
+    authored, real = kinds[AUTHORED], kinds[REAL]
+    out = _figures(*authored, by_day) if authored[0] else {"rows": 0}
+    if real[0]:
+        out["real"] = _figures(*real, by_day)
+    return out
+
+
+def _figures(rows: list[dict], records: list[dict], by_day: bool) -> dict:
     pooled = metrics(rows, records)
     if not by_day:
         return pooled
@@ -141,11 +165,38 @@ def _scored(rows: list[dict], records: list[dict], by_day: bool) -> dict:
     }
 
 
+def default_dataset() -> str | None:
+    """The project's golden set, when the project has one."""
+    cfg = closest_scrapy_cfg()
+    found = Path(cfg).parent / "tests" / "data" / "golden.jsonl" if cfg else None
+    return str(found) if found and found.is_file() else None
+
+
+def dataset_rows(opts, limit: int | None) -> tuple[list[dict], list[dict]]:
+    """The first `limit` rows to measure and the real days read."""
+    dataset = opts.dataset or (default_dataset() if opts.snapshot or opts.labels else None)
+    authored, references = read_dataset(dataset) if dataset else ([], [])
+    if opts.snapshot or opts.labels:
+        labels = Path(opts.labels) if opts.labels else Path(opts.snapshot) / "labels.json"
+        days = [(labels, Path(opts.snapshot) if opts.snapshot else None)]
+    else:
+        days = [(ref, None) for ref in references]
+    try:
+        real_days = [load_real_day(labels, snapshot) for labels, snapshot in days]
+    except RealDayError as exc:
+        raise DatasetError(str(exc)) from exc
+    real = [row for day in real_days for row in day.rows]
+    # The day named on the command line is what is being measured: its rows come first under --limit.
+    rows = real + authored if opts.snapshot or opts.labels else authored + real
+    return rows[: limit or None], [day.summary() for day in real_days]
+
+
 def evaluate_analysis(settings, opts) -> dict:
-    rows = load_dataset(opts.dataset)[: opts.limit or None]
+    rows, real_days = dataset_rows(opts, opts.limit)
+    source = {"dataset": opts.dataset or default_dataset(), **({"real_days": real_days} if real_days else {})}
     result, records = one_side(settings, rows, opts, opts.prompts)
     if not opts.against:
-        return {"dataset": opts.dataset, **result}
+        return {**source, **result}
     result_b, records_b = one_side(settings, rows, opts, opts.against)
     changed = changed_rows(rows, records, records_b)
     wins = {"a": 0, "b": 0, "neither": 0}
@@ -154,7 +205,7 @@ def evaluate_analysis(settings, opts) -> dict:
             if "better" in diff:
                 wins[diff["better"]] += 1
     return {
-        "dataset": opts.dataset,
+        **source,
         "rows": len(rows),
         "a": {"prompts": opts.prompts or "package", **result},
         "b": {"prompts": opts.against, **result_b},
@@ -219,7 +270,7 @@ def dry_run(settings, opts) -> str:
     else:
         config = dataclasses.replace(AnalysisConfig.from_settings(settings, prompts_dir=prompts_dir), mode="llm")
         service = AnalysisService(config)
-        rows = load_dataset(opts.dataset)[: opts.limit or 2]
+        rows = dataset_rows(opts, opts.limit or 2)[0]
         items = [(row["id"], service.messages_for(ArticleInput.from_row(row))) for row in rows]
         asyncio.run(service.aclose())
     out = []
@@ -236,7 +287,10 @@ class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self):
-        return "--dataset FILE.jsonl [--prompts DIR] [--against DIR2] [--analyzer llm|heuristic] [--by-day] [--dry-run]"
+        return (
+            "--dataset FILE.jsonl | --snapshot DIR [--labels FILE] [--prompts DIR] [--against DIR2] "
+            "[--analyzer llm|heuristic] [--by-day] [--dry-run]"
+        )
 
     def short_desc(self):
         return "Measure the analyzer or the overview prompts (or two prompt folders against each other)"
@@ -245,6 +299,8 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--task", choices=("analyze", "overview"), default="analyze", help="default: analyze")
         parser.add_argument("--dataset", metavar="FILE", help="labelled JSONL rows (--task analyze)")
+        parser.add_argument("--snapshot", metavar="DIR", help="a captured real day: its feeds give the rows' text")
+        parser.add_argument("--labels", metavar="FILE", help="the real day's labels (default: DIR/labels.json)")
         parser.add_argument("--days", metavar="D1,D2", help="stored days to measure (--task overview)")
         parser.add_argument("--last", type=int, default=7, metavar="N", help="the last N stored days (default 7)")
         parser.add_argument("--prompts", metavar="DIR", help="prompt folder to evaluate (default: bundled)")
@@ -262,8 +318,8 @@ class Command(ScrapyCommand):
         check_start_up(self.settings)
 
     def run(self, args, opts):
-        if opts.task == "analyze" and not opts.dataset:
-            raise UsageError("--dataset FILE is required (or --task overview)")
+        if opts.task == "analyze" and not (opts.dataset or opts.snapshot or opts.labels):
+            raise UsageError("--dataset FILE or --snapshot DIR is required (or --task overview)")
         for folder in (opts.prompts, opts.against):
             if folder and not Path(folder).is_dir():
                 raise UsageError(f"no prompt folder {folder}")

@@ -17,7 +17,7 @@ from newsbot.analysis.llm import validate_judgement
 from newsbot.analysis.overview import check_highlights, heuristic_overview
 from newsbot.analysis.prompts import PromptError, load_prompts, make_fence
 from newsbot.analysis.schema import SCORE_BANDS
-from tests.shared import ROOT
+from tests.conftest import authored_golden_rows
 
 
 def test_gazetteer_prefers_the_longest_name_and_respects_word_edges():
@@ -76,7 +76,7 @@ def test_term_matcher_matches_like_the_plain_alternation_on_the_shipped_data():
     """The shipped gazetteer and every lexicon row, on real articles (the golden set), their upper- and
     lower-cased forms and texts made to trip the matcher: the prefiltered matcher finds exactly what
     one regex of all terms finds, where it finds it. Lexicon rows are matched from one scan of the text."""
-    rows = [json.loads(line) for line in (ROOT / "tests" / "data" / "golden.jsonl").read_text("utf-8").splitlines()]
+    rows = authored_golden_rows()
     texts = list(TRICKY_TEXTS)
     for row in rows[::8]:
         whole = f"{row['title']}\n{row['text']}"

@@ -3,7 +3,6 @@ per-row method gave (one regex of the row's terms, run over the text for each gr
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 
@@ -11,7 +10,7 @@ from newsbot.analysis.heuristic import HeuristicAnalyzer
 from newsbot.analysis.judgements import Reading
 from newsbot.analysis.lexicon import LEXICON_FILE, Lexicon, _is_latin, _rows, _term_pattern, gazetteer, read_data
 from tests.analysis.test_analysis_units import TRICKY_TEXTS
-from tests.shared import ROOT
+from tests.conftest import authored_golden_rows
 
 
 def per_row_regexes(data: str) -> list[tuple[str, float, re.Pattern]]:
@@ -42,10 +41,8 @@ def reference_score(rows, group: str, text: str, cap: int) -> float:
 
 
 def golden_texts(step: int) -> list[str]:
-    lines = (ROOT / "tests" / "data" / "golden.jsonl").read_text("utf-8").splitlines()
     texts = []
-    for line in lines[::3]:
-        row = json.loads(line)
+    for row in authored_golden_rows()[::3]:
         whole = f"{row['title']}\n{row['text']}"
         texts += [whole, whole.upper(), whole.swapcase()]
     return texts
@@ -91,8 +88,7 @@ def test_record_entities_are_the_title_names_then_the_body_names():
     characters are read for the judgements already) and equal the names of "title\\nbody"."""
     gaz = gazetteer()
     analyzer = HeuristicAnalyzer()
-    lines = (ROOT / "tests" / "data" / "golden.jsonl").read_text("utf-8").splitlines()
-    pairs = [(json.loads(line)["title"], json.loads(line)["text"]) for line in lines[::3]]
+    pairs = [(row["title"], row["text"]) for row in authored_golden_rows()[::3]]
     pairs += [
         ("OpenAI", "AI chips from NVIDIA"),
         ("Meta and Open", "AI labs: Google"),

@@ -23,7 +23,7 @@ from newsbot.commands.digest import CrawlerSettings
 from newsbot.extensions.run_stats import StatsCollector
 from newsbot.feeds import decode_feed, read_feed
 from newsbot.items import NewsItem
-from newsbot.parsers.challenge import STRONG_MARKERS, WEAK_MARKERS, fold_case, looks_like_challenge
+from newsbot.parsers.challenge import CAPTCHA_MARKERS, STRONG_MARKERS, WEAK_MARKERS, fold_case, looks_like_challenge
 from newsbot.pipelines.store import plain
 from newsbot.snapshot import Snapshot, SnapshotError
 from newsbot.spiders.loader import SourceSpiderLoader
@@ -112,7 +112,7 @@ def test_folded_markers_match_exactly_where_the_case_insensitive_regexes_did():
     everything = "".join(map(chr, range(sys.maxunicode + 1)))
     folded = fold_case(everything)
     assert len(folded) == len(everything)  # one character for one: positions line up
-    for char in sorted(set("".join(STRONG_MARKERS + WEAK_MARKERS))):
+    for char in sorted(set("".join(STRONG_MARKERS + WEAK_MARKERS + CAPTCHA_MARKERS))):
         regex = {m.start() for m in re.finditer(re.escape(char), everything, re.I)}
         assert {m.start() for m in re.finditer(re.escape(char), folded)} == regex, char
     pages = [p.read_text(encoding="utf-8") for p in (ROOT / "snapshots").rglob("*.html")]

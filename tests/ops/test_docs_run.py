@@ -88,6 +88,8 @@ def workspace(tmp_path_factory, mongo_uri):
     (project / "snapshots").mkdir()  # a real folder: nothing a command writes lands in the repository
     (project / "snapshots" / "2026-02-04").symlink_to(ROOT / "snapshots" / "2026-02-04")
     (project / ".venv").symlink_to(VENV)
+    # The shared folder sits beside a clone (the golden set's real rows and the docs' real day read it).
+    (base / "shared").symlink_to(ROOT.parent / "shared")
     db_name = f"docs_{uuid.uuid4().hex[:8]}"
     client = MongoClient(mongo_uri, tz_aware=True)
 

@@ -4,7 +4,6 @@ Each is compared with the form it replaced, on realistic and tricky texts."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -14,14 +13,12 @@ from newsbot.text.amounts import find_amounts, find_money, find_percents
 from newsbot.text.fold import fold
 from newsbot.text.injection import INJECTION_RES, find_injection, without_injection
 from newsbot.text.sentences import _EN_ABBREV, _ZH_SPLIT_RE, first_sentences, split_sentences
-from tests.shared import ROOT
+from tests.conftest import authored_golden_rows
 
 
 def golden_texts() -> list[str]:
-    lines = (ROOT / "tests" / "data" / "golden.jsonl").read_text("utf-8").splitlines()
     texts = []
-    for line in lines[::2]:
-        row = json.loads(line)
+    for row in authored_golden_rows()[::2]:
         whole = f"{row['title']}\n{row['text']}"
         texts += [whole, whole.upper(), whole.lower()]
     return texts
