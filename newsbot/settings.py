@@ -84,6 +84,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "newsbot.fetch.middlewares.SourceDomainsMiddleware": 50,
     "newsbot.fetch.middlewares.AddressPolicyMiddleware": 940,
+    # The same policy for every request a browser page makes (newsbot.fetch.browser).
+    "newsbot.fetch.browser.BrowserPolicyMiddleware": 945,
 }
 
 # --- Fetch policy -----------------------------------------------------------------------------
@@ -122,8 +124,13 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--disable-component-update",
         "--no-first-run",
         "--disable-sync",
+        # WebRTC off: with no proxy, no UDP at all, so a page cannot reach an address around the routes.
+        "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     ],
 }
+# The browser's side of the fetch policy: a request of a page whose policy routes are not in place
+# is refused (newsbot.fetch.browser).
+PLAYWRIGHT_ABORT_REQUEST = "newsbot.fetch.browser.unguarded"
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # Sources whose article pages need a browser (comma list of spider names).
 NEWSBOT_PLAYWRIGHT_SOURCES = []

@@ -37,6 +37,14 @@ logger = logging.getLogger(__name__)
 _BARE_GUID_RE = re.compile(r"^[A-Za-z0-9._~-]+$")
 
 
+def _by_kind(stats: dict, prefix: str) -> dict[str, int]:
+    return {k.removeprefix(prefix): int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+def _detail(counts: dict[str, int]) -> str:
+    return ", ".join(f"{kind}: {count}" for kind, count in counts.items())
+
+
 class EntryDropped(Exception):
     """An entry that cannot become an item; `reason` is the stat key suffix (newsbot/entry/dropped/...)."""
 
@@ -329,15 +337,27 @@ class FeedSpider(scrapy.Spider):
         yield self.with_feed_text(item, reason)
 
     def closed(self, reason):
-        """One summary line per source for the article pages that fell back to the feed text."""
+        """One summary line per source for the requests the fetch policy refused, and one for the
+        article pages that fell back to the feed text."""
         stats = self.crawler.stats.get_stats()
+        refused = _by_kind(stats, keys.FETCH_REFUSED)
+        if refused:
+            in_browser = int(stats.get(keys.FETCH_REFUSED_BROWSER, 0) or 0)
+            logger.warning(
+                "%s: the fetch policy refused %d request(s) (%s), %d of them made by browser pages; "
+                "%d article page(s) not fetched keep the feed text",
+                self.name,
+                sum(refused.values()),
+                _detail(refused),
+                in_browser,
+                sum(_by_kind(stats, keys.ARTICLE_NOT_FETCHED).values()),
+            )
         failed = int(stats.get(keys.ARTICLE_FAILED, 0) or 0)
-        if not failed:
-            return
-        prefix = keys.ARTICLE_FAILED_BECAUSE
-        kinds = sorted((k.removeprefix(prefix), int(v)) for k, v in stats.items() if k.startswith(prefix))
-        detail = ", ".join(f"{kind}: {count}" for kind, count in kinds)
-        logger.warning("%s: %d article page(s) failed (%s); their items keep the feed text", self.name, failed, detail)
+        if failed:
+            detail = _detail(_by_kind(stats, keys.ARTICLE_FAILED_BECAUSE))
+            logger.warning(
+                "%s: %d article page(s) failed (%s); their items keep the feed text", self.name, failed, detail
+            )
 
     def with_feed_text(self, item: NewsItem, reason: str) -> NewsItem:
         self._inc(keys.ARTICLE_FAILED)
