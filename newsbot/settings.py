@@ -83,6 +83,7 @@ DOWNLOADER_MIDDLEWARES = {
     # download (and before replay, so a snapshot obeys the same policy), redirects included.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "newsbot.fetch.middlewares.SourceDomainsMiddleware": 50,
+    "newsbot.fetch.middlewares.RedirectLoopMiddleware": 590,
     "newsbot.fetch.middlewares.AddressPolicyMiddleware": 940,
     # The same policy for every request a browser page makes (newsbot.fetch.browser).
     "newsbot.fetch.browser.BrowserPolicyMiddleware": 945,

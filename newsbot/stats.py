@@ -18,6 +18,7 @@ FEED_BLOCKED = "newsbot/feed/blocked"
 FEED_ERROR = "newsbot/feed/error"
 FEED_MALFORMED = "newsbot/feed/malformed"
 FEED_EMPTY = "newsbot/feed/empty"
+FEED_REDIRECT_LOOP = "newsbot/feed/redirect_loop"  # also counted as a feed error
 FEED_ENCODING_GUESSED = "newsbot/feed/encoding_guessed"
 ARTICLE_OK = "newsbot/article/ok"
 ARTICLE_BLOCKED = "newsbot/article/blocked"

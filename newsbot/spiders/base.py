@@ -14,6 +14,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsbot import stats as keys
 from newsbot.feeds import read_feed
+from newsbot.fetch.middlewares import RedirectLoop
 from newsbot.fetch.policy import (
     ALLOWED_SCHEMES,
     DNS_ERRORS,
@@ -114,7 +115,9 @@ class FeedSpider(scrapy.Spider):
         for url in self.feed_urls:
             # A feed the operator named is fetched even off the source's domains (never at a private address).
             meta = {"feed_url": url, "allow_offsite": True}
-            yield scrapy.Request(url, callback=self.parse_feed, errback=self.feed_failed, meta=meta)
+            # dont_filter: a feed that redirects back to itself must reach feed_failed (RedirectLoopMiddleware),
+            # not vanish in the duplicate filter.
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.feed_failed, meta=meta, dont_filter=True)
 
     # -- feeds ------------------------------------------------------------------------------------
     async def parse_feed(self, response):
@@ -201,6 +204,9 @@ class FeedSpider(scrapy.Spider):
                 self._inc(keys.FEED_BLOCKED)
                 return
             logger.error("%s: feed %s answered HTTP %d", self.name, request.url, status)
+        elif failure.check(RedirectLoop):
+            logger.error("%s: feed %s failed: %s", self.name, request.meta.get("feed_url", request.url), failure.value)
+            self._inc(keys.FEED_REDIRECT_LOOP)
         else:
             logger.error("%s: feed %s failed: %s", self.name, request.url, failure.getErrorMessage())
         self._inc(keys.FEED_ERROR)

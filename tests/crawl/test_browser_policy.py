@@ -35,6 +35,8 @@ GOOD_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>good</tit
     const p = document.createElement("p"); p.textContent = text; article.appendChild(p);
   }
   document.getElementById("root").appendChild(article);
+  // A service worker would fetch for the page outside its routes: registration is blocked.
+  navigator.serviceWorker.register("/sw.js").catch(() => 0);
 </script></body></html>"""
 
 FEED_ITEM = """<item><title>{title}</title><link>{link}</link><pubDate>Tue, 03 Feb 2026 10:00:00 +0000</pubDate>
@@ -61,6 +63,7 @@ def test_browser_pages_obey_the_fetch_policy(scrapy_runner, mongo_db):
         offsite = site.add("/2026/02/away.html", "", status=302, headers={"Location": f"{named}/internal.html"})
         site.add("/2026/02/good.html", GOOD_PAGE)
         site.add("/logo.png", b"\x89PNG", headers={"Content-Type": "image/png"})
+        site.add("/sw.js", f"fetch('{b}/from-worker');", headers={"Content-Type": "text/javascript"})
         # A redirect that stays on the source's host is followed, hop by hop.
         good = site.add("/2026/02/good", "", status=301, headers={"Location": "/2026/02/good.html"})
         items = [
@@ -86,6 +89,7 @@ def test_browser_pages_obey_the_fetch_policy(scrapy_runner, mongo_db):
     assert result.returncode == 0, result.stderr[-3000:]
     assert internal.hits == {}, internal.hits
     assert site.hits["/2026/02/good.html"] == 1 and site.hits["/logo.png"] == 1
+    assert "/sw.js" not in site.hits
 
     docs = {doc["url"]: doc for doc in mongo_db.articles.find()}
     for title, link, summary in items[:3]:
