@@ -35,8 +35,14 @@ GOOD_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>good</tit
     const p = document.createElement("p"); p.textContent = text; article.appendChild(p);
   }
   document.getElementById("root").appendChild(article);
-  // A service worker would fetch for the page outside its routes: registration is blocked.
+  // A service worker would fetch for the page outside its routes: registration is blocked (were it
+  // not, the context's route would refuse its script, one more refusal than the counters below).
   navigator.serviceWorker.register("/sw.js").catch(() => 0);
+  // WebRTC reaches addresses around the routes: with it off, no ICE candidate is ever found.
+  const pc = new RTCPeerConnection({iceServers: []});
+  pc.createDataChannel("probe");
+  pc.onicecandidate = e => { if (e.candidate && e.candidate.candidate) fetch("/webrtc-candidate"); };
+  pc.createOffer().then(offer => pc.setLocalDescription(offer));
 </script></body></html>"""
 
 FEED_ITEM = """<item><title>{title}</title><link>{link}</link><pubDate>Tue, 03 Feb 2026 10:00:00 +0000</pubDate>
@@ -89,7 +95,7 @@ def test_browser_pages_obey_the_fetch_policy(scrapy_runner, mongo_db):
     assert result.returncode == 0, result.stderr[-3000:]
     assert internal.hits == {}, internal.hits
     assert site.hits["/2026/02/good.html"] == 1 and site.hits["/logo.png"] == 1
-    assert "/sw.js" not in site.hits
+    assert "/sw.js" not in site.hits and "/webrtc-candidate" not in site.hits
 
     docs = {doc["url"]: doc for doc in mongo_db.articles.find()}
     for title, link, summary in items[:3]:
