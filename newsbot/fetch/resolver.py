@@ -40,10 +40,9 @@ class PublicAddressResolver(CachingThreadedResolver):
     def _check(self, address: str, name: str) -> str:
         if parse_ip(name) is not None:
             return address  # a literal address: AddressPolicyMiddleware judged it, port included, before sending
-        why = resolved_address_refusal(name, address, self.allow)
-        if why is None:
+        if resolved_address_refusal(name, address, self.allow) is None:
             return address
         if name not in REFUSED_NAMES:
-            logger.error("Refusing %s: %s", name, why)
+            logger.error("Refusing %s: it resolves to %s, which is not a public address", name, address)
         REFUSED_NAMES[name] = address
         raise PrivateAnswerRefused(f"{name} resolves to non-public address {address}")
