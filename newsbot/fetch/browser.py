@@ -156,6 +156,8 @@ class BrowserPolicyMiddleware:
             await context.route("**", self._stray_request)
             await context.route_web_socket("**", self._stray_websocket)
             self._contexts.add(context)
+        # A popup is no part of the article: closed at once, its requests refused by the context route.
+        page.on("popup", lambda popup: asyncio.ensure_future(popup.close()))
         await page.route("**", partial(self._page_request, page, request))
         await page.route_web_socket("**", partial(self._page_websocket, request))
         _GUARDED_PAGES.add(page)
@@ -227,10 +229,15 @@ class BrowserPolicyMiddleware:
 
     async def _stray_request(self, route, pw_request) -> None:
         """Only requests no page route took reach the context's route: those of popups."""
-        logger.error("Refusing %s: it comes from a browser page newsbot did not open", pw_request.url)
-        self.stats.inc_value(keys.FETCH_REFUSED_BROWSER)
+        # Counted, not held against the opener: many article pages open advertising popups.
+        logger.info("Refusing %s: it comes from a browser page newsbot did not open", pw_request.url)
+        self._count_stray()
         await self._refuse_route(route, pw_request.is_navigation_request())
 
     async def _stray_websocket(self, ws) -> None:
-        self.stats.inc_value(keys.FETCH_REFUSED_BROWSER)
+        self._count_stray()
         await ws.close(code=1008, reason="refused by the fetch policy")
+
+    def _count_stray(self) -> None:
+        self.stats.inc_value(keys.under(keys.FETCH_REFUSED, "popup"))
+        self.stats.inc_value(keys.FETCH_REFUSED_BROWSER)
