@@ -72,6 +72,8 @@ class BrowserPolicyMiddleware:
         self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
         self.timeout_ms = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") * 1000
         self._contexts: WeakSet = WeakSet()
+        self._answers: dict[str, tuple[str, ...]] = {}
+        self.dns_cache_size = crawler.settings.getint("DNSCACHE_SIZE")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -128,16 +130,24 @@ class BrowserPolicyMiddleware:
             return ForbiddenAddress, why
         if parse_ip(host) is not None:
             return None
-        try:
-            answers = await asyncio.get_running_loop().getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
-        except OSError:
-            return None  # a name that does not resolve: Chromium's own lookup fails the same way
         # Chromium may connect to any of the answers, so every one must pass.
-        for address in dict.fromkeys(str(info[4][0]) for info in answers):
+        for address in await self._addresses(host):
             why = resolved_address_refusal(host, address, self.allow)
             if why:
                 return ForbiddenAddress, why
         return None
+
+    async def _addresses(self, host: str) -> tuple[str, ...]:
+        """Every address `host` resolves to (IPv4 and IPv6), remembered for the run like Scrapy's DNS cache."""
+        if host not in self._answers:
+            try:
+                answers = await asyncio.get_running_loop().getaddrinfo(host, 443, type=socket.SOCK_STREAM)
+            except OSError:
+                return ()  # a name that does not resolve: Chromium's own lookup fails the same way
+            if len(self._answers) >= self.dns_cache_size:
+                self._answers.clear()
+            self._answers[host] = tuple(dict.fromkeys(str(info[4][0]) for info in answers))
+        return self._answers[host]
 
     def _refused(self, request, url: str, exc_class: type[PolicyRefusal], why: str) -> None:
         refusals = request.meta.setdefault(REFUSALS, [])
