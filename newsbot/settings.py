@@ -87,7 +87,10 @@ DOWNLOADER_MIDDLEWARES = {
     # download (and before replay, so a snapshot obeys the same policy), redirects included.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "newsbot.fetch.middlewares.SourceDomainsMiddleware": 50,
+    "newsbot.fetch.middlewares.RedirectLoopMiddleware": 590,
     "newsbot.fetch.middlewares.AddressPolicyMiddleware": 940,
+    # The same policy for every request a browser page makes (newsbot.fetch.browser).
+    "newsbot.fetch.browser.BrowserPolicyMiddleware": 945,
 }
 
 # --- Fetch policy -----------------------------------------------------------------------------
@@ -126,8 +129,13 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--disable-component-update",
         "--no-first-run",
         "--disable-sync",
+        # WebRTC off: with no proxy, no UDP at all, so a page cannot reach an address around the routes.
+        "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     ],
 }
+# The browser's side of the fetch policy: a request of a page whose policy routes are not in place
+# is refused (newsbot.fetch.browser).
+PLAYWRIGHT_ABORT_REQUEST = "newsbot.fetch.browser.unguarded"
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # Sources whose article pages need a browser (comma list of spider names).
 NEWSBOT_PLAYWRIGHT_SOURCES = []

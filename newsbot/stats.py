@@ -18,6 +18,7 @@ FEED_BLOCKED = "newsbot/feed/blocked"
 FEED_ERROR = "newsbot/feed/error"
 FEED_MALFORMED = "newsbot/feed/malformed"
 FEED_EMPTY = "newsbot/feed/empty"
+FEED_REDIRECT_LOOP = "newsbot/feed/redirect_loop"  # also counted as a feed error
 FEED_ENCODING_GUESSED = "newsbot/feed/encoding_guessed"
 ARTICLE_OK = "newsbot/article/ok"
 ARTICLE_BLOCKED = "newsbot/article/blocked"
@@ -27,7 +28,8 @@ FEED_ENCODING = "newsbot/feed/encoding/"  # + what decided it (bom, xml-declarat
 ENTRY_DROPPED = "newsbot/entry/dropped/"  # + reason (bad_link, private_link, error): caught at the entry
 # The fetch policy (newsbot/fetch): a page left alone on purpose, and requests refused before sending.
 ARTICLE_NOT_FETCHED = "newsbot/article/not_fetched/"  # + reason (offsite, private_address, scheme)
-FETCH_REFUSED = "newsbot/fetch/refused/"  # + reason (offsite, private_address, scheme)
+FETCH_REFUSED = "newsbot/fetch/refused/"  # + reason (offsite, private_address, scheme; popup in a browser)
+FETCH_REFUSED_BROWSER = "newsbot/fetch/refused_in_browser"  # of which requests a browser page made
 DOWNLOAD_TOO_LARGE = "newsbot/download/too_large"
 # Calls run again after the worker process running them died, and calls that failed because it died twice.
 WORKERS_RETRIED = "newsbot/workers/retried"

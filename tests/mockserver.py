@@ -43,12 +43,19 @@ class MockServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the crawler gave up first (size cap, timeout): that is the point
 
+            # A beacon is a POST: counted and answered like a GET, so a test sees every request that arrives.
+            do_POST = do_GET  # noqa: N815 - http.server's naming
+
             def log_message(self, *args):
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def total_hits(self) -> int:
+        return sum(self.hits.values())
 
     @property
     def host(self) -> str:

@@ -21,6 +21,9 @@ _.SnapshotReplayMiddleware
 _.SnapshotRecordMiddleware
 _.AddressPolicyMiddleware
 _.SourceDomainsMiddleware
+_.RedirectLoopMiddleware
+_.BrowserPolicyMiddleware
+_.unguarded  # PLAYWRIGHT_ABORT_REQUEST names it; scrapy-playwright calls it for each browser request
 _.process_exception
 _.request_scheduled  # OffsiteMiddleware connects it to the request_scheduled signal
 # TWISTED_DNS_RESOLVER names it; Scrapy builds it and installs it on the reactor.

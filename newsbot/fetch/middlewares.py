@@ -9,6 +9,8 @@ SourceDomainsMiddleware is Scrapy's OffsiteMiddleware with two changes: it check
 rather than at scheduling, so a refused article request reaches its errback (the item keeps its feed
 text instead of vanishing), and `dont_filter` (which article requests need, since two feeds may list
 one article) does not exempt a request. Only `allow_offsite` does: the feeds the operator named.
+
+RedirectLoopMiddleware ends a chain of redirects that comes back to an address it already visited.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 from newsbot import stats as keys
@@ -84,3 +87,19 @@ class SourceDomainsMiddleware(OffsiteMiddleware):
         self.stats.inc_value("offsite/filtered")
         self.stats.inc_value(keys.under(keys.FETCH_REFUSED, OffsiteRequest.reason))
         raise OffsiteRequest(f"{domain!r} is not one of the source's domains")
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect back to an address already visited in the same chain."""
+
+
+class RedirectLoopMiddleware:
+    """Scrapy's duplicate filter would drop such a redirect without a word (a feed then looked merely
+    empty), and a request with `dont_filter` would go round until REDIRECT_MAX_TIMES: here it fails at
+    once, into the request's errback. Feed and article requests are `dont_filter` for this reason."""
+
+    def process_request(self, request, spider=None):
+        visited = request.meta.get("redirect_urls") or ()
+        if request.url in visited:
+            chain = " -> ".join([*visited, request.url])
+            raise RedirectLoop(f"redirect loop: {chain}")

@@ -103,3 +103,11 @@ def literal_address_refusal(host: str | None, port: int | None, allow: PrivateAl
     if ip is None or is_public(ip) or allow.allows(host, port):
         return None
     return f"{ip} is not a public address"
+
+
+def resolved_address_refusal(name: str, address: str, allow: PrivateAllowList) -> str | None:
+    """Why host `name` must not be reached at `address`, the answer its DNS lookup gave, or None."""
+    ip = parse_ip(address)
+    if ip is None or is_public(ip) or allow.allows(name) or allow.allows_address(ip):
+        return None
+    return f"{name} resolves to {address}, which is not a public address"

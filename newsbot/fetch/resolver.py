@@ -11,7 +11,7 @@ import logging
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
-from newsbot.fetch.policy import PrivateAllowList, is_public, parse_ip
+from newsbot.fetch.policy import PrivateAllowList, parse_ip, resolved_address_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +40,7 @@ class PublicAddressResolver(CachingThreadedResolver):
     def _check(self, address: str, name: str) -> str:
         if parse_ip(name) is not None:
             return address  # a literal address: AddressPolicyMiddleware judged it, port included, before sending
-        ip = parse_ip(address)
-        if ip is None or is_public(ip) or self.allow.allows(name) or self.allow.allows_address(ip):
+        if resolved_address_refusal(name, address, self.allow) is None:
             return address
         if name not in REFUSED_NAMES:
             logger.error("Refusing %s: it resolves to %s, which is not a public address", name, address)

@@ -14,6 +14,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsbot import stats as keys
 from newsbot.feeds import read_feed
+from newsbot.fetch.middlewares import RedirectLoop
 from newsbot.fetch.policy import (
     ALLOWED_SCHEMES,
     DNS_ERRORS,
@@ -35,6 +36,14 @@ from newsbot.workers import Offload, WorkerCrashed
 logger = logging.getLogger(__name__)
 # A guid that can stand in a URL path (FT's bare UUIDs), not a URL or free text.
 _BARE_GUID_RE = re.compile(r"^[A-Za-z0-9._~-]+$")
+
+
+def _by_kind(stats: dict, prefix: str) -> dict[str, int]:
+    return {k.removeprefix(prefix): int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+def _detail(counts: dict[str, int]) -> str:
+    return ", ".join(f"{kind}: {count}" for kind, count in counts.items())
 
 
 class EntryDropped(Exception):
@@ -106,7 +115,9 @@ class FeedSpider(scrapy.Spider):
         for url in self.feed_urls:
             # A feed the operator named is fetched even off the source's domains (never at a private address).
             meta = {"feed_url": url, "allow_offsite": True}
-            yield scrapy.Request(url, callback=self.parse_feed, errback=self.feed_failed, meta=meta)
+            # dont_filter: a feed that redirects back to itself must reach feed_failed (RedirectLoopMiddleware),
+            # not vanish in the duplicate filter.
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.feed_failed, meta=meta, dont_filter=True)
 
     # -- feeds ------------------------------------------------------------------------------------
     async def parse_feed(self, response):
@@ -193,6 +204,9 @@ class FeedSpider(scrapy.Spider):
                 self._inc(keys.FEED_BLOCKED)
                 return
             logger.error("%s: feed %s answered HTTP %d", self.name, request.url, status)
+        elif failure.check(RedirectLoop):
+            logger.error("%s: feed %s failed: %s", self.name, request.meta.get("feed_url", request.url), failure.value)
+            self._inc(keys.FEED_REDIRECT_LOOP)
         else:
             logger.error("%s: feed %s failed: %s", self.name, request.url, failure.getErrorMessage())
         self._inc(keys.FEED_ERROR)
@@ -329,15 +343,27 @@ class FeedSpider(scrapy.Spider):
         yield self.with_feed_text(item, reason)
 
     def closed(self, reason):
-        """One summary line per source for the article pages that fell back to the feed text."""
+        """One summary line per source for the requests the fetch policy refused, and one for the
+        article pages that fell back to the feed text."""
         stats = self.crawler.stats.get_stats()
+        refused = _by_kind(stats, keys.FETCH_REFUSED)
+        if refused:
+            in_browser = int(stats.get(keys.FETCH_REFUSED_BROWSER, 0) or 0)
+            logger.warning(
+                "%s: the fetch policy refused %d request(s) (%s), %d of them made by browser pages; "
+                "%d article page(s) not fetched keep the feed text",
+                self.name,
+                sum(refused.values()),
+                _detail(refused),
+                in_browser,
+                sum(_by_kind(stats, keys.ARTICLE_NOT_FETCHED).values()),
+            )
         failed = int(stats.get(keys.ARTICLE_FAILED, 0) or 0)
-        if not failed:
-            return
-        prefix = keys.ARTICLE_FAILED_BECAUSE
-        kinds = sorted((k.removeprefix(prefix), int(v)) for k, v in stats.items() if k.startswith(prefix))
-        detail = ", ".join(f"{kind}: {count}" for kind, count in kinds)
-        logger.warning("%s: %d article page(s) failed (%s); their items keep the feed text", self.name, failed, detail)
+        if failed:
+            detail = _detail(_by_kind(stats, keys.ARTICLE_FAILED_BECAUSE))
+            logger.warning(
+                "%s: %d article page(s) failed (%s); their items keep the feed text", self.name, failed, detail
+            )
 
     def with_feed_text(self, item: NewsItem, reason: str) -> NewsItem:
         self._inc(keys.ARTICLE_FAILED)
