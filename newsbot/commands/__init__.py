@@ -10,7 +10,7 @@ from scrapy.exceptions import UsageError
 
 from newsbot.logformatter import log_level
 from newsbot.memory import tune_collector
-from newsbot.settings_check import exit_on_bad_settings
+from newsbot.config import exit_on_bad_settings
 
 logger = logging.getLogger(__name__)
 

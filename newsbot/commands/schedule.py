@@ -40,7 +40,7 @@ from scrapy.settings import Settings
 
 from newsbot.commands import check_start_up, pick_sources, use_sources
 from newsbot.commands.job_outcome import JobOutcomes
-from newsbot.settings_check import check_settings
+from newsbot.config import check_settings
 from newsbot.sources import SOURCES
 from newsbot.urls import mask_uri_password
 
