@@ -16,12 +16,13 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newsbot.config.values import DEFAULT_TIMEZONE, WEEKDAYS
+
 BUILTIN = "newsbot:sources.toml"
 # A spider name is also a scrapyd job component and a stat key: keep it to a safe alphabet.
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 REGIONS = ("domestic", "international")
 LANGS = ("zh", "en")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 # key -> (accepted types, required for a new source)
 KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
@@ -65,7 +66,7 @@ class Source:
     paywalled: bool = False
     playwright: bool = False
     quiet_weekdays: tuple[str, ...] = ()
-    quiet_timezone: str = "Asia/Shanghai"
+    quiet_timezone: str = DEFAULT_TIMEZONE
     parser: str = "generic"
     summary_is_content: bool = False
     link_template: str = ""
@@ -145,8 +146,10 @@ def display_name(source: str) -> str:
 
 def configure(settings) -> Registry:
     """Load the sources the settings name (NEWSBOT_SOURCES_FILE, NEWSBOT_SOURCES) into SOURCES."""
-    only = [name.strip() for name in settings.getlist("NEWSBOT_SOURCES") if name.strip()]
-    SOURCES.replace(load_sources(settings.get("NEWSBOT_SOURCES_FILE") or None, only))
+    from newsbot.config import config_for  # here: newsbot.config reads the sources to check names
+
+    crawl = config_for(settings).crawl
+    SOURCES.replace(load_sources(crawl.sources_file, list(crawl.sources)))
     return SOURCES
 
 
@@ -274,7 +277,7 @@ def build_source(entry: dict) -> Source:
         paywalled=entry.get("paywalled", False),
         playwright=entry.get("playwright", False),
         quiet_weekdays=tuple(entry.get("quiet_weekdays", ())),
-        quiet_timezone=entry.get("quiet_timezone", "Asia/Shanghai"),
+        quiet_timezone=entry.get("quiet_timezone", DEFAULT_TIMEZONE),
         parser=entry.get("parser", "generic"),
         summary_is_content=entry.get("summary_is_content", False),
         link_template=entry.get("link_template", ""),

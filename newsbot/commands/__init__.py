@@ -8,9 +8,8 @@ from datetime import date
 
 from scrapy.exceptions import UsageError
 
-from newsbot.logformatter import log_level
-from newsbot.memory import tune_collector
 from newsbot.config import exit_on_bad_settings
+from newsbot.memory import tune_collector
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +21,8 @@ CHATTY_LIBRARIES = ("pymongo", "trafilatura", "htmldate", "charset_normalizer", 
 
 def check_start_up(settings) -> None:
     """Every newsbot command calls this once its options are applied: one line and exit 1 on a bad setting."""
-    exit_on_bad_settings(settings)
+    level = exit_on_bad_settings(settings).crawl.log_level
     tune_collector()
-    level = log_level(settings)
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(level)
 

@@ -19,6 +19,7 @@ from newsbot.commands import (
     use_sources,
 )
 from newsbot.commands.crawl import store_failure
+from newsbot.config import config_for
 from newsbot.stats import RunSummary
 from newsbot.storage.connection import embedded_server_running
 
@@ -54,7 +55,7 @@ class Command(ScrapyCommand):
 
     def run(self, args, opts):
         names = pick_sources(opts.sources)
-        runs = self.crawl_sources(names, self.settings.getint("NEWSBOT_CONCURRENT_SOURCES", 32))
+        runs = self.crawl_sources(names, config_for(self.settings).crawl.concurrent_sources)
         if self.store_error:
             print(f"newsbot: error: {self.store_error}", file=sys.stderr)
             self.exitcode = 1
@@ -108,7 +109,7 @@ class Command(ScrapyCommand):
         Returns the exit code: 1 when the report could not be written or did not reach every channel."""
         from newsbot.report.daily import publish_day
 
-        if not self.settings.getbool("NEWSBOT_REPORT_ENABLED", True):
+        if not config_for(self.settings).report.enabled:
             return 0
         try:
             published = publish_day(self.settings, runs=runs)

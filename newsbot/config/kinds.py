@@ -157,8 +157,6 @@ def list_of_choices(*allowed: str, what: str) -> Kind:
     return list_of(f"a comma-separated list of {what}: " + ", ".join(allowed), lambda item: item in allowed)
 
 
-
-
 def _spider_name(name: str) -> bool:
     from newsbot.sources import NAME_RE  # here: newsbot.sources reads the weekdays from newsbot.config
 

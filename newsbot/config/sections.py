@@ -34,25 +34,38 @@ class Crawl:
     """Fetching: which sources, offline replay and recording, the browser, the bounds on stored text."""
 
     sources_file: str | None = declare(
-        "NEWSBOT_SOURCES_FILE", k.optional(k.SOURCES_FILE), None,
+        "NEWSBOT_SOURCES_FILE",
+        k.optional(k.SOURCES_FILE),
+        None,
         'the user\'s own sources file (TOML, like newsbot/sources.toml), or "package:file" inside a package',
     )
-    sources: tuple[str, ...] = declare("NEWSBOT_SOURCES", k.SPIDER_NAMES, [], "only these sources; empty: every enabled one")
+    sources: tuple[str, ...] = declare(
+        "NEWSBOT_SOURCES", k.SPIDER_NAMES, [], "only these sources; empty: every enabled one"
+    )
     concurrent_sources: int = declare(
         "NEWSBOT_CONCURRENT_SOURCES", k.number(int, minimum=1), 32, "sources `scrapy digest` crawls at once"
     )
     snapshot: str | None = declare(
-        "NEWSBOT_SNAPSHOT", k.optional(k.SNAPSHOT), None, "answer every request from this snapshot folder (offline replay)"
+        "NEWSBOT_SNAPSHOT",
+        k.optional(k.SNAPSHOT),
+        None,
+        "answer every request from this snapshot folder (offline replay)",
     )
-    record: str | None = declare("NEWSBOT_RECORD", k.optional(k.TEXT), None, "record a live crawl into this snapshot folder")
+    record: str | None = declare(
+        "NEWSBOT_RECORD", k.optional(k.TEXT), None, "record a live crawl into this snapshot folder"
+    )
     contact: str | None = declare(
-        "NEWSBOT_CONTACT", k.optional(k.TEXT), None,
+        "NEWSBOT_CONTACT",
+        k.optional(k.TEXT),
+        None,
         "the operator's contact (a URL or e-mail address) put in the User-Agent, so a site can reach you",
     )
     allow_private_hosts: tuple[str, ...] = declare(
         "NEWSBOT_ALLOW_PRIVATE_HOSTS", k.HOSTS, [], "internal hosts that may be fetched anyway (host, host:port, CIDR)"
     )
-    chromium_path: str = declare("NEWSBOT_CHROMIUM_PATH", k.TEXT, "/usr/bin/chromium", "the Chromium for JavaScript pages")
+    chromium_path: str = declare(
+        "NEWSBOT_CHROMIUM_PATH", k.TEXT, "/usr/bin/chromium", "the Chromium for JavaScript pages"
+    )
     playwright_sources: tuple[str, ...] = declare(
         "NEWSBOT_PLAYWRIGHT_SOURCES", k.SPIDER_NAMES, [], "sources whose article pages need a browser"
     )
@@ -64,16 +77,24 @@ class Crawl:
         "NEWSBOT_MAX_CONTENT_CHARS", k.number(int, minimum=1), 100_000, "longer article texts are cut"
     )
     max_future_hours: float = declare(
-        "NEWSBOT_MAX_FUTURE_HOURS", k.number(float, minimum=0), 24,
+        "NEWSBOT_MAX_FUTURE_HOURS",
+        k.number(float, minimum=0),
+        24,
         "a feed date further ahead is suspect: the item is windowed by when newsbot first saw it",
     )
     min_date: date = declare("NEWSBOT_MIN_DATE", k.DAY, "2000-01-01", "a feed date before this is suspect too")
     worker_processes: str | int = declare(
-        "NEWSBOT_WORKER_PROCESSES", k.auto_or(k.number(int, minimum=0)), "auto",
+        "NEWSBOT_WORKER_PROCESSES",
+        k.auto_or(k.number(int, minimum=0)),
+        "auto",
         "processes for the CPU-heavy work; auto: one per spare core (at most 2), 0: none",
     )
     download_maxsize: int = declare(
-        "DOWNLOAD_MAXSIZE", k.number(int, minimum=0), 1024 * 1024 * 1024, "largest response, also in replay", scrapy=True
+        "DOWNLOAD_MAXSIZE",
+        k.number(int, minimum=0),
+        1024 * 1024 * 1024,
+        "largest response, also in replay",
+        scrapy=True,
     )
     playwright_launch_options: dict = declare(
         "PLAYWRIGHT_LAUNCH_OPTIONS", k.MAPPING, {}, "how Chromium starts (scrapy-playwright)", scrapy=True
@@ -88,7 +109,9 @@ class Store:
 
     data_dir: str = declare("NEWSBOT_DATA_DIR", k.TEXT, "./data", "where the embedded database server keeps its files")
     db_idle_stop: float = declare(
-        "NEWSBOT_DB_IDLE_STOP", k.number(float, minimum=0), 10,
+        "NEWSBOT_DB_IDLE_STOP",
+        k.number(float, minimum=0),
+        10,
         "minutes the embedded server lives without a client (0: never stops)",
     )
     mongo_uri: str | None = declare(
@@ -151,7 +174,10 @@ class Analysis:
         "NEWSBOT_PRICE_COMPLETION_PER_1K", k.number(float, minimum=0), 0.0006, "price of 1000 reply tokens"
     )
     eval_cache_dir: str | None = declare(
-        "NEWSBOT_EVAL_CACHE_DIR", k.optional(k.TEXT), ".cache/evalprompts", "`scrapy evalprompts` keeps LLM replies here"
+        "NEWSBOT_EVAL_CACHE_DIR",
+        k.optional(k.TEXT),
+        ".cache/evalprompts",
+        "`scrapy evalprompts` keeps LLM replies here",
     )
 
 
@@ -165,25 +191,33 @@ class Report:
     )
     output_dir: str = declare("NEWSBOT_OUTPUT_DIR", k.TEXT, "reports", "where reports are written")
     formats: tuple[str, ...] = declare(
-        "NEWSBOT_REPORT_FORMATS", k.list_of_choices(*REPORT_FORMATS, what="formats"), list(REPORT_FORMATS),
+        "NEWSBOT_REPORT_FORMATS",
+        k.list_of_choices(*REPORT_FORMATS, what="formats"),
+        list(REPORT_FORMATS),
         "formats written",
     )
     date: date | None = declare(
         "NEWSBOT_DATE", k.optional(k.DAY), None, "the report day (in NEWSBOT_TIMEZONE); unset: the live window"
     )
     timezone: ZoneInfo = declare(
-        "NEWSBOT_TIMEZONE", k.TIMEZONE, DEFAULT_TIMEZONE,
+        "NEWSBOT_TIMEZONE",
+        k.TIMEZONE,
+        DEFAULT_TIMEZONE,
         "the report's time zone: its days, its cut-off, the dates summaries start with",
     )
     cutoff: time = declare("NEWSBOT_REPORT_CUTOFF", k.HHMM, DEFAULT_CUTOFF, "a day's window ends at this local time")
-    window_hours: float = declare("NEWSBOT_WINDOW_HOURS", k.number(float, positive=True), 24, "hours a day's window spans")
+    window_hours: float = declare(
+        "NEWSBOT_WINDOW_HOURS", k.number(float, positive=True), 24, "hours a day's window spans"
+    )
     max_domestic: int = declare("NEWSBOT_MAX_DOMESTIC", k.number(int, minimum=0), 15, "domestic events at most")
     max_international: int = declare(
         "NEWSBOT_MAX_INTERNATIONAL", k.number(int, minimum=0), 13, "international events at most"
     )
     short_top: int = declare("NEWSBOT_SHORT_TOP", k.number(int, minimum=0), 5, "events in the short version")
     memory_days: int = declare(
-        "NEWSBOT_MEMORY_DAYS", k.number(int, minimum=0), 7,
+        "NEWSBOT_MEMORY_DAYS",
+        k.number(int, minimum=0),
+        7,
         "an event reported on one of these earlier days is not repeated without new facts",
     )
 
@@ -197,7 +231,9 @@ class Publish:
         "NEWSBOT_SITE_URL", k.optional(k.HTTP_URL), None, "where the site is served; makes the feed's links absolute"
     )
     feed_days: int = declare("NEWSBOT_FEED_DAYS", k.number(int, minimum=1), 30, "days in feed.xml")
-    weekly_top: int = declare("NEWSBOT_WEEKLY_TOP", k.number(int, minimum=1), 10, "events per region in the weekly report")
+    weekly_top: int = declare(
+        "NEWSBOT_WEEKLY_TOP", k.number(int, minimum=1), 10, "events per region in the weekly report"
+    )
     weekly_summary_events: int = declare(
         "NEWSBOT_WEEKLY_SUMMARY_EVENTS", k.number(int, minimum=1), 12, "top events the LLM reads for the 本周总结"
     )
@@ -216,7 +252,9 @@ class Delivery:
     backoff: float = declare(
         "NEWSBOT_PUSH_BACKOFF", k.number(float, minimum=0), 2.0, "seconds before the first retry, doubled each time"
     )
-    backoff_max: float = declare("NEWSBOT_PUSH_BACKOFF_MAX", k.number(float, minimum=0), 60.0, "longest wait between tries")
+    backoff_max: float = declare(
+        "NEWSBOT_PUSH_BACKOFF_MAX", k.number(float, minimum=0), 60.0, "longest wait between tries"
+    )
     timeout: float = declare("NEWSBOT_PUSH_TIMEOUT", k.number(float, positive=True), 20.0, "seconds per push")
     alerts: bool = declare("NEWSBOT_PUSH_ALERTS", k.BOOL, True, "push a short alert when a source is broken")
 
@@ -230,7 +268,9 @@ class Health:
     )
     days: int = declare("NEWSBOT_HEALTH_DAYS", k.number(int, minimum=1), 7, "days of runs the health table reads")
     expected_hours: float = declare(
-        "NEWSBOT_HEALTH_EXPECTED_HOURS", k.number(float, positive=True), 26,
+        "NEWSBOT_HEALTH_EXPECTED_HOURS",
+        k.number(float, positive=True),
+        26,
         "a source without a successful run for this long is flagged",
     )
     quiet: dict = declare(
@@ -240,7 +280,10 @@ class Health:
         "NEWSBOT_SCHEDULE_POLL", k.number(float, positive=True), 10.0, "seconds between scrapyd polls"
     )
     schedule_timeout: float = declare(
-        "NEWSBOT_SCHEDULE_TIMEOUT", k.number(float, positive=True), 4 * 3600, "give up waiting for scrapyd jobs after this"
+        "NEWSBOT_SCHEDULE_TIMEOUT",
+        k.number(float, positive=True),
+        4 * 3600,
+        "give up waiting for scrapyd jobs after this",
     )
     schedule_http_timeout: float = declare(
         "NEWSBOT_SCHEDULE_HTTP_TIMEOUT", k.number(float, positive=True), 30.0, "seconds per request to scrapyd"

@@ -16,9 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from newsbot.analysis.schema import Importance
+from newsbot.config import config_for
 from newsbot.publish.stored import StoredDay, stored_days
 from newsbot.publish.templating import csp, page_style, render
 from newsbot.report.candidate import REGIONS
@@ -212,7 +212,7 @@ def week_summary(settings, db, events: list[dict], raw_count: int, counts_text: 
     """(本周总结, how it was written: llm | heuristic | heuristic-fallback)."""
     from newsbot.analysis.overview import compose_overview_sync
 
-    top = events[: settings.getint("NEWSBOT_WEEKLY_SUMMARY_EVENTS", 12)]
+    top = events[: config_for(settings).publish.weekly_summary_events]
     offline = f"{counts_text} {offline_highlights(events)}".strip()
     try:
         result = compose_overview_sync(
@@ -233,13 +233,13 @@ def build_week(settings, db, week: str, days: list[StoredDay] | None = None, now
         days = stored_days(db, start.isoformat(), end.isoformat())
     if not days:
         raise ValueError(f"no daily report is stored for {week} ({start} to {end}); render the days first")
-    tz = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")
+    tz = config_for(settings).report.timezone
     events = rank_events(merge_across_days(_appearances(days)))
     counts = week_counts(events)
     raw_count = sum(int(d.payload.get("raw_count") or 0) for d in days)
     counts_text = counts_sentence(start.isoformat(), end.isoformat(), len(days), raw_count, counts)
     summary, kind = week_summary(settings, db, events, raw_count, counts_text)
-    top = settings.getint("NEWSBOT_WEEKLY_TOP", 10)
+    top = config_for(settings).publish.weekly_top
     regions = {}
     for region in REGIONS:
         chosen = [e for e in events if e["region"] == region][:top]
@@ -296,9 +296,9 @@ def write_week(settings, week: str, output_dir=None) -> tuple[WeekReport, list[P
         report = build_week(settings, db, week)
     finally:
         client.close()
-    wanted = [f.strip() for f in settings.getlist("NEWSBOT_REPORT_FORMATS") or WEEK_FORMATS if f.strip()]
+    wanted = config_for(settings).report.formats
     texts = render_week(report, wanted)
-    out = Path(output_dir or settings.get("NEWSBOT_OUTPUT_DIR") or "reports")
+    out = Path(output_dir or config_for(settings).report.output_dir)
     paths = []
     for fmt, text in texts.items():
         path = out / f"{report.week}.{fmt}"
@@ -311,7 +311,8 @@ def push_week(settings, report: WeekReport, paths: list[Path]) -> bool:
     """Send the weekly files to every configured channel, like a day's report; never raises."""
     from newsbot.delivery import push_report
 
-    if not settings.getbool("NEWSBOT_PUSH_ENABLED", True) or not settings.getdict("NEWSBOT_CHANNELS"):
+    delivery = config_for(settings).delivery
+    if not delivery.enabled or not delivery.channels:
         return True
     pushed = push_report(settings, report.push_payload(), {p.suffix.lstrip("."): p for p in paths})
     return pushed.ok
