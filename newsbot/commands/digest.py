@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import sys
 
 from scrapy.commands import ScrapyCommand
@@ -22,6 +23,8 @@ from newsbot.commands.crawl import store_failure
 from newsbot.config import config_for
 from newsbot.stats import RunSummary
 from newsbot.storage.connection import embedded_server_running
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCommand):
@@ -55,6 +58,11 @@ class Command(ScrapyCommand):
 
     def run(self, args, opts):
         names = pick_sources(opts.sources)
+        if not config_for(self.settings).crawl.contact:
+            logger.warning(
+                "NEWSBOT_CONTACT is not set: the sites crawled see no way to reach this crawler's operator. "
+                "Set it to your URL or e-mail address (-s NEWSBOT_CONTACT=... or newsbot/settings.py)"
+            )
         runs = self.crawl_sources(names, config_for(self.settings).crawl.concurrent_sources)
         if self.store_error:
             print(f"newsbot: error: {self.store_error}", file=sys.stderr)

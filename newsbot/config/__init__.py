@@ -15,6 +15,15 @@ from newsbot.config.build import (
     config_for,
     did_you_mean,
     exit_on_bad_settings,
+    set_user_agent,
 )
 
-__all__ = ["Config", "SettingsError", "check_settings", "config_for", "did_you_mean", "exit_on_bad_settings"]
+__all__ = [
+    "Config",
+    "SettingsError",
+    "check_settings",
+    "config_for",
+    "did_you_mean",
+    "exit_on_bad_settings",
+    "set_user_agent",
+]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from newsbot.config.sections import SECTIONS, Analysis, Crawl, Declared, Delivery, Health, Publish, Report, Store
+from newsbot.config.values import USER_AGENT_BASE, user_agent
 
 PREFIX = "NEWSBOT_"
 
@@ -162,3 +163,10 @@ def exit_on_bad_settings(settings) -> Config:
         except OSError:
             pass
     sys.exit(1)
+
+
+def set_user_agent(settings, contact: str | None) -> None:
+    """Put the operator's contact (NEWSBOT_CONTACT) in a crawler's User-Agent, unless USER_AGENT was set
+    to something other than newsbot's own: an operator's own User-Agent is sent as written."""
+    if contact and settings.get("USER_AGENT") == USER_AGENT_BASE:
+        settings.set("USER_AGENT", user_agent(contact), priority="spider")
