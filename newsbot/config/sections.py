@@ -100,7 +100,6 @@ class Crawl:
         "PLAYWRIGHT_LAUNCH_OPTIONS", k.MAPPING, {}, "how Chromium starts (scrapy-playwright)", scrapy=True
     )
     log_level: int = declare("LOG_LEVEL", k.LOG_LEVEL, "DEBUG", "least level logged", scrapy=True)
-    log_file: str | None = declare("LOG_FILE", k.optional(k.TEXT), None, "the log goes here, not stderr", scrapy=True)
 
 
 @dataclass(frozen=True)
