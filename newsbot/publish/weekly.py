@@ -19,6 +19,7 @@ from pathlib import Path
 
 from newsbot.analysis.schema import Importance
 from newsbot.config import config_for
+from newsbot.config.values import REPORT_FORMATS
 from newsbot.publish.stored import StoredDay, stored_days
 from newsbot.publish.templating import csp, page_style, render
 from newsbot.report.candidate import REGIONS
@@ -261,10 +262,7 @@ def build_week(settings, db, week: str, days: list[StoredDay] | None = None, now
     )
 
 
-WEEK_FORMATS = ("txt", "md", "html", "json")
-
-
-def render_week(report: WeekReport, formats=WEEK_FORMATS, nav: dict | None = None) -> dict[str, str]:
+def render_week(report: WeekReport, formats=REPORT_FORMATS, nav: dict | None = None) -> dict[str, str]:
     """Every format in memory first, so a template error writes nothing. `nav` (the site's links, with
     `root` the way back to the site's top folder) is None for the stand-alone files."""
     style = page_style("week.css")
@@ -277,8 +275,8 @@ def render_week(report: WeekReport, formats=WEEK_FORMATS, nav: dict | None = Non
     }
     out = {}
     for fmt in formats:
-        if fmt not in WEEK_FORMATS:
-            raise ValueError(f"unknown report format {fmt!r}; known: {', '.join(WEEK_FORMATS)}")
+        if fmt not in REPORT_FORMATS:
+            raise ValueError(f"unknown report format {fmt!r}; known: {', '.join(REPORT_FORMATS)}")
         if fmt == "json":
             out[fmt] = render("week.json.j2", payload=report.payload())
         else:

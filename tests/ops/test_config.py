@@ -126,3 +126,11 @@ def test_a_spider_sends_the_contact():
     settings = project_settings(NEWSBOT_CONTACT="https://ops.example.org/bot")
     SourceSpiderLoader.from_settings(settings).load("nvidia").update_settings(settings)
     assert settings.get("USER_AGENT") == "newsbot/1.0 (AI news digest bot; +https://ops.example.org/bot)"
+
+
+def test_the_declared_channel_types_are_the_channels_there_are():
+    """The settings check names the types without importing every channel class: the two must agree."""
+    from newsbot.config import values
+    from newsbot.delivery.channels import CHANNEL_TYPES
+
+    assert set(CHANNEL_TYPES) == set(values.CHANNEL_TYPES)
