@@ -41,7 +41,7 @@ class Command(ScrapyCommand):
     def add_options(self, parser):
         super().add_options(parser)
         parser.add_argument("--snapshot", metavar="DIR", help="replay this snapshot folder instead of the network")
-        add_day_options(parser, "report day (Asia/Shanghai); default: live")
+        add_day_options(parser, "report day (in NEWSBOT_TIMEZONE); default: live")
         parser.add_argument("--sources", metavar="a,b", help="comma-separated spider names (default: all)")
 
     def process_options(self, args, opts):

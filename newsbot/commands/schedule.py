@@ -120,7 +120,7 @@ class Command(ScrapyCommand):
         )
         parser.add_argument("--project", default="newsbot", help="scrapyd project name (default: newsbot)")
         parser.add_argument("--sources", metavar="a,b", help="comma-separated spider names (default: all)")
-        parser.add_argument("--date", metavar="YYYY-MM-DD", help="report day (default: today, Asia/Shanghai)")
+        parser.add_argument("--date", metavar="YYYY-MM-DD", help="report day (default: today in NEWSBOT_TIMEZONE)")
         parser.add_argument(
             "-j",
             "--job-setting",

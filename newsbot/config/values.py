@@ -19,7 +19,7 @@ _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
 
 def parse_hhmm(text: str) -> time:
-    """ "09:00" as a time; ValueError when it is not HH:MM."""
+    """A time such as "09:00"; ValueError when it is not HH:MM."""
     match = _HHMM.fullmatch(str(text).strip())
     if not match:
         raise ValueError("a local time as HH:MM, e.g. 09:00")
