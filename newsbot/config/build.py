@@ -59,10 +59,10 @@ def _raw(settings, declared: Declared) -> Any:
     return declared.default if value is None else value
 
 
-def _parse(settings, declared: Declared) -> Any:
+def _parse(settings, declared: Declared, strict: bool = False) -> Any:
     value = _raw(settings, declared)
     try:
-        return declared.kind(value)
+        return declared.kind(value, strict)
     except ValueError as exc:
         raise SettingsError(f"setting {declared.name}={_shown(value)} is not valid: expected {exc}") from None
 
@@ -114,7 +114,7 @@ def check_settings(settings, environ: dict | None = None) -> list[str]:
     invalid: set[str] = set()
     for declared in DECLARED.values():
         try:
-            _parse(settings, declared)
+            _parse(settings, declared, strict=True)
         except SettingsError as exc:
             problems.append(str(exc))
             invalid.add(declared.name)

@@ -22,11 +22,17 @@ class Kind:
     allowed: str
     parse: Callable[[Any], Any]
     optional: bool = False  # None and "" mean "not set" (the value is None)
+    # Checked when a command starts, not each time the value is read: a part that can carry on without
+    # it (delivery, with one channel of an unknown type) still gets the value.
+    strict: Callable[[Any], None] | None = None
 
-    def __call__(self, value: Any) -> Any:
+    def __call__(self, value: Any, strict: bool = False) -> Any:
         if self.optional and value in (None, ""):
             return None
-        return self.parse(value)
+        parsed = self.parse(value)
+        if strict and self.strict is not None:
+            self.strict(parsed)
+        return parsed
 
 
 def _fail(allowed: str):
@@ -34,7 +40,7 @@ def _fail(allowed: str):
 
 
 def optional(kind: Kind) -> Kind:
-    return Kind(kind.allowed + " (optional)", kind.parse, optional=True)
+    return Kind(kind.allowed + " (optional)", kind.parse, optional=True, strict=kind.strict)
 
 
 def _to_bool(value) -> bool:
@@ -182,24 +188,28 @@ def as_dict(value) -> dict:
     return dict(value)
 
 
+_CHANNELS = 'a JSON object {"name": {"type": "' + "|".join(CHANNEL_TYPES) + '", ...}}'
+
+
 def _channels(value) -> dict:
-    allowed = 'a JSON object {"name": {"type": "' + "|".join(CHANNEL_TYPES) + '", ...}}'
     try:
         channels = as_dict(value)
     except ValueError:
-        return _fail(allowed)
+        return _fail(_CHANNELS)
     for name, config in channels.items():
-        if config is None:
-            config = {}
-        if not isinstance(config, dict):
-            _fail(f"{allowed}; channel {name!r} is not an object")
-        ctype = str(config.get("type") or name)
-        if ctype not in CHANNEL_TYPES:
-            _fail(f"{allowed}; channel {name!r} has unknown type {ctype!r}")
+        if config is not None and not isinstance(config, dict):
+            _fail(f"{_CHANNELS}; channel {name!r} is not an object")
     return channels
 
 
-CHANNELS = Kind('a JSON object {"name": {"type": "' + "|".join(CHANNEL_TYPES) + '", ...}}', _channels)
+def _channel_types(channels: dict) -> None:
+    for name, config in channels.items():
+        ctype = str((config or {}).get("type") or name)
+        if ctype not in CHANNEL_TYPES:
+            _fail(f"{_CHANNELS}; channel {name!r} has unknown type {ctype!r}")
+
+
+CHANNELS = Kind(_CHANNELS, _channels, strict=_channel_types)
 _QUIET = '{"source": {"timezone": "Area/City", "weekdays": ["Sat", "Sun"]}}'
 
 
