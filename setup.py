@@ -4,37 +4,32 @@ The egg must carry everything read at run time, not only Python modules: templat
 data tables are package data, read with importlib.resources (which also reads from a zipped egg).
 """
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
-# Non-Python files the code reads at run time, relative to the newsbot package. The globs are
-# generous on purpose: a new template or prompt must not be left out of the egg by accident.
-DATA_DIRS = ("prompts", "report/templates", "publish/templates", "analysis/data", "analysis/prompts", "data")
-DATA_EXTENSIONS = (
-    "j2",
-    "jinja",
-    "html",
-    "css",
-    "js",
-    "txt",
-    "md",
-    "json",
-    "jsonl",
-    "tsv",
-    "csv",
-    "yaml",
-    "yml",
-    "toml",
-)
+PACKAGE = Path(__file__).resolve().parent / "newsbot"
 
-setup(
-    name="newsbot",
-    version="1.0",
-    description="Daily AI news briefing (Scrapy project)",
-    packages=find_packages(include=["newsbot", "newsbot.*"]),
-    package_data={
-        "newsbot": [f"{d}/**/*" for d in DATA_DIRS] + [f"**/*.{ext}" for ext in DATA_EXTENSIONS],
-    },
-    exclude_package_data={"": ["**/__pycache__/*", "*.pyc"]},
-    entry_points={"scrapy": ["settings = newsbot.settings"]},
-    python_requires=">=3.11",
-)
+
+def package_files() -> list[str]:
+    """Every non-Python file inside the package, relative to it: found, not listed, so a new template,
+    prompt or data table cannot be left out of the egg, and no folder is named that does not exist."""
+    return sorted(
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*")
+        if path.is_file()
+        and path.suffix not in (".py", ".pyc", ".pyo")
+        and not any(part == "__pycache__" or part.startswith(".") for part in path.relative_to(PACKAGE).parts)
+    )
+
+
+if __name__ == "__main__":
+    setup(
+        name="newsbot",
+        version="1.0",
+        description="Daily AI news briefing (Scrapy project)",
+        packages=find_packages(include=["newsbot", "newsbot.*"]),
+        package_data={"newsbot": package_files()},
+        entry_points={"scrapy": ["settings = newsbot.settings"]},
+        python_requires=">=3.11",
+    )

@@ -34,6 +34,7 @@ from scrapy.settings import Settings  # noqa: E402
 
 from newsbot import stats as keys  # noqa: E402
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters  # noqa: E402
+from newsbot.config import config_for  # noqa: E402
 from newsbot.storage.embedded import ensure_embedded_server, stop_embedded_server  # noqa: E402
 from tests.analysis.fake_openai import FakeOpenAI  # noqa: E402
 
@@ -103,7 +104,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.3)
     parser.add_argument("--per-article-latency", type=float, default=0.0)
-    parser.add_argument("--concurrency", type=int, default=settings(8).getint("NEWSBOT_LLM_CONCURRENCY"))
+    parser.add_argument("--concurrency", type=int, default=config_for(settings(8)).analysis.llm_concurrency)
     parser.add_argument("--batches", default="1,5,10", help="articles per call to compare; the first is the baseline")
     args = parser.parse_args()
     batches = [int(k) for k in args.batches.split(",")]

@@ -21,10 +21,12 @@ from zoneinfo import ZoneInfo
 
 from scrapy.settings import Settings
 
+from newsbot.config import config_for
+from newsbot.config.values import WEEKDAYS
 from newsbot.sources import SOURCES
 from newsbot.storage.runs import latest_runs, runs_between
 
-WEEKDAYS = {name: i for i, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))}
+WEEKDAY_NUMBERS = {name: i for i, name in enumerate(WEEKDAYS)}
 LAST_RUN_FIELDS = (
     "finished_at",
     "started_at",
@@ -55,19 +57,21 @@ class HealthConfig:
         if settings is None:
             settings = Settings()
             settings.setmodule("newsbot.settings", priority="project")
-        self.days = max(1, settings.getint("NEWSBOT_HEALTH_DAYS", 7))
-        self.broken_after = max(1, settings.getint("NEWSBOT_HEALTH_BROKEN_AFTER", 2))
-        self.timezone = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")
-        self.expected = timedelta(hours=settings.getfloat("NEWSBOT_HEALTH_EXPECTED_HOURS", 26))
+        config = config_for(settings)
+        health = config.health
+        self.days = health.days
+        self.broken_after = health.broken_after
+        self.timezone = config.report.timezone
+        self.expected = timedelta(hours=health.expected_hours)
         rules = {
             name: {"timezone": src.quiet_timezone, "weekdays": list(src.quiet_weekdays)}
             for name, src in SOURCES.items()
             if src.quiet_weekdays
         }
         # The setting, when given, wins over the sources file.
-        rules.update(settings.getdict("NEWSBOT_HEALTH_QUIET"))
+        rules.update(health.quiet)
         self.quiet = {
-            name: (ZoneInfo(rule.get("timezone", "UTC")), {WEEKDAYS[day] for day in rule.get("weekdays", [])})
+            name: (ZoneInfo(rule.get("timezone", "UTC")), {WEEKDAY_NUMBERS[day] for day in rule.get("weekdays", [])})
             for name, rule in rules.items()
         }
 

@@ -22,6 +22,7 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from newsbot import stats as keys
+from newsbot.config import config_for
 from newsbot.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -89,10 +90,10 @@ class SnapshotReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        root = crawler.settings.get("NEWSBOT_SNAPSHOT")
-        if not root:
+        crawl = config_for(crawler).crawl
+        if not crawl.snapshot:
             raise NotConfigured
-        mw = cls(load_snapshot(root), crawler.stats, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        mw = cls(load_snapshot(crawl.snapshot), crawler.stats, crawl.download_maxsize)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         return mw
 
@@ -138,12 +139,12 @@ class SnapshotRecordMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        root = crawler.settings.get("NEWSBOT_RECORD")
-        if not root:
+        crawl = config_for(crawler).crawl
+        if not crawl.record:
             raise NotConfigured
-        if crawler.settings.get("NEWSBOT_SNAPSHOT"):
+        if crawl.snapshot:
             raise NotConfigured  # replaying: nothing new to record
-        return cls(Path(root).resolve(), crawler.stats)
+        return cls(Path(crawl.record).resolve(), crawler.stats)
 
     def process_response(self, request, response, spider=None):
         key = canonical_url(response.url)

@@ -20,6 +20,8 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from newsbot.config.values import DEFAULT_TIMEZONE, WEEKDAYS
+
 logger = logging.getLogger(__name__)
 
 BUILTIN = "newsbot:sources.toml"
@@ -27,7 +29,6 @@ BUILTIN = "newsbot:sources.toml"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 REGIONS = ("domestic", "international")
 LANGS = ("zh", "en")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MAX_DISPLAY_NAME = 100
 # A host name: dot-separated labels of letters, digits and inner hyphens (an IPv4 address is one too).
 HOST_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
@@ -77,7 +78,7 @@ class Source:
     paywalled: bool = False
     playwright: bool = False
     quiet_weekdays: tuple[str, ...] = ()
-    quiet_timezone: str = "Asia/Shanghai"
+    quiet_timezone: str = DEFAULT_TIMEZONE
     parser: str = "generic"
     summary_is_content: bool = False
     link_template: str = ""
@@ -155,15 +156,12 @@ def display_name(source: str) -> str:
     return src.display_name if src else source
 
 
-def parser_packages(settings) -> list[str]:
-    """NEWSBOT_PARSER_PACKAGES: the packages besides newsbot.parsers a source's `parser` may name."""
-    return [p.strip() for p in settings.getlist("NEWSBOT_PARSER_PACKAGES") if p.strip()]
-
-
 def configure(settings) -> Registry:
     """Load the sources the settings name (NEWSBOT_SOURCES_FILE, NEWSBOT_SOURCES) into SOURCES."""
-    only = [name.strip() for name in settings.getlist("NEWSBOT_SOURCES") if name.strip()]
-    SOURCES.replace(load_sources(settings.get("NEWSBOT_SOURCES_FILE") or None, only, parser_packages(settings)))
+    from newsbot.config import config_for  # here: newsbot.config reads the sources to check names
+
+    crawl = config_for(settings).crawl
+    SOURCES.replace(load_sources(crawl.sources_file, list(crawl.sources), list(crawl.parser_packages)))
     return SOURCES
 
 
@@ -367,7 +365,7 @@ def build_source(entry: dict) -> Source:
         paywalled=entry.get("paywalled", False),
         playwright=entry.get("playwright", False),
         quiet_weekdays=tuple(entry.get("quiet_weekdays", ())),
-        quiet_timezone=entry.get("quiet_timezone", "Asia/Shanghai"),
+        quiet_timezone=entry.get("quiet_timezone", DEFAULT_TIMEZONE),
         parser=entry.get("parser", "generic"),
         summary_is_content=entry.get("summary_is_content", False),
         link_template=entry.get("link_template", ""),

@@ -270,11 +270,11 @@ class Offload:
 
     @classmethod
     def from_crawler(cls, crawler) -> Offload:
-        # Imported here: it imports Scrapy, which a worker process never needs.
-        from newsbot.logformatter import log_level
+        # Imported here: a worker process never needs the configuration.
+        from newsbot.config import config_for
 
-        settings = crawler.settings
-        return cls(worker_count(settings.get("NEWSBOT_WORKER_PROCESSES")), crawler.stats.inc_value, log_level(settings))
+        crawl = config_for(crawler).crawl
+        return cls(worker_count(crawl.worker_processes), crawler.stats.inc_value, crawl.log_level)
 
     def prepare(self, fn: Callable[..., Any], *args) -> None:
         """Start the workers now, and have each run `fn(*args)` once before anything else (imports,

@@ -83,14 +83,88 @@ def test_the_dead_code_whitelist_names_only_live_code():
     assert not stale, f"no longer in newsbot/, delete from tests/vulture_whitelist.py: {stale}"
 
 
+CONFIG = NEWSBOT / "config"
+SETTINGS_READ = re.compile(r"settings\.(?:get(?:bool|int|float|list|dict|dictorlist|priority|with_base)?)\(|settings\[")
+
+
+def code_outside_config() -> dict[str, str]:
+    return {
+        str(p.relative_to(ROOT)): p.read_text(encoding="utf-8")
+        for p in sorted(NEWSBOT.rglob("*.py"))
+        if CONFIG not in p.parents and p.name != "settings.py"
+    }
+
+
+def settings_read(sources: dict[str, str], sections: dict[str, type]) -> set[tuple[str, str]]:
+    """The (section, field) pairs the code reads: `<...>.report.timezone`, or `x.timezone` where x was
+    assigned `<...>.report` or is annotated with the section's class (a parameter `report: Report`)."""
+    by_class = {cls.__name__: name for name, cls in sections.items()}
+    read = set()
+    for source in sources.values():
+        tree = ast.parse(source)
+        aliases: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) and node.value.attr in sections:
+                aliases.update({t.id: node.value.attr for t in node.targets if isinstance(t, ast.Name)})
+            elif isinstance(node, ast.arg) and isinstance(node.annotation, ast.Name) and node.annotation.id in by_class:
+                aliases[node.arg] = by_class[node.annotation.id]
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute):
+                continue
+            if isinstance(node.value, ast.Attribute) and node.value.attr in sections:
+                read.add((node.value.attr, node.attr))
+            elif isinstance(node.value, ast.Name) and node.value.id in aliases:
+                read.add((aliases[node.value.id], node.attr))
+    return read
+
+
+def unread_settings(declared: list[tuple[str, str, str]], sources: dict[str, str], sections) -> list[str]:
+    read = settings_read(sources, sections)
+    return sorted(name for section, field, name in declared if (section, field) not in read)
+
+
+def declared_settings() -> list[tuple[str, str, str]]:
+    from newsbot.config.build import declarations
+
+    return [(section, field, declared.name) for section, field, declared in declarations()]
+
+
 def test_every_newsbot_setting_is_read():
-    """settings.py is left out of vulture (Scrapy reads it by name), so check its own settings here."""
-    settings = (NEWSBOT / "settings.py").read_text(encoding="utf-8")
-    defined = set(re.findall(r"^(NEWSBOT_[A-Z0-9_]+)\s*[:=]", settings, re.M))
-    assert defined
-    others = "\n".join(p.read_text(encoding="utf-8") for p in NEWSBOT.rglob("*.py") if p.name != "settings.py")
-    unread = sorted(n for n in defined if not re.search(rf"[\"']{n}[\"']", others))
-    assert not unread, f"defined in newsbot/settings.py but never read: {unread}"
+    """Each declared setting is read by code outside newsbot/config (which names them all), as a field
+    of its section: vulture cannot see a dataclass field nobody reads."""
+    from newsbot.config.sections import SECTIONS
+
+    declared = declared_settings()
+    assert len(declared) > 60
+    unread = unread_settings(declared, code_outside_config(), SECTIONS)
+    assert not unread, f"declared in newsbot/config/sections.py but never read: {unread}"
+
+
+def test_the_every_setting_is_read_check_fails_on_a_setting_nobody_reads():
+    from newsbot.config.sections import SECTIONS
+
+    declared = [*declared_settings(), ("report", "nobody_reads_this", "NEWSBOT_NOBODY_READS_THIS")]
+    assert unread_settings(declared, code_outside_config(), SECTIONS) == ["NEWSBOT_NOBODY_READS_THIS"]
+    # Read through an alias, a parameter annotated with the section, or a chain, it counts as read.
+    sources = {
+        "a.py": "report = config_for(s).report\nreport.nobody_reads_this\n",
+        "b.py": "def f(r: Report):\n    return r.nobody_reads_this\n",
+        "c.py": "config_for(s).report.nobody_reads_this\n",
+    }
+    for name, source in sources.items():
+        assert unread_settings(declared[-1:], {name: source}, SECTIONS) == [], name
+    # The same field name read from another section does not count.
+    assert unread_settings(declared[-1:], {"d.py": "config_for(s).health.nobody_reads_this\n"}, SECTIONS)
+
+
+def test_no_settings_get_outside_the_configuration():
+    """Settings are read through newsbot.config (typed, checked, defaults declared once), never raw."""
+    found = [
+        f"{name}:{source.count(chr(10), 0, m.start()) + 1}: {m.group(0)}"
+        for name, source in code_outside_config().items()
+        for m in SETTINGS_READ.finditer(source)
+    ]
+    assert not found, "read settings with newsbot.config.config_for(...):\n" + "\n".join(found)
 
 
 def test_no_module_is_over_400_lines_of_code():

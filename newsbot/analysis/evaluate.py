@@ -6,7 +6,8 @@ correct date prefix, no URL, and how much of the summary's wording comes from th
 
 `by_day` repeats every metric for each report day of the dataset, so a threshold tuned on the
 pooled set can be seen to hold on every day separately. A row's day is its `day` field, else the
-report day its published_at falls in (the day whose 09:00 Asia/Shanghai cutoff follows it).
+report day its published_at falls in (the day whose cut-off, NEWSBOT_REPORT_CUTOFF in NEWSBOT_TIMEZONE,
+follows it). The date prefix a summary should start with is in NEWSBOT_TIMEZONE too.
 
 A dataset holds authored rows (text written here) and reference lines {"labels": "PATH"} naming a
 captured real day's labels (newsbot.analysis.realrows builds its rows at run time). A relative PATH
@@ -20,10 +21,10 @@ import os
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.realrows import row_kind
+from newsbot.config.sections import Report
 from newsbot.text.dates import date_prefix
 from newsbot.text.lang import CJK_RE, is_chinese
 from newsbot.text.links import has_url
@@ -35,10 +36,6 @@ CLASSES = {
     "region": ["domestic", "international"],
     "importance": ["high", "medium", "low"],
 }
-
-
-REPORT_TZ = ZoneInfo("Asia/Shanghai")
-REPORT_CUTOFF_HOUR = 9
 
 
 class DatasetError(ValueError):
@@ -127,9 +124,9 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9][A-Za-z0-9.\-]*", text.lower())
 
 
-def summary_checks(record: dict, art: ArticleInput) -> dict:
+def summary_checks(record: dict, art: ArticleInput, report: Report) -> dict:
     summary = record.get("summary_zh", "")
-    prefix = date_prefix(art.published_at)
+    prefix = date_prefix(art.published_at, report.timezone)
     body = summary[len(prefix) :] if summary.startswith(prefix) else summary
     return {
         "chinese": is_chinese(body),
@@ -140,7 +137,8 @@ def summary_checks(record: dict, art: ArticleInput) -> dict:
     }
 
 
-def metrics(rows: list[dict], records: list[dict]) -> dict:
+def metrics(rows: list[dict], records: list[dict], report: Report) -> dict:
+    """REPORT (the configuration's report section) gives the time zone of the expected date prefix."""
     out: dict = {"rows": len(rows)}
     for field in FIELDS:
         scored = [(r, rec) for r, rec in zip(rows, records, strict=True) if r["expected"].get(field) is not None]
@@ -156,7 +154,7 @@ def metrics(rows: list[dict], records: list[dict]) -> dict:
     if with_cat:
         right = sum(r["expected"]["category"] == rec.get("category") for r, rec in with_cat)
         out["category"] = {"accuracy": round(right / len(with_cat), 4), "rows": len(with_cat)}
-    checks = [summary_checks(rec, ArticleInput.from_row(r)) for r, rec in zip(rows, records, strict=True)]
+    checks = [summary_checks(rec, ArticleInput.from_row(r), report) for r, rec in zip(rows, records, strict=True)]
     zh_checks = [c for c, r in zip(checks, rows, strict=True) if (r.get("lang") or "zh") == "zh"]
     out["summary"] = {
         "chinese": _rate(c["chinese"] for c in checks),
@@ -175,7 +173,7 @@ def metrics(rows: list[dict], records: list[dict]) -> dict:
     return out
 
 
-def row_day(row: dict) -> str:
+def row_day(row: dict, report: Report) -> str:
     """The report day a labelled row belongs to ("YYYY-MM-DD"), or "undated"."""
     if row.get("day"):
         return str(row["day"])
@@ -184,18 +182,20 @@ def row_day(row: dict) -> str:
     except ValueError:
         return "undated"
     if published.tzinfo is None:
-        published = published.replace(tzinfo=REPORT_TZ)
-    local = published.astimezone(REPORT_TZ)
-    day: date = local.date() + timedelta(days=1) if local.hour >= REPORT_CUTOFF_HOUR else local.date()
+        published = published.replace(tzinfo=report.timezone)
+    local = published.astimezone(report.timezone)
+    day: date = local.date() + timedelta(days=1) if local.time() >= report.cutoff else local.date()
     return day.isoformat()
 
 
-def metrics_by_day(rows: list[dict], records: list[dict]) -> dict[str, dict]:
+def metrics_by_day(rows: list[dict], records: list[dict], report: Report) -> dict[str, dict]:
     """Every metric of `metrics`, once per report day, in date order."""
     days: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
-        days.setdefault(row_day(row), []).append(i)
-    return {day: metrics([rows[i] for i in idx], [records[i] for i in idx]) for day, idx in sorted(days.items())}
+        days.setdefault(row_day(row, report), []).append(i)
+    return {
+        day: metrics([rows[i] for i in idx], [records[i] for i in idx], report) for day, idx in sorted(days.items())
+    }
 
 
 def headline(result: dict) -> dict:

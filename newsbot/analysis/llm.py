@@ -33,6 +33,7 @@ from newsbot.analysis.schema import (
     ModelJudgement,
     Region,
 )
+from newsbot.config import config_for
 from newsbot.text.dates import strip_date_prefix
 from newsbot.text.lang import is_chinese
 from newsbot.text.links import has_url
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-METHODS = ("json_schema", "json_mode", "function_calling")
 # The longest date prefix ("12月31日消息，") is 8 characters; the stored summary_zh stays within the cap.
 MODEL_SUMMARY_MAX = SUMMARY_MAX_CHARS - 8
 MAX_RETRY_AFTER = 30.0
@@ -66,22 +66,20 @@ class LLMConfig:
 
     @classmethod
     def from_settings(cls, settings) -> LLMConfig:
-        method = settings.get("NEWSBOT_LLM_METHOD", "json_schema")
-        if method not in METHODS:
-            raise ValueError(f"NEWSBOT_LLM_METHOD must be one of {', '.join(METHODS)}, not {method!r}")
+        a = config_for(settings).analysis
         return cls(
-            model=settings.get("NEWSBOT_LLM_MODEL", "gpt-4o-mini"),
-            method=method,
+            model=a.llm_model,
+            method=a.llm_method,
             base_url=os.environ.get("OPENAI_BASE_URL") or None,
             api_key=os.environ.get("OPENAI_API_KEY") or None,
-            timeout=settings.getfloat("NEWSBOT_LLM_TIMEOUT", 60.0),
-            retries=settings.getint("NEWSBOT_LLM_RETRIES", 3),
-            backoff=settings.getfloat("NEWSBOT_LLM_BACKOFF", 1.0),
-            concurrency=max(1, settings.getint("NEWSBOT_LLM_CONCURRENCY", 8)),
-            rps=settings.getfloat("NEWSBOT_LLM_RPS", 0.0),
-            temperature=settings.getfloat("NEWSBOT_LLM_TEMPERATURE", 0.0),
-            max_output_tokens=settings.getint("NEWSBOT_LLM_MAX_OUTPUT_TOKENS", 800),
-            json_mode_schema=settings.getbool("NEWSBOT_LLM_JSON_MODE_SCHEMA", False),
+            timeout=a.llm_timeout,
+            retries=a.llm_retries,
+            backoff=a.llm_backoff,
+            concurrency=a.llm_concurrency,
+            rps=a.llm_rps,
+            temperature=a.llm_temperature,
+            max_output_tokens=a.llm_max_output_tokens,
+            json_mode_schema=a.llm_json_mode_schema,
         )
 
 

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
@@ -46,9 +47,11 @@ from newsbot.analysis.schema import (
     ModelJudgement,
 )
 from newsbot.analysis.tags import jieba_warm
+from newsbot.config import config_for
+from newsbot.config.values import ANALYZERS
 from newsbot.storage.articles import find_article, store_analysis
 from newsbot.storage.errors import StoreError
-from newsbot.text.dates import SHANGHAI, date_prefix
+from newsbot.text.dates import date_prefix
 from newsbot.text.sentences import cut_to_budget
 from newsbot.workers import Offload
 
@@ -62,6 +65,7 @@ INJECTION_NOTE = "文中含有诱导评级的文字，等级按客观证据确�
 class AnalysisConfig:
     mode: str  # llm | heuristic
     llm: LLMConfig
+    timezone: ZoneInfo  # NEWSBOT_TIMEZONE: the dates the prompts and the summaries give
     prompts_dir: str | None = None
     max_input_tokens: int = 1500
     batch_size: int = 1
@@ -72,9 +76,10 @@ class AnalysisConfig:
     @classmethod
     def from_settings(cls, settings, *, analyzer: str | None = None, prompts_dir: str | None = None) -> AnalysisConfig:
         llm = LLMConfig.from_settings(settings)
-        choice = (analyzer or settings.get("NEWSBOT_ANALYZER") or "auto").lower()
-        if choice not in ("auto", "llm", "heuristic"):
-            raise ValueError(f"NEWSBOT_ANALYZER must be auto, llm or heuristic, not {choice!r}")
+        a = config_for(settings).analysis
+        choice = (analyzer or a.analyzer).lower()
+        if choice not in ANALYZERS:
+            raise ValueError(f"the analyzer must be one of {', '.join(ANALYZERS)}, not {choice!r}")
         if choice == "auto":
             mode = "llm" if llm.api_key else "heuristic"
         elif choice == "llm" and not (llm.api_key or llm.base_url):
@@ -85,12 +90,13 @@ class AnalysisConfig:
         return cls(
             mode=mode,
             llm=llm,
-            prompts_dir=prompts_dir or settings.get("NEWSBOT_PROMPTS_DIR") or None,
-            max_input_tokens=settings.getint("NEWSBOT_MAX_INPUT_TOKENS", 1500),
-            batch_size=max(1, settings.getint("NEWSBOT_LLM_BATCH", 1)),
-            batch_wait=max(0.0, settings.getfloat("NEWSBOT_LLM_BATCH_WAIT", 1.0)),
-            price_prompt_per_1k=settings.getfloat("NEWSBOT_PRICE_PROMPT_PER_1K", 0.0),
-            price_completion_per_1k=settings.getfloat("NEWSBOT_PRICE_COMPLETION_PER_1K", 0.0),
+            prompts_dir=prompts_dir or a.prompts_dir,
+            max_input_tokens=a.max_input_tokens,
+            batch_size=a.llm_batch,
+            batch_wait=a.llm_batch_wait,
+            price_prompt_per_1k=a.price_prompt_per_1k,
+            price_completion_per_1k=a.price_completion_per_1k,
+            timezone=config_for(settings).report.timezone,
         )
 
 
@@ -312,7 +318,9 @@ class AnalysisService:
 
     def article_values(self, art: ArticleInput, text: str) -> dict:
         """What a user prompt (single, or one block of a batch) says about an article, besides its fence."""
-        published = art.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if art.published_at else "未知"
+        published = (
+            art.published_at.astimezone(self.config.timezone).strftime("%Y-%m-%d %H:%M") if art.published_at else "未知"
+        )
         return dict(
             source_name=art.source_name or art.source,
             lang_name="中文" if art.lang == "zh" else "英文",
@@ -392,7 +400,7 @@ class AnalysisService:
                 category=category,
                 importance=importance,
                 score=max(lo, min(hi, score)),
-                summary_zh=date_prefix(art.published_at) + j.summary,
+                summary_zh=date_prefix(art.published_at, self.config.timezone) + j.summary,
                 reason_zh=reason,
                 tags=j.tags,
                 entities=heur.entities,
@@ -417,7 +425,7 @@ class AnalysisService:
                 category=heur.category,
                 importance=heur.importance,
                 score=heur.score,
-                summary_zh=date_prefix(art.published_at) + heur.summary,
+                summary_zh=date_prefix(art.published_at, self.config.timezone) + heur.summary,
                 reason_zh=reason,
                 tags=heur.tags,
                 entities=heur.entities,

@@ -8,9 +8,9 @@ from datetime import date
 
 from scrapy.exceptions import UsageError
 
-from newsbot.logformatter import log_level, one_line_errors
+from newsbot.config import config_for, exit_on_bad_settings
+from newsbot.logformatter import one_line_errors
 from newsbot.memory import tune_collector
-from newsbot.settings_check import exit_on_bad_settings
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +22,8 @@ CHATTY_LIBRARIES = ("pymongo", "trafilatura", "htmldate", "charset_normalizer", 
 
 def check_start_up(settings) -> None:
     """Every newsbot command calls this once its options are applied: one line and exit 1 on a bad setting."""
-    exit_on_bad_settings(settings)
+    level = exit_on_bad_settings(settings).crawl.log_level
     tune_collector()
-    level = log_level(settings)
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(level)
     one_line_errors()
@@ -41,9 +40,9 @@ def check_parsers(settings, names) -> None:
     """At crawl start: the parser of every source about to be crawled exists and can be called as
     parser(html, url); else one line on stderr and exit 1, before any request."""
     from newsbot.parsers.registry import ParserNotFound, load_parser
-    from newsbot.sources import SOURCES, parser_packages
+    from newsbot.sources import SOURCES
 
-    packages = parser_packages(settings)
+    packages = list(config_for(settings).crawl.parser_packages)
     for name in names:
         source = SOURCES.get(name)
         if source is None:

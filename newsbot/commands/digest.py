@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import sys
 
 from scrapy.commands import ScrapyCommand
@@ -20,8 +21,11 @@ from newsbot.commands import (
     use_sources,
 )
 from newsbot.commands.crawl import store_failure
+from newsbot.config import config_for
 from newsbot.stats import RunSummary
 from newsbot.storage.connection import embedded_server_running
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCommand):
@@ -38,7 +42,7 @@ class Command(ScrapyCommand):
     def add_options(self, parser):
         super().add_options(parser)
         parser.add_argument("--snapshot", metavar="DIR", help="replay this snapshot folder instead of the network")
-        add_day_options(parser, "report day (Asia/Shanghai); default: live")
+        add_day_options(parser, "report day (in NEWSBOT_TIMEZONE); default: live")
         parser.add_argument("--sources", metavar="a,b", help="comma-separated spider names (default: all)")
 
     def process_options(self, args, opts):
@@ -56,7 +60,12 @@ class Command(ScrapyCommand):
     def run(self, args, opts):
         names = pick_sources(opts.sources)
         check_parsers(self.settings, names)
-        runs = self.crawl_sources(names, self.settings.getint("NEWSBOT_CONCURRENT_SOURCES", 32))
+        if not config_for(self.settings).crawl.contact:
+            logger.warning(
+                "NEWSBOT_CONTACT is not set: the sites crawled see no way to reach this crawler's operator. "
+                "Set it to your URL or e-mail address (-s NEWSBOT_CONTACT=... or newsbot/settings.py)"
+            )
+        runs = self.crawl_sources(names, config_for(self.settings).crawl.concurrent_sources)
         if self.store_error:
             print(f"newsbot: error: {self.store_error}", file=sys.stderr)
             self.exitcode = 1
@@ -110,7 +119,7 @@ class Command(ScrapyCommand):
         Returns the exit code: 1 when the report could not be written or did not reach every channel."""
         from newsbot.report.daily import publish_day
 
-        if not self.settings.getbool("NEWSBOT_REPORT_ENABLED", True):
+        if not config_for(self.settings).report.enabled:
             return 0
         try:
             published = publish_day(self.settings, runs=runs)

@@ -54,6 +54,8 @@ from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.realrows import AUTHORED, REAL, RealDayError, load_real_day, row_kind
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters, DiskReplyCache
 from newsbot.commands import check_start_up
+from newsbot.config import config_for
+from newsbot.config.sections import Report
 from newsbot.storage.connection import sync_db
 from newsbot.storage.errors import StoreUnavailable
 from newsbot.storage.reports import stored_report_days
@@ -113,7 +115,7 @@ def _unreachable(config: AnalysisConfig, errors) -> str:
 
 def analysis_config(settings, analyzer: str | None, prompts: str | None) -> AnalysisConfig:
     config = AnalysisConfig.from_settings(settings, analyzer=analyzer, prompts_dir=prompts)
-    wanted = (analyzer or settings.get("NEWSBOT_ANALYZER") or "auto").lower()
+    wanted = (analyzer or config_for(settings).analysis.analyzer).lower()
     if wanted == "llm" and config.mode != "llm":
         raise ModelUnreachable("--analyzer llm needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
     return config
@@ -125,9 +127,9 @@ def one_side(settings, rows, opts, prompts: str | None) -> dict:
         raise UsageError(
             "--against compares prompt folders, which needs the LLM analyzer (an API key or --analyzer llm)"
         )
-    cache_dir = settings.get("NEWSBOT_EVAL_CACHE_DIR") or None
+    cache_dir = config_for(settings).analysis.eval_cache_dir
     records, run, fallbacks = asyncio.run(run_rows(config, rows, cache_dir, opts.allow_fallback))
-    result = {**_scored(rows, records, opts.by_day), "run": run}
+    result = {**_scored(rows, records, opts.by_day, config_for(settings).report), "run": run}
     if fallbacks:
         result["fallback_rows"] = fallbacks
     if opts.details:
@@ -139,7 +141,7 @@ def one_side(settings, rows, opts, prompts: str | None) -> dict:
     return result, records
 
 
-def _scored(rows: list[dict], records: list[dict], by_day: bool) -> dict:
+def _scored(rows: list[dict], records: list[dict], by_day: bool, report: Report) -> dict:
     """The authored rows' figures at the top level, the real rows' under `real`: text written here and
     text nobody here wrote are never pooled into one figure."""
     kinds: dict[str, tuple[list, list]] = {AUTHORED: ([], []), REAL: ([], [])}
@@ -147,17 +149,17 @@ def _scored(rows: list[dict], records: list[dict], by_day: bool) -> dict:
         kinds[row_kind(row)][0].append(row)
         kinds[row_kind(row)][1].append(record)
     authored, real = kinds[AUTHORED], kinds[REAL]
-    out = _figures(*authored, by_day) if authored[0] else {"rows": 0}
+    out = _figures(*authored, by_day, report) if authored[0] else {"rows": 0}
     if real[0]:
-        out["real"] = _figures(*real, by_day)
+        out["real"] = _figures(*real, by_day, report)
     return out
 
 
-def _figures(rows: list[dict], records: list[dict], by_day: bool) -> dict:
-    pooled = metrics(rows, records)
+def _figures(rows: list[dict], records: list[dict], by_day: bool, report: Report) -> dict:
+    pooled = metrics(rows, records, report)
     if not by_day:
         return pooled
-    days = metrics_by_day(rows, records)
+    days = metrics_by_day(rows, records, report)
     return {
         **pooled,
         "headline": {"pooled": headline(pooled), **{day: headline(m) for day, m in days.items()}},
@@ -229,7 +231,7 @@ def stored_days(settings, opts) -> list[dict]:
 
 def evaluate_overview(settings, opts) -> dict:
     days = stored_days(settings, opts)
-    cache_dir = settings.get("NEWSBOT_EVAL_CACHE_DIR") or None
+    cache_dir = config_for(settings).analysis.eval_cache_dir
 
     def side(prompts):
         config = analysis_config(settings, opts.analyzer, prompts)
@@ -263,7 +265,7 @@ def evaluate_overview(settings, opts) -> dict:
 
 def dry_run(settings, opts) -> str:
     """The exact messages the first rows (or days) would send; nothing is sent."""
-    prompts_dir = opts.prompts or settings.get("NEWSBOT_PROMPTS_DIR") or None
+    prompts_dir = opts.prompts or config_for(settings).analysis.prompts_dir
     if opts.task == "overview":
         prompts = load_prompts("overview", prompts_dir)
         items = [(d["date"], overview_messages(prompts, d["entries"])) for d in stored_days(settings, opts)[:1]]

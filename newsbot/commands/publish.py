@@ -9,6 +9,7 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
 from newsbot.commands import check_start_up
+from newsbot.config import config_for
 
 
 class Command(ScrapyCommand):
@@ -45,7 +46,7 @@ class Command(ScrapyCommand):
         try:
             client, db = sync_db(self.settings)
             try:
-                result = publish(self.settings, db, self.settings.get("NEWSBOT_SITE_DIR") or "site")
+                result = publish(self.settings, db, config_for(self.settings).publish.site_dir)
             finally:
                 client.close()
         except Exception as exc:

@@ -33,7 +33,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser):
         super().add_options(parser)
-        add_day_options(parser, "report day (Asia/Shanghai); default: live window")
+        add_day_options(parser, "report day (in NEWSBOT_TIMEZONE); default: live window")
         parser.add_argument("--week", metavar="YYYY-Www", help="the weekly report of this ISO week, from stored days")
         parser.add_argument("--push", action="store_true", help="push the report to every configured channel")
 

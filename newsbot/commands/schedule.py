@@ -31,7 +31,6 @@ import time
 import uuid
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 from scrapy.commands import ScrapyCommand
@@ -40,7 +39,7 @@ from scrapy.settings import Settings
 
 from newsbot.commands import check_start_up, pick_sources, use_sources
 from newsbot.commands.job_outcome import JobOutcomes
-from newsbot.settings_check import check_settings
+from newsbot.config import check_settings, config_for
 from newsbot.sources import SOURCES
 from newsbot.urls import mask_uri_password
 
@@ -121,7 +120,7 @@ class Command(ScrapyCommand):
         )
         parser.add_argument("--project", default="newsbot", help="scrapyd project name (default: newsbot)")
         parser.add_argument("--sources", metavar="a,b", help="comma-separated spider names (default: all)")
-        parser.add_argument("--date", metavar="YYYY-MM-DD", help="report day (default: today, Asia/Shanghai)")
+        parser.add_argument("--date", metavar="YYYY-MM-DD", help="report day (default: today in NEWSBOT_TIMEZONE)")
         parser.add_argument(
             "-j",
             "--job-setting",
@@ -152,9 +151,9 @@ class Command(ScrapyCommand):
         urls = [u.strip() for value in (opts.url or [DEFAULT_URL]) for u in value.split(",") if u.strip()]
         user = os.environ.get("SCRAPYD_USERNAME") or ""
         auth = (user, os.environ.get("SCRAPYD_PASSWORD") or "") if user else None
-        timeout = self.settings.getfloat("NEWSBOT_SCHEDULE_HTTP_TIMEOUT", 30.0)
-        nodes = [Scrapyd(url, auth, timeout) for url in urls]
-        day = opts.date or datetime.now(ZoneInfo(self.settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")).date()
+        config = config_for(self.settings)
+        nodes = [Scrapyd(url, auth, config.health.schedule_http_timeout) for url in urls]
+        day = opts.date or datetime.now(config.report.timezone).date()
         try:
             self.exitcode = self.schedule_day(nodes, opts.project, names, str(day), opts)
         except ScrapydError as exc:
@@ -236,14 +235,15 @@ class Command(ScrapyCommand):
     def job_settings(self, opts) -> list[str]:
         """Settings every job gets: the store this command reads (so the report sees what the
         jobs wrote), no report on close, the day, then the operator's --job-setting values."""
+        config = config_for(self.settings)
         out = {
             "NEWSBOT_REPORT_ON_CLOSE": "False",
-            "MONGO_DATABASE": self.settings.get("MONGO_DATABASE") or "newsbot",
-            "NEWSBOT_DATA_DIR": self.settings.get("NEWSBOT_DATA_DIR") or "./data",
+            "MONGO_DATABASE": config.store.mongo_database,
+            "NEWSBOT_DATA_DIR": config.store.data_dir,
         }
         if opts.date:
             out["NEWSBOT_DATE"] = opts.date
-        sources_file = self.settings.get("NEWSBOT_SOURCES_FILE")
+        sources_file = config.crawl.sources_file
         if sources_file:
             # The jobs read the same sources file ("package:file" in the egg, or a path on the node).
             package, sep, _ = sources_file.partition(":")
@@ -266,8 +266,9 @@ class Command(ScrapyCommand):
 
     def wait(self, jobs: dict[str, tuple[Scrapyd, str]], project: str, outcomes: JobOutcomes) -> bool:
         """Poll listjobs.json until every job has finished, reading each one's outcome; False on timeout."""
-        poll = max(0.05, self.settings.getfloat("NEWSBOT_SCHEDULE_POLL", 10.0))
-        deadline = time.monotonic() + self.settings.getfloat("NEWSBOT_SCHEDULE_TIMEOUT", 4 * 3600)
+        health = config_for(self.settings).health
+        poll = max(0.05, health.schedule_poll)
+        deadline = time.monotonic() + health.schedule_timeout
         remaining = dict(jobs)
         unseen: dict[str, int] = {}
         warned: set[str] = set()
@@ -315,7 +316,8 @@ class Command(ScrapyCommand):
         delivers a day, with this command's -s settings."""
         cmd = [sys.executable, "-m", "scrapy", "report", "--date", day]
         # Pushed when there is somewhere to push to; a push that fails then fails this command too.
-        if self.settings.getbool("NEWSBOT_PUSH_ENABLED", True) and self.settings.getdict("NEWSBOT_CHANNELS"):
+        delivery = config_for(self.settings).delivery
+        if delivery.enabled and delivery.channels:
             cmd.append("--push")
         for item in opts.set or []:
             cmd += ["-s", item]

@@ -18,6 +18,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newsbot.commands import check_start_up, pick_sources, use_sources
+from newsbot.config import config_for
 from newsbot.health import source_health
 from newsbot.storage.connection import sync_db
 from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
@@ -138,13 +139,13 @@ class Command(ScrapyCommand):
         if opts.json:
             print(json.dumps(health, ensure_ascii=False, indent=2, default=_jsonable))
         else:
-            print(health_table(health, ZoneInfo(self.settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")))
+            print(health_table(health, config_for(self.settings).report.timezone))
             broken = [h for h in health.values() if h["broken"]]
             if broken:
                 print(f"\n{len(broken)} broken: " + ", ".join(f"{h['source']} ({h['reason']})" for h in broken))
             overdue = [h for h in health.values() if h["overdue"]]
             if overdue:
-                hours = self.settings.getfloat("NEWSBOT_HEALTH_EXPECTED_HOURS", 26)
+                hours = config_for(self.settings).health.expected_hours
                 listed = ", ".join(f"{h['source']} ({h['overdue_reason']})" for h in overdue)
                 print(f"{len(overdue)} overdue (no successful run in {hours:g}h): {listed}")
         # For a monitoring probe: a broken source, or one whose jobs have not succeeded when expected.

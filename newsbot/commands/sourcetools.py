@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scrapy.exceptions import UsageError
 
+from newsbot.config import config_for
 from newsbot.feedcheck import FeedProbeSpider, analyse, report
 from newsbot.opml import OpmlError, entries_from_opml, read_opml, toml_entries, write_opml
 from newsbot.sources import BUILTIN, SOURCES, SourcesError, _read, load_sources, read_entries
@@ -17,7 +18,7 @@ NEW_FILE_HEADER = '# newsbot sources (README: "Add your own sources"); point NEW
 def import_opml(command, args: list[str], opts) -> int:
     if len(args) != 1:
         raise UsageError("usage: scrapy sources import FILE.opml [--to FILE]")
-    target = opts.to or command.settings.get("NEWSBOT_SOURCES_FILE")
+    target = opts.to or config_for(command.settings).crawl.sources_file
     if not target:
         raise UsageError("say which sources file to write: --to FILE, or -s NEWSBOT_SOURCES_FILE=FILE")
     target_path = Path(target).expanduser()

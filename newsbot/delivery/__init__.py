@@ -20,6 +20,7 @@ import httpx
 from scrapy.settings import BaseSettings, Settings
 
 from newsbot import stats as keys
+from newsbot.config import config_for
 from newsbot.delivery.channels import ChannelResult, Policy, make_channel
 from newsbot.delivery.secrets import ChannelConfigError, guard_logs
 
@@ -67,14 +68,14 @@ def _settings(settings) -> BaseSettings:
 async def _push(settings, kind: str, build, stats, only: Iterable[str] | None) -> PushResult:
     result = PushResult(kind)
     try:
-        settings = _settings(settings)
-        if not settings.getbool("NEWSBOT_PUSH_ENABLED", True):
+        delivery = config_for(_settings(settings)).delivery
+        if not delivery.enabled:
             logger.info("Push disabled (NEWSBOT_PUSH_ENABLED=False): %s not sent", kind)
             return result
-        if kind == "alert" and not settings.getbool("NEWSBOT_PUSH_ALERTS", True):
+        if kind == "alert" and not delivery.alerts:
             logger.info("Alerts disabled (NEWSBOT_PUSH_ALERTS=False): alert not sent")
             return result
-        configs: Mapping[str, dict] = settings.getdict("NEWSBOT_CHANNELS")
+        configs: Mapping[str, dict] = delivery.channels
         wanted = set(only) if only is not None else None
         chosen = {n: c for n, c in configs.items() if wanted is None or n in wanted}
         if kind == "alert":

@@ -13,6 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newsbot import stats as keys
+from newsbot.config import config_for
 from newsbot.report.daily import publish_day, push_published, undelivered
 from newsbot.report.render import missing_line
 from newsbot.stats import RunSummary
@@ -26,9 +27,8 @@ class ReportOnCloseExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        enabled = settings.getbool("NEWSBOT_REPORT_ENABLED", True)
-        if not enabled or not settings.getbool("NEWSBOT_REPORT_ON_CLOSE", True):
+        report = config_for(crawler).report
+        if not report.enabled or not report.on_close:
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -62,7 +62,7 @@ class ReportOnCloseExtension:
         if line := missing_line(r.stats.get("missing_sources") or [], r.stats.get("broken_sources") or []):
             logger.info(line)
         # Off by default: with one cron entry per source, pushing on every close would spam the channels.
-        if self.crawler.settings.getbool("NEWSBOT_PUSH_ON_CLOSE", False):
+        if config_for(self.crawler).delivery.on_close:
             pushed = await asyncio.to_thread(push_published, self.crawler.settings, published)
             if problem := undelivered(pushed, r.date):
                 logger.error("Push after %s: %s", spider.name, problem)

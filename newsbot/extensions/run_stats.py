@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from scrapy import signals
 from scrapy.statscollectors import MemoryStatsCollector
 
 from newsbot import stats as keys
+from newsbot.config import config_for
 from newsbot.stats import RunSummary
 from newsbot.storage.connection import crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
@@ -21,10 +21,8 @@ logger = logging.getLogger(__name__)
 
 def report_day(settings, now: datetime) -> str:
     """NEWSBOT_DATE, or the local date of `now` for a live crawl (the day its live report is for)."""
-    day = settings.get("NEWSBOT_DATE")
-    if day:
-        return str(day)
-    return now.astimezone(ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")).date().isoformat()
+    report = config_for(settings).report
+    return (report.date or now.astimezone(report.timezone).date()).isoformat()
 
 
 class StatsCollector(MemoryStatsCollector):
@@ -65,7 +63,7 @@ class RunStatsExtension:
             spider.name,
             stats,
             close_reason=reason,
-            snapshot=settings.get("NEWSBOT_SNAPSHOT"),
+            snapshot=config_for(settings).crawl.snapshot,
             report_day=report_day(settings, datetime.now(UTC)),
             job=getattr(spider, "_job", None),
         )

@@ -30,6 +30,7 @@ from weakref import WeakSet
 import scrapy
 
 from newsbot import stats as keys
+from newsbot.config import config_for
 from newsbot.fetch.middlewares import SourceDomainsMiddleware
 from newsbot.fetch.policy import (
     ALLOWED_SCHEMES,
@@ -69,11 +70,12 @@ class BrowserPolicyMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.allow = PrivateAllowList.from_settings(crawler.settings)
-        self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
-        self.timeout_ms = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") * 1000
+        crawl = config_for(crawler).crawl
+        self.max_redirects = crawl.redirect_max_times
+        self.timeout_ms = crawl.download_timeout * 1000
         self._contexts: WeakSet = WeakSet()
         self._answers: dict[str, tuple[str, ...]] = {}
-        self.dns_cache_size = crawler.settings.getint("DNSCACHE_SIZE")
+        self.dns_cache_size = crawl.dnscache_size
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -15,6 +15,8 @@ import scrapy.exceptions
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
+from newsbot.config import config_for
+
 # Scrapy >= 2.14 wraps Twisted's errors in its own; older releases pass Twisted's through.
 DNS_ERRORS = (DNSLookupError, getattr(scrapy.exceptions, "CannotResolveHostError", DNSLookupError))
 TIMEOUT_ERRORS = (TimeoutError, TCPTimedOutError, getattr(scrapy.exceptions, "DownloadTimeoutError", TimeoutError))
@@ -70,7 +72,7 @@ class PrivateAllowList:
     @classmethod
     def from_settings(cls, settings) -> PrivateAllowList:
         hosts, host_ports, networks = set(), set(), []
-        for raw in settings.getlist("NEWSBOT_ALLOW_PRIVATE_HOSTS"):
+        for raw in config_for(settings).crawl.allow_private_hosts:
             entry = raw.strip().lower()
             if not entry:
                 continue

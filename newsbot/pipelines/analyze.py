@@ -29,6 +29,7 @@ from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import warm_up_worker
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
+from newsbot.config import config_for
 from newsbot.report.candidate import key_inputs
 from newsbot.report.keys import make_keys, remember_keys
 from newsbot.storage.articles import as_stored
@@ -105,7 +106,7 @@ class AnalyzePipeline:
 
     @property
     def slots(self) -> int:
-        size = self.crawler.settings.getint("NEWSBOT_ANALYSIS_CONCURRENCY", 16)
+        size = config_for(self.crawler).analysis.concurrency
         if self.config.mode == "llm":
             # Enough slots to keep every LLM call busy, each with a full batch (NEWSBOT_LLM_BATCH).
             size = max(size, self.config.llm.concurrency * self.config.batch_size)

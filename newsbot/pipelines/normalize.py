@@ -4,13 +4,14 @@ bound what a hostile feed could make huge (title, summary, content) and flag imp
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import regex
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from newsbot import stats as keys
+from newsbot.config import config_for
 from newsbot.text.html import one_line, tidy_text
 from newsbot.text.lang import detect_lang
 from newsbot.urls import canonical_url
@@ -44,12 +45,12 @@ def _unique(values) -> list[str]:
 class NormalizePipeline:
     def __init__(self, crawler):
         self.stats = crawler.stats
-        settings = crawler.settings
-        self.max_title = settings.getint("NEWSBOT_MAX_TITLE_CHARS", 300)
-        self.max_summary = settings.getint("NEWSBOT_MAX_SUMMARY_CHARS", 3000)
-        self.max_content = settings.getint("NEWSBOT_MAX_CONTENT_CHARS", 100_000)
-        self.max_future = timedelta(hours=settings.getfloat("NEWSBOT_MAX_FUTURE_HOURS", 24))
-        self.min_date = datetime.fromisoformat(settings.get("NEWSBOT_MIN_DATE") or "2000-01-01").replace(tzinfo=UTC)
+        crawl = config_for(crawler).crawl
+        self.max_title = crawl.max_title_chars
+        self.max_summary = crawl.max_summary_chars
+        self.max_content = crawl.max_content_chars
+        self.max_future = timedelta(hours=crawl.max_future_hours)
+        self.min_date = datetime.combine(crawl.min_date, time(), UTC)
 
     @classmethod
     def from_crawler(cls, crawler):

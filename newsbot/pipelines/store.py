@@ -15,6 +15,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import CloseSpider, DropItem
 
 from newsbot import stats as keys
+from newsbot.config import config_for
 from newsbot.pipelines.analyze import AnalyzePipeline, analyze_pipeline
 from newsbot.storage.batch import ArticleBatcher
 from newsbot.storage.connection import Store, crawler_store
@@ -59,12 +60,8 @@ class StorePipeline:
             logger.critical("newsbot: %s", exc)
             self.stats.set_value(keys.STORE_UNAVAILABLE, str(exc))
             raise CloseSpider("store_unavailable") from exc
-        settings = self.crawler.settings
-        self.batcher = ArticleBatcher(
-            self.store.db,
-            max_size=settings.getint("NEWSBOT_STORE_BATCH_SIZE", 100),
-            max_delay=settings.getfloat("NEWSBOT_STORE_BATCH_DELAY", 0.05),
-        )
+        store = config_for(self.crawler).store
+        self.batcher = ArticleBatcher(self.store.db, max_size=store.batch_size, max_delay=store.batch_delay)
         self.analyze = analyze_pipeline(self.crawler)
         logger.info("Storing articles in %s", self.store.safe_uri)
 

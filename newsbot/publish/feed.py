@@ -6,11 +6,11 @@ without it they are relative to the feed, which feed readers resolve against the
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
+from newsbot.config import config_for
 from newsbot.publish.search import day_page
 from newsbot.publish.stored import StoredDay
 from newsbot.publish.templating import render
@@ -19,17 +19,16 @@ FEED_TITLE = "AI每日动态"
 
 
 def site_url(settings) -> str:
-    url = (settings.get("NEWSBOT_SITE_URL") or "").strip()
+    url = config_for(settings).publish.site_url or ""
     return url if not url or url.endswith("/") else url + "/"
 
 
 def _published(day: StoredDay, settings) -> datetime:
-    """When the day's report is due: the end of its window (D 09:00 Asia/Shanghai by default)."""
+    """When the day's report is due: the end of its window (NEWSBOT_REPORT_CUTOFF on day D)."""
     if day.cutoff:
         return day.cutoff
-    tz = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")
-    hour, minute = (int(x) for x in str(settings.get("NEWSBOT_REPORT_CUTOFF") or "09:00").split(":"))
-    return datetime.combine(datetime.fromisoformat(day.date).date(), time(hour, minute), tz)
+    report = config_for(settings).report
+    return datetime.combine(datetime.fromisoformat(day.date).date(), report.cutoff, report.timezone)
 
 
 def entry_content(day: StoredDay, short_top: int) -> str:
@@ -48,8 +47,8 @@ def entry_content(day: StoredDay, short_top: int) -> str:
 
 def atom_feed(settings, days: list[StoredDay]) -> str:
     base = site_url(settings)
-    limit = settings.getint("NEWSBOT_FEED_DAYS", 30)
-    short_top = settings.getint("NEWSBOT_SHORT_TOP", 5)
+    limit = config_for(settings).publish.feed_days
+    short_top = config_for(settings).report.short_top
     shown = days[-limit:] if limit > 0 else days
     fg = FeedGenerator()
     fg.id(base + "feed.xml" if base else "urn:newsbot:ai-daily")

@@ -23,6 +23,7 @@ from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 
+from newsbot.config import config_for
 from newsbot.publish.feed import atom_feed, site_url
 from newsbot.publish.search import day_page, search_json, search_script
 from newsbot.publish.stored import StoredDay, stored_days
@@ -104,7 +105,7 @@ def index_html(days: list[StoredDay], weeks: list[str], short_top: int, base: st
 
 def site_files(settings, db, days: list[StoredDay]) -> dict[str, str]:
     """Every file of the site, rendered in memory (a template error writes nothing)."""
-    short_top = settings.getint("NEWSBOT_SHORT_TOP", 5)
+    short_top = config_for(settings).report.short_top
     files: dict[str, str] = {}
     for i, day in enumerate(days):
         prev = days[i - 1] if i > 0 else None
@@ -132,7 +133,7 @@ def _same(path: Path, text: str) -> bool:
 
 def publish(settings, db, output_dir) -> PublishResult:
     out = Path(output_dir)
-    days = stored_days(db, settings.get("NEWSBOT_OUTPUT_DIR") or "reports")
+    days = stored_days(db, config_for(settings).report.output_dir)
     result = PublishResult(out, days=len(days), weeks=len({week_of(d.date) for d in days}))
     for rel, text in site_files(settings, db, days).items():
         path = out / rel

@@ -16,9 +16,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from newsbot.analysis.schema import Importance
+from newsbot.config import config_for
+from newsbot.config.values import REPORT_FORMATS
 from newsbot.publish.stored import StoredDay, stored_days
 from newsbot.publish.templating import csp, page_style, render
 from newsbot.report.candidate import REGIONS
@@ -215,7 +216,7 @@ def week_summary(settings, db, events: list[dict], raw_count: int, counts_text: 
     """(本周总结, how it was written: llm | heuristic | heuristic-fallback)."""
     from newsbot.analysis.overview import compose_overview_sync
 
-    top = events[: settings.getint("NEWSBOT_WEEKLY_SUMMARY_EVENTS", 12)]
+    top = events[: config_for(settings).publish.weekly_summary_events]
     offline = f"{counts_text} {offline_highlights(events)}".strip()
     try:
         result = compose_overview_sync(
@@ -233,16 +234,16 @@ def build_week(settings, db, week: str, days: list[StoredDay] | None = None, now
     """The week's report from its stored days (read from the database unless given)."""
     start, end = parse_week(week)
     if days is None:
-        days = stored_days(db, settings.get("NEWSBOT_OUTPUT_DIR") or "reports", start.isoformat(), end.isoformat())
+        days = stored_days(db, config_for(settings).report.output_dir, start.isoformat(), end.isoformat())
     if not days:
         raise ValueError(f"no daily report is stored for {week} ({start} to {end}); render the days first")
-    tz = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")
+    tz = config_for(settings).report.timezone
     events = rank_events(merge_across_days(_appearances(days)))
     counts = week_counts(events)
     raw_count = sum(int(d.payload.get("raw_count") or 0) for d in days)
     counts_text = counts_sentence(start.isoformat(), end.isoformat(), len(days), raw_count, counts)
     summary, kind = week_summary(settings, db, events, raw_count, counts_text)
-    top = settings.getint("NEWSBOT_WEEKLY_TOP", 10)
+    top = config_for(settings).publish.weekly_top
     regions = {}
     for region in REGIONS:
         chosen = [e for e in events if e["region"] == region][:top]
@@ -264,10 +265,7 @@ def build_week(settings, db, week: str, days: list[StoredDay] | None = None, now
     )
 
 
-WEEK_FORMATS = ("txt", "md", "html", "json")
-
-
-def render_week(report: WeekReport, formats=WEEK_FORMATS, nav: dict | None = None) -> dict[str, str]:
+def render_week(report: WeekReport, formats=REPORT_FORMATS, nav: dict | None = None) -> dict[str, str]:
     """Every format in memory first, so a template error writes nothing. `nav` (the site's links, with
     `root` the way back to the site's top folder) is None for the stand-alone files."""
     style = page_style("week.css")
@@ -280,8 +278,8 @@ def render_week(report: WeekReport, formats=WEEK_FORMATS, nav: dict | None = Non
     }
     out = {}
     for fmt in formats:
-        if fmt not in WEEK_FORMATS:
-            raise ValueError(f"unknown report format {fmt!r}; known: {', '.join(WEEK_FORMATS)}")
+        if fmt not in REPORT_FORMATS:
+            raise ValueError(f"unknown report format {fmt!r}; known: {', '.join(REPORT_FORMATS)}")
         if fmt == "json":
             out[fmt] = render("week.json.j2", payload=report.payload())
         else:
@@ -299,9 +297,9 @@ def write_week(settings, week: str, output_dir=None) -> tuple[WeekReport, list[P
         report = build_week(settings, db, week)
     finally:
         client.close()
-    wanted = [f.strip() for f in settings.getlist("NEWSBOT_REPORT_FORMATS") or WEEK_FORMATS if f.strip()]
+    wanted = config_for(settings).report.formats
     texts = render_week(report, wanted)
-    out = Path(output_dir or settings.get("NEWSBOT_OUTPUT_DIR") or "reports")
+    out = Path(output_dir or config_for(settings).report.output_dir)
     paths = []
     for fmt, text in texts.items():
         path = out / f"{report.week}.{fmt}"
@@ -314,7 +312,8 @@ def push_week(settings, report: WeekReport, paths: list[Path]) -> bool:
     """Send the weekly files to every configured channel, like a day's report; never raises."""
     from newsbot.delivery import push_report
 
-    if not settings.getbool("NEWSBOT_PUSH_ENABLED", True) or not settings.getdict("NEWSBOT_CHANNELS"):
+    delivery = config_for(settings).delivery
+    if not delivery.enabled or not delivery.channels:
         return True
     pushed = push_report(settings, report.push_payload(), {p.suffix.lstrip("."): p for p in paths})
     return pushed.ok

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from newsbot.config import config_for
 from newsbot.health import broken_sources, source_health
 from newsbot.memory import collector_paused
 from newsbot.report.candidate import REGIONS, Event
@@ -90,7 +91,7 @@ def _build_report(settings, db, window: Window, runs: dict | None, now: datetime
         international=regions["international"],
         overview=overview.text,
         stats=stats,
-        short_top=settings.getint("NEWSBOT_SHORT_TOP", 5),
+        short_top=config_for(settings).report.short_top,
         events=selection.events,
         runs=all_runs,
     )

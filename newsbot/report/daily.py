@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsbot.config import config_for
 from newsbot.report.build import Report, build_report
 from newsbot.report.memory import memory_record
-from newsbot.report.render import FORMATS, render_formats
+from newsbot.report.render import render_formats
 from newsbot.report.window import Window, report_window
 from newsbot.stats import RunSummary
 from newsbot.storage.connection import sync_db
@@ -72,8 +73,7 @@ def report_document(report: Report, window: Window, paths: list[Path]) -> dict:
 
 def publish_report(settings, db, window: Window, output_dir, runs=None, now=None) -> PublishedReport:
     report = build_report(settings, db, window, runs=runs, now=now)
-    formats = [f.strip() for f in settings.getlist("NEWSBOT_REPORT_FORMATS") or FORMATS if f.strip()]
-    texts = render_formats(report, formats)
+    texts = render_formats(report, config_for(settings).report.formats)
     out = Path(output_dir)
     paths = [out / f"{report.date}.{fmt}" for fmt in texts]
     # Checked before any file is written: a report the archive would refuse is not published either.
@@ -92,18 +92,18 @@ def publish_day(
     window = report_window(settings, now=now)
     client, db = sync_db(settings)
     try:
-        return publish_report(
-            settings, db, window, output_dir or settings.get("NEWSBOT_OUTPUT_DIR") or "reports", runs=runs, now=now
-        )
+        out = output_dir or config_for(settings).report.output_dir
+        return publish_report(settings, db, window, out, runs=runs, now=now)
     finally:
         client.close()
 
 
 def push_unavailable(settings) -> str | None:
     """Why nothing can be pushed (turned off, no channel), or None."""
-    if not settings.getbool("NEWSBOT_PUSH_ENABLED", True):
+    delivery = config_for(settings).delivery
+    if not delivery.enabled:
         return "pushing is turned off (NEWSBOT_PUSH_ENABLED=False)"
-    if not settings.getdict("NEWSBOT_CHANNELS"):
+    if not delivery.channels:
         return "no channel is configured; set NEWSBOT_CHANNELS (docs/operations.md)"
     return None
 
@@ -130,6 +130,6 @@ def push_published(settings, published: PublishedReport):
     payload = published.report.payload()
     files = {p.suffix.lstrip("."): p for p in published.paths}
     pushed = push_report(settings, payload, files)
-    if settings.getbool("NEWSBOT_PUSH_ALERTS", True):
+    if config_for(settings).delivery.alerts:
         push_alert(settings, alert_text(payload["stats"].get("broken_sources") or [], payload["date"]))
     return pushed

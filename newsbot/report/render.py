@@ -13,11 +13,11 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from newsbot.analysis.schema import IMPORTANCE_MARK
+from newsbot.config.values import REPORT_FORMATS
 from newsbot.report.anchors import entry_anchor
 from newsbot.report.build import Report
 from newsbot.report.threads import zh_day
 
-FORMATS = ("txt", "md", "html", "json")
 STATUS_LABELS = {"blocked": "被拦截", "error": "抓取失败", "empty": "无内容", "missing": "未抓取"}
 
 
@@ -123,14 +123,14 @@ def template_context(report: Report, nav: dict | None = None) -> dict:
     }
 
 
-def render_formats(report: Report, formats=FORMATS, nav: dict | None = None) -> dict[str, str]:
+def render_formats(report: Report, formats=REPORT_FORMATS, nav: dict | None = None) -> dict[str, str]:
     """Every requested format rendered in memory first: a template error writes nothing."""
     env = environment()
     context = template_context(report, nav)
     out = {}
     for fmt in formats:
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown report format {fmt!r}; known: {', '.join(FORMATS)}")
+        if fmt not in REPORT_FORMATS:
+            raise ValueError(f"unknown report format {fmt!r}; known: {', '.join(REPORT_FORMATS)}")
         if fmt == "json":
             out[fmt] = env.get_template("report.json.j2").render(payload=report.payload())
         else:

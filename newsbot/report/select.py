@@ -15,6 +15,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from newsbot.config import config_for
 from newsbot.report.candidate import REGIONS, Event, candidate_from_doc
 from newsbot.report.cluster import ClusterStats, cluster
 from newsbot.report.keys import OPENING_CHARS
@@ -58,16 +59,14 @@ def select(db, settings, window: Window) -> Selection:
     cands = [c for c in (candidate_from_doc(d) for d in docs) if c is not None]
     clusters, cstats = cluster(cands)
     events = [Event.of([cands[i] for i in g]) for g in clusters]
-    prior = load_memory(db, window.day, settings.getint("NEWSBOT_MEMORY_DAYS", 7))
+    report = config_for(settings).report
+    prior = load_memory(db, window.day, report.memory_days)
     # The corpus takes the earlier days' events in; without any there is nothing to compare with.
     corpus = Corpus.of([c.keys for c in cands] + [p.keys for p in prior]) if prior else None
     events, repeats = drop_repeats(events, prior, corpus)
     chosen = rank_and_cap(
         events,
-        {
-            "domestic": settings.getint("NEWSBOT_MAX_DOMESTIC", 15),
-            "international": settings.getint("NEWSBOT_MAX_INTERNATIONAL", 13),
-        },
+        {"domestic": report.max_domestic, "international": report.max_international},
     )
     for repeat in repeats:
         logger.debug("Left out %s: reported on %s as %s", repeat.url, repeat.reported_on, repeat.reported_url)

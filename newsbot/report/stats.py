@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from newsbot.config import config_for
 from newsbot.report.overview import Overview
 from newsbot.report.select import Selection
 from newsbot.report.window import Window
@@ -87,9 +88,8 @@ def llm_stats(settings, analyses: list[dict], overview: Overview) -> dict:
     if not overview.cached:
         prompt += int(overview.usage.get("prompt_tokens") or 0)
         completion += int(overview.usage.get("completion_tokens") or 0)
-    price_prompt = settings.getfloat("NEWSBOT_PRICE_PROMPT_PER_1K", 0.0)
-    price_completion = settings.getfloat("NEWSBOT_PRICE_COMPLETION_PER_1K", 0.0)
-    cost = prompt / 1000 * price_prompt + completion / 1000 * price_completion
+    analysis = config_for(settings).analysis
+    cost = prompt / 1000 * analysis.price_prompt_per_1k + completion / 1000 * analysis.price_completion_per_1k
     return {
         "analyzed": len(analyses),
         "by_analyzer": dict(sorted(by_analyzer.items())),

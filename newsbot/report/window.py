@@ -1,6 +1,6 @@
 """The report window of a day.
 
-Report day D (NEWSBOT_TIMEZONE, Asia/Shanghai) covers [cutoff - NEWSBOT_WINDOW_HOURS, cutoff): the
+Report day D (in NEWSBOT_TIMEZONE) covers [cutoff - NEWSBOT_WINDOW_HOURS, cutoff): the
 start is inclusive and the cutoff exclusive. With NEWSBOT_DATE=D (`--date D`) the cutoff is D at
 NEWSBOT_REPORT_CUTOFF local time; live, the cutoff is now and D is the local date of now.
 """
@@ -8,8 +8,10 @@ NEWSBOT_REPORT_CUTOFF local time; live, the cutoff is now and D is the local dat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from newsbot.config import config_for
 
 
 @dataclass(frozen=True)
@@ -21,22 +23,13 @@ class Window:
     live: bool
 
 
-def _parse_hhmm(value: str) -> time:
-    try:
-        hours, minutes = (int(x) for x in str(value).strip().split(":"))
-        return time(hours, minutes)
-    except ValueError as exc:
-        raise ValueError(f"NEWSBOT_REPORT_CUTOFF must be HH:MM, not {value!r}") from exc
-
-
 def report_window(settings, now: datetime | None = None) -> Window:
-    tz = ZoneInfo(settings.get("NEWSBOT_TIMEZONE") or "Asia/Shanghai")
-    hours = settings.getfloat("NEWSBOT_WINDOW_HOURS", 24)
-    day_setting = settings.get("NEWSBOT_DATE")
-    if day_setting:
-        day = day_setting if isinstance(day_setting, date) else date.fromisoformat(str(day_setting))
-        cutoff_time = _parse_hhmm(settings.get("NEWSBOT_REPORT_CUTOFF") or "09:00")
-        cutoff = datetime.combine(day, cutoff_time, tz).astimezone(UTC)
+    report = config_for(settings).report
+    tz = report.timezone
+    hours = report.window_hours
+    if report.date:
+        day = report.date
+        cutoff = datetime.combine(day, report.cutoff, tz).astimezone(UTC)
         live = False
     else:
         cutoff = (now or datetime.now(UTC)).astimezone(UTC)

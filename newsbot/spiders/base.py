@@ -13,6 +13,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsbot import stats as keys
+from newsbot.config import config_for, set_user_agent
 from newsbot.feeds import read_feed
 from newsbot.fetch.middlewares import RedirectLoop
 from newsbot.fetch.policy import (
@@ -68,13 +69,15 @@ class FeedSpider(scrapy.Spider):
         super().update_settings(settings)
         source = cls.source_entry()
         settings.setdict(source.spider_settings(), priority="spider")
-        if settings.get("NEWSBOT_SNAPSHOT"):
+        crawl = config_for(settings).crawl
+        set_user_agent(settings, crawl.contact)
+        if crawl.snapshot:
             # Replay touches no server: politeness delays would only slow the replay down.
             settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-        if source.playwright or cls.name in settings.getlist("NEWSBOT_PLAYWRIGHT_SOURCES"):
-            launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
-            launch["executable_path"] = settings.get("NEWSBOT_CHROMIUM_PATH")
+        if source.playwright or cls.name in crawl.playwright_sources:
+            launch = dict(crawl.playwright_launch_options)
+            launch["executable_path"] = crawl.chromium_path
             settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
         else:
             # No page of this source needs a browser: keep Playwright (and its driver) out of the run.
@@ -94,7 +97,7 @@ class FeedSpider(scrapy.Spider):
 
     @property
     def use_browser(self) -> bool:
-        return self.source.playwright or self.name in self.settings.getlist("NEWSBOT_PLAYWRIGHT_SOURCES")
+        return self.source.playwright or self.name in config_for(self.settings).crawl.playwright_sources
 
     def _inc(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(key, count)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pymongo import AsyncMongoClient, MongoClient
 
+from newsbot.config import config_for
 from newsbot.storage.batch import AnalysisWriter, ArticleReader
 from newsbot.storage.embedded import ensure_embedded_server, running_server
 from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
@@ -26,21 +27,22 @@ from newsbot.urls import mask_uri_password
 
 def resolve_mongo_uri(settings) -> str:
     """MONGO_URI from the environment (or a MONGO_URI setting, for tests), else the embedded server."""
-    uri = os.environ.get("MONGO_URI") or settings.get("MONGO_URI")
+    store = config_for(settings).store
+    uri = os.environ.get("MONGO_URI") or store.mongo_uri
     if uri:
         return uri
-    idle = settings.getfloat("NEWSBOT_DB_IDLE_STOP", 10)
-    return ensure_embedded_server(settings.get("NEWSBOT_DATA_DIR") or "./data", idle)
+    return ensure_embedded_server(store.data_dir, store.db_idle_stop)
 
 
 def embedded_server_running(settings) -> str | None:
     """The one line `scrapy digest` prints when it leaves the embedded database running, else None."""
-    if os.environ.get("MONGO_URI") or settings.get("MONGO_URI"):
+    store = config_for(settings).store
+    if os.environ.get("MONGO_URI") or store.mongo_uri:
         return None
-    data_dir = Path(settings.get("NEWSBOT_DATA_DIR") or "./data").resolve()
+    data_dir = Path(store.data_dir).resolve()
     if running_server(data_dir) is None:
         return None
-    idle = settings.getfloat("NEWSBOT_DB_IDLE_STOP", 10)
+    idle = store.db_idle_stop
     when = f"stops by itself after {idle:g} idle minute(s)" if idle > 0 else "runs until stopped"
     return (
         f"newsbot: the embedded database (data in {data_dir}) is still running in the background and {when}; "
@@ -49,7 +51,7 @@ def embedded_server_running(settings) -> str | None:
 
 
 def database_name(settings, uri: str) -> str:
-    return _uri_database(uri) or settings.get("MONGO_DATABASE") or "newsbot"
+    return _uri_database(uri) or config_for(settings).store.mongo_database
 
 
 @functools.lru_cache(maxsize=16)
@@ -90,7 +92,7 @@ class Store:
             uri = resolve_mongo_uri(settings)
         except OSError as exc:
             raise StoreUnavailable(f"cannot start the embedded database: {exc}") from exc
-        return uri, database_name(settings, uri), settings.getint("MONGO_CONNECT_TIMEOUT_MS", 5000)
+        return uri, database_name(settings, uri), config_for(settings).store.mongo_connect_timeout_ms
 
     async def open(self) -> Store:
         try:
@@ -110,7 +112,8 @@ class Store:
 def sync_db(settings):
     """(client, database): a blocking handle for commands and tests that run outside the reactor."""
     uri = resolve_mongo_uri(settings)
-    client = MongoClient(uri, serverSelectionTimeoutMS=settings.getint("MONGO_CONNECT_TIMEOUT_MS", 5000), tz_aware=True)
+    timeout = config_for(settings).store.mongo_connect_timeout_ms
+    client = MongoClient(uri, serverSelectionTimeoutMS=timeout, tz_aware=True)
     return client, client[database_name(settings, uri)]
 
 

@@ -6,14 +6,12 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 # "2月4日消息，", "2026年2月4日，", "2月4日讯 ", "2月4日电": a date a model, a wire or we put first.
 DATE_PREFIX_RE = re.compile(r"^\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:消息|讯|电)?\s*[，,:：]?\s*")
 
 
-def date_prefix(published_at: datetime | None, tz: ZoneInfo = SHANGHAI) -> str:
-    """The seed's "2月4日消息，", from the article's own publication time in Asia/Shanghai."""
+def date_prefix(published_at: datetime | None, tz: ZoneInfo) -> str:
+    """The seed's "2月4日消息，", from the article's own publication time in the report's time zone."""
     when = published_at or datetime.now(UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

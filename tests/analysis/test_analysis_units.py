@@ -8,6 +8,7 @@ import shutil
 from importlib import resources
 
 import pytest
+from scrapy.settings import Settings
 
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.evaluate import changed_rows, char_overlap, classification, metrics, metrics_by_day, row_day
@@ -17,6 +18,7 @@ from newsbot.analysis.llm import validate_judgement
 from newsbot.analysis.overview import check_highlights, heuristic_overview
 from newsbot.analysis.prompts import PromptError, load_prompts, make_fence
 from newsbot.analysis.schema import SCORE_BANDS
+from newsbot.config import config_for
 from tests.conftest import authored_golden_rows
 
 
@@ -226,12 +228,13 @@ def test_overview_heuristic_and_its_fact_check():
 
 
 def test_rows_fall_in_report_days_and_every_metric_is_split_by_day():
-    # The report day ends at 09:00 Asia/Shanghai: 08:59 belongs to that day, 09:00 to the next.
-    assert row_day({"published_at": "2026-02-04T08:59:00+08:00"}) == "2026-02-04"
-    assert row_day({"published_at": "2026-02-04T09:00:00+08:00"}) == "2026-02-05"
-    assert row_day({"published_at": "2026-02-04T00:30:00Z"}) == "2026-02-04"
-    assert row_day({"day": "2026-03-01", "published_at": "2026-02-04T01:30:00Z"}) == "2026-03-01"
-    assert row_day({"published_at": "not a date"}) == "undated"
+    # By default the report day ends at 09:00 Asia/Shanghai: 08:59 belongs to that day, 09:00 to the next.
+    report = config_for(Settings()).report
+    assert row_day({"published_at": "2026-02-04T08:59:00+08:00"}, report) == "2026-02-04"
+    assert row_day({"published_at": "2026-02-04T09:00:00+08:00"}, report) == "2026-02-05"
+    assert row_day({"published_at": "2026-02-04T00:30:00Z"}, report) == "2026-02-04"
+    assert row_day({"day": "2026-03-01", "published_at": "2026-02-04T01:30:00Z"}, report) == "2026-03-01"
+    assert row_day({"published_at": "not a date"}, report) == "undated"
 
     def row(i, day, importance):
         exp = {"ai_relevant": True, "region": "domestic", "importance": importance, "category": "融资"}
@@ -243,13 +246,13 @@ def test_rows_fall_in_report_days_and_every_metric_is_split_by_day():
         {"ai_relevant": True, "region": "domestic", "importance": "high", "category": "其他", "summary_zh": ""},
         {"ai_relevant": True, "region": "domestic", "importance": "low", "category": "融资", "summary_zh": ""},
     ]
-    days = metrics_by_day(rows, records)
+    days = metrics_by_day(rows, records, report)
     assert list(days) == ["2026-03-01", "2026-03-02"]
     assert days["2026-03-01"]["rows"] == 1 and days["2026-03-01"]["importance"]["accuracy"] == 0.0
     assert days["2026-03-02"]["importance"]["accuracy"] == 1.0
     assert days["2026-03-02"]["category"]["accuracy"] == 1.0
     # Each day carries the same metrics as the pooled result.
-    assert set(days["2026-03-01"]) == set(metrics(rows, records))
+    assert set(days["2026-03-01"]) == set(metrics(rows, records, report))
 
 
 def test_metrics_per_class_and_changed_rows():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import subprocess
 import sys
 import zipfile
@@ -25,6 +26,7 @@ def test_egg_has_every_package_file_and_the_settings_entry_point(tmp_path):
         timeout=180,
     )
     assert done.returncode == 0, done.stderr
+    assert "no files found matching" not in done.stderr + done.stdout, done.stderr
     with zipfile.ZipFile(egg) as archive:
         names = set(archive.namelist())
         entry_points = archive.read("EGG-INFO/entry_points.txt").decode()
@@ -51,3 +53,21 @@ def test_deploy_target_reads_credentials_from_the_environment():
     deploy = cfg["deploy"]
     assert deploy["project"] == "newsbot" and deploy["url"].startswith("http")
     assert deploy["username"] == "${SCRAPYD_USERNAME}" and deploy["password"] == "${SCRAPYD_PASSWORD}"
+
+
+def test_setup_names_only_package_files_that_exist_and_all_of_them():
+    """setup.py finds the package data instead of listing folders, so none it names is missing and
+    none on disk is left out."""
+    spec = importlib.util.spec_from_file_location("newsbot_setup", ROOT / "setup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # not __main__: defines package_files() without building anything
+    listed = module.package_files()
+    package = ROOT / "newsbot"
+    assert listed and all((package / name).is_file() for name in listed)
+    on_disk = {
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    }
+    assert on_disk == set(listed)
+    assert "sources.toml" in listed and any(name.startswith("prompts/") for name in listed)

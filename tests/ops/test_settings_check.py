@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from scrapy.settings import Settings
 
-from newsbot.settings_check import RULES, check_settings
+from newsbot.config import check_settings
+from newsbot.config.build import DECLARED
 from tests.conftest import run_scrapy, scrapy_env
 
 
@@ -20,7 +21,7 @@ def project_settings(**values) -> Settings:
 def test_every_newsbot_setting_has_a_rule_and_the_defaults_pass():
     settings = project_settings()
     names = {k for k in settings.attributes if k.startswith("NEWSBOT_")}
-    assert names <= set(RULES), names - set(RULES)
+    assert names <= set(DECLARED), names - set(DECLARED)
     assert check_settings(settings, environ={}) == []
 
 

@@ -81,6 +81,11 @@ def test_digest_renders_the_day_and_prints_the_paths(digest):
     assert sorted(p.name for p in digest.out.iterdir()) == [f"{DAY}.{ext}" for ext in ("html", "json", "md", "txt")]
 
 
+def test_a_digest_without_an_operator_contact_warns_once(digest):
+    """Its User-Agent names no one to contact; one warning per run, not one per source."""
+    assert digest.proc.stderr.count("NEWSBOT_CONTACT is not set") == 1
+
+
 def test_counts(digest, expected):
     payload = digest.payload
     window = report_window(day_settings())

@@ -6,14 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
 
 from newsbot import settings
+from newsbot.config import config_for
 from newsbot.report.render import render_formats
 from tests.report.test_render import report_from
 
 HERE = Path(__file__).parent
 ARTIFACTS = HERE.parent / "artifacts"
-CHROMIUM = Path(settings.NEWSBOT_CHROMIUM_PATH)
+CHROMIUM = Path(config_for(Settings()).crawl.chromium_path)
 # The same flags the crawl's browser runs with: this machine's closed network needs them.
 CHROMIUM_ARGS = settings.PLAYWRIGHT_LAUNCH_OPTIONS["args"]
 

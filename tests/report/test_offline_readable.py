@@ -6,6 +6,7 @@ English headline. With the LLM (every summary Chinese) the best-ranked report is
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import HeuristicAnalyzer
@@ -51,7 +52,7 @@ def offline_doc(url: str, source: str, title_text: tuple[str, str], region: str)
         "category": result.category,
         "importance": result.importance,
         "score": result.score,
-        "summary_zh": date_prefix(doc["published_at"]) + result.summary,
+        "summary_zh": date_prefix(doc["published_at"], ZoneInfo("Asia/Shanghai")) + result.summary,
         "reason_zh": result.reason,
         "tags": result.tags,
         "entities": result.entities,

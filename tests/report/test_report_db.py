@@ -188,7 +188,7 @@ def test_an_event_reported_yesterday_is_not_repeated_without_new_facts(mongo_db,
 
 def test_a_failed_render_writes_nothing(day_db, tmp_path):
     (tmp_path / "2026-02-04.txt").write_text("yesterday's good report", encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown report format"):
+    with pytest.raises(ValueError, match="NEWSBOT_REPORT_FORMATS=.* is not valid"):
         render(day_db, tmp_path, NEWSBOT_REPORT_FORMATS=["txt", "pdf"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-02-04.txt"]
     assert (tmp_path / "2026-02-04.txt").read_text(encoding="utf-8") == "yesterday's good report"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,8 +19,8 @@ from newsbot.text.dates import date_prefix, strip_date_prefix
         (datetime(2026, 2, 3, 16, 0), "2月4日消息，"),  # naive means UTC
     ],
 )
-def test_date_prefix_is_the_shanghai_day(when, prefix):
-    assert date_prefix(when) == prefix
+def test_date_prefix_is_the_day_in_the_time_zone_given(when, prefix):
+    assert date_prefix(when, ZoneInfo("Asia/Shanghai")) == prefix
 
 
 @pytest.mark.parametrize(
@@ -39,5 +40,5 @@ def test_a_leading_date_is_removed_and_nothing_else(text, stripped):
 
 
 def test_the_prefix_we_write_is_the_prefix_we_strip():
-    prefix = date_prefix(datetime(2026, 2, 4, 3, 0, tzinfo=UTC))
+    prefix = date_prefix(datetime(2026, 2, 4, 3, 0, tzinfo=UTC), ZoneInfo("UTC"))
     assert strip_date_prefix(prefix + "阿里巴巴开源新模型。") == "阿里巴巴开源新模型。"

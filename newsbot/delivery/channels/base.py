@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from newsbot.config import config_for
 from newsbot.delivery.hints import provider_hint
 from newsbot.delivery.secrets import redact
 
@@ -24,12 +25,8 @@ class Policy:
 
     @classmethod
     def from_settings(cls, settings) -> Policy:
-        return cls(
-            retries=max(0, settings.getint("NEWSBOT_PUSH_RETRIES", 3)),
-            backoff=max(0.0, settings.getfloat("NEWSBOT_PUSH_BACKOFF", 2.0)),
-            backoff_max=max(0.0, settings.getfloat("NEWSBOT_PUSH_BACKOFF_MAX", 60.0)),
-            timeout=settings.getfloat("NEWSBOT_PUSH_TIMEOUT", 20.0),
-        )
+        d = config_for(settings).delivery
+        return cls(retries=d.retries, backoff=d.backoff, backoff_max=d.backoff_max, timeout=d.timeout)
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Exponential backoff for the n-th retry (1-based); a server's Retry-After wins, capped."""
