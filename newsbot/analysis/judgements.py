@@ -192,7 +192,7 @@ class ImportanceWeights:
 
     base: float = 30.0
     # (at least US$, points) for an amount in a deal; other amounts (revenue, market value) earn a share.
-    money_tiers: tuple[tuple[float, float], ...] = ((1e10, 30), (1e9, 26), (7e7, 22), (1e7, 12), (1e6, 6), (0, 2))
+    money_tiers: tuple[tuple[float, float], ...] = ((1e10, 30), (1e9, 26), (7e7, 22), (1e7, 12), (0, 0))
     non_deal_money: float = 0.5
     actor_by_tier: tuple[float, float, float] = (2, 12, 18)  # the top actor in the headline, by tier 0/1/2
     giant_in_opening: float = 5
@@ -230,6 +230,16 @@ def versioned_names(title: str) -> list[str]:
     return [m.group(0) for m in _VERSION_RE.finditer(title)]
 
 
+_MARKET_VALUE_RE = re.compile(r"市值|股价|营收|收入|利润|market (?:value|cap)|revenue|sales|profit", re.I)
+
+
+def _clause_of(text: str, needle: str) -> str:
+    at = text.index(needle)
+    start = max(text.rfind(stop, 0, at) for stop in "，。；！？,;\n") + 1
+    ends = [i for i in (text.find(stop, at + len(needle)) for stop in "，。；！？,;\n") if i >= 0]
+    return text[start : min(ends, default=len(text))]
+
+
 @dataclass(frozen=True)
 class MoneyEvidence:
     """The largest amount named (headline and opening first, else the body) and whether it is a deal."""
@@ -246,8 +256,10 @@ def money_evidence(r: Reading, lex: Lexicon, w: ImportanceWeights = WEIGHTS) -> 
     if not money:
         return MoneyEvidence()
     top = max(money, key=lambda m: m.usd)
-    # Revenue, prices and forecasts are not the funding or deals the level rules mean.
-    deal = bool(lex.hits("dealmoney", head_text))
+    # Revenue, prices, market values and forecasts are not the funding or deals the level rules mean:
+    # an amount whose own clause names a market value or revenue ("市值一度突破…") is no deal.
+    clause = _clause_of(head_text, top.text) if top.text in head_text else ""
+    deal = bool(lex.hits("dealmoney", head_text)) and not _MARKET_VALUE_RE.search(clause)
     for threshold, points in w.money_tiers:
         if top.usd >= threshold:
             return MoneyEvidence(top.usd, top.text, deal, points if deal else points * w.non_deal_money)
