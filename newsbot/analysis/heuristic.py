@@ -125,7 +125,8 @@ class HeuristicAnalyzer:
             category.category,
             importance.subject,
             r.title_m,
-            r.body_m,
+            # Actors named in the lead, not anywhere in the body: a name in passing is not a tag.
+            r.opening_m,
             ai.relevant,
             self.gaz,
             self.lex,
