@@ -30,6 +30,8 @@ _LINE_PATTERNS = [
     r"[^。]{0,16}(?:版权所有|原创文章)[，,。]?.{0,20}未经(?:授权|许可).{0,30}转载.{0,30}",
     # WeChat sign-offs: "欢迎关注…", "长按识别二维码…", "扫码关注…", "喜欢就点个赞/在看吧", "转载请联系…".
     r".{0,20}(?:欢迎关注|长按(?:识别)?二维码|扫码关注|扫描二维码|设为星标|点个?(?:赞|在看)|转载请联系|商务合作请联系).{0,60}",
+    # An arXiv listing's header line: "arXiv:2601.01234v2 Announce Type: replace-cross".
+    r"arXiv:\d{4}\.\d{4,5}(?:v\d+)?\s+Announce Type:\s*[\w-]+",
     # English photo credit lines: "Photo: Jane Doe/Bloomberg", "Photographer: …/Bloomberg", "Image credit: …".
     r"(?:Photo(?:graph(?:er)?)?|Image|Picture)s?(?:\s+credit)?\s*:\s*[^.]{1,80}",
 ]
