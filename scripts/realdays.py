@@ -17,7 +17,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 REALDAYS = REPO.parent / "shared" / "realdays"
-VENV_BIN = REPO / ".venv" / "bin"
 
 
 def run_day(day: str, work: Path) -> int:
@@ -28,7 +27,7 @@ def run_day(day: str, work: Path) -> int:
     names = [s["name"] for s in tomllib.loads(sources_file.read_text("utf-8"))["source"]]
     data, out = work / day / "data", work / day / "out"
     digest = [
-        str(VENV_BIN / "scrapy"), "digest", "--snapshot", str(day_dir), "--date", day,
+        sys.executable, "-m", "scrapy", "digest", "--snapshot", str(day_dir), "--date", day,
         "-s", f"NEWSBOT_SOURCES_FILE={sources_file}",
         "-s", f"NEWSBOT_SOURCES={','.join(names)}",
         "-s", f"NEWSBOT_DATA_DIR={data}", "-s", "NEWSBOT_ANALYZER=heuristic",
