@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 
 STORY = "story"
-NOT_ENTRIES = ("roundup", "log", "advert", "navigation")
 
 _DATE = r"(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}月\d{1,2}日|\d{1,2}/\d{1,2})"
 # A count of new or listed items in a headline: "— 6 new", "(25 items)", "共12条", "10则".
