@@ -108,8 +108,10 @@ def judge_ai(r: Reading, lex: Lexicon) -> AiJudgement:
     context += 0.5 * lex.score("ai_context", r.body[len(lead) : 3000])
     context += 2.0 * len({m.entity.name for m in r.title_m if m.entity.ai == 1})
     context += 1.0 * min(3, len({m.entity.name for m in r.body_m if m.entity.ai == 1}))
-    # With no AI word in the headline or lead, the body cannot make it an AI story on its own.
-    score = wording + min(body, BODY_AI_CAP if wording else BODY_AI_CAP / 2) + min(context, AI_CONTEXT_CAP)
+    # The body corroborates a headline about AI; under a headline with no AI in it (a restaurant chain's
+    # sale, a toolmaker's shares) the headline and lead must make the case on their own.
+    titled = lex.score("ai", r.title) > 0 or any(m.entity.ai for m in r.title_m)
+    score = wording + (min(body, BODY_AI_CAP) if titled else 0.0) + min(context, AI_CONTEXT_CAP)
     return AiJudgement(relevant=score >= AI_THRESHOLD, score=round(score, 2), context=round(context, 2))
 
 

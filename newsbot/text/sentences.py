@@ -86,6 +86,7 @@ _SENTENCE_OPENERS = frozenset(
         "Their",
     ]
 )
+_WORD_RE = re.compile(r"[A-Za-z]+")
 # The stop is matched, not looked behind for, so that re skips ahead to the next stop; the break
 # (group 1) is what follows it.
 _EN_SPLIT_RE = re.compile(r"[.!?]([\"”’)]?\s+)(?=[A-Z0-9\"“(\u4e00-\u9fff])")
@@ -130,15 +131,17 @@ def _within_quotes(chunks: list[str]) -> Iterator[str]:
 def _is_name_bang(head: str, after: str) -> bool:
     """ "Yum! Brands", "Yahoo! Japan": an exclamation mark inside a capitalised name, followed by
     another capitalised word that does not open a sentence."""
-    word = head.rsplit(None, 1)[-1] if head.split() else ""
-    nxt = after.split(None, 1)[0] if after.split() else ""
+    word = _WORD_RE.search(head.rsplit(None, 1)[-1] if head.split() else "")
+    nxt = _WORD_RE.match(after.lstrip())
     return (
         head.endswith("!")
-        and word[:1].isupper()
-        and word[1:-1].isalpha()
-        and nxt[:1].isupper()
-        and nxt.strip(",.;:").isalpha()
-        and nxt.strip(",.;:") not in _SENTENCE_OPENERS
+        and word is not None
+        and word.group(0)[:1].isupper()
+        and nxt is not None
+        and nxt.group(0)[:1].isupper()
+        and nxt.group(0) not in _SENTENCE_OPENERS
+        # "Smith! Really?" is two exclamations, not a name.
+        and after.lstrip()[nxt.end() : nxt.end() + 1] not in ("!", "?", ".")
     )
 
 

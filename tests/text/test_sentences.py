@@ -74,3 +74,8 @@ def test_a_quotation_with_several_stops_is_one_sentence():
 
 def test_an_ascii_stop_before_chinese_ends_the_sentence():
     assert split_sentences("真的吗?是的!好。") == ["真的吗?", "是的!", "好。"]
+
+
+def test_a_bang_name_in_brackets_inside_chinese_text():
+    text = "某公司从某集团（Acme! Foods）手里买下品牌。第二句。"
+    assert split_sentences(text) == ["某公司从某集团（Acme! Foods）手里买下品牌。", "第二句。"]
