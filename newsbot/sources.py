@@ -68,7 +68,9 @@ class Source:
     display_name: str  # shown in reports
     feeds: tuple[str, ...]
     lang: str  # "zh" or "en"
-    region: str = "international"  # "domestic" or "international": a prior for the analyzer
+    # "domestic" or "international": a prior the analyzer uses only when a story's subject says nothing
+    # of its region; None (the default) lets each story's subject decide.
+    region: str | None = None
     # The domains (and their subdomains) this source owns: article pages and any follow-up request go
     # nowhere else (the spider's allowed_domains, read by newsbot.fetch's SourceDomainsMiddleware). The
     # feeds above are fetched wherever they are. An entry without it gets the hosts of its feeds.
@@ -88,7 +90,7 @@ class Source:
     origin: str = field(default=BUILTIN, compare=False)  # the file that defined it
 
     @property
-    def home_region(self) -> str:
+    def home_region(self) -> str | None:
         return self.region
 
     def spider_settings(self) -> dict:
@@ -102,17 +104,11 @@ class Source:
             if key in out or key == "enabled":
                 continue
             value = getattr(self, key)
-            if key == "region" and value == _default_region(self.lang):
-                continue
             if key == "allowed_domains" and value == feed_domains(self.feeds):
                 continue
             if value != getattr(defaults, key):
                 out[key] = list(value) if isinstance(value, tuple) else value
         return out
-
-
-def _default_region(lang: str) -> str:
-    return "domestic" if lang == "zh" else "international"
 
 
 def feed_domains(feeds) -> tuple[str, ...]:
@@ -359,7 +355,7 @@ def build_source(entry: dict) -> Source:
         display_name=entry["display_name"],
         feeds=feeds,
         lang=lang,
-        region=entry.get("region") or _default_region(lang),
+        region=entry.get("region") or None,
         allowed_domains=tuple(entry.get("allowed_domains") or feed_domains(feeds)),
         full_text=entry.get("full_text", False),
         paywalled=entry.get("paywalled", False),
@@ -385,7 +381,8 @@ def markdown_table(sources: dict[str, Source]) -> str:
         if src.quiet_weekdays:
             flags.append(f"quiet {'/'.join(src.quiet_weekdays)}")
         feeds = ", ".join(src.feeds)
-        rows.append(f"| {src.name} | {src.display_name} | {src.lang} | {src.region} | {feeds} | {', '.join(flags)} |")
+        region = src.region or "by story"
+        rows.append(f"| {src.name} | {src.display_name} | {src.lang} | {region} | {feeds} | {', '.join(flags)} |")
     return "\n".join(rows)
 
 

@@ -27,15 +27,18 @@ class ArticleInput:
         {"title", "content", "summary", "lang", "source", "source_name", "published_at"}
     )
 
-    @property
-    def home_region(self) -> str | None:
-        src = SOURCES.get(self.source)
-        return src.home_region if src else None
+    # The source's standing, read from the registry where the article is built: a worker process
+    # (newsbot.workers) knows only the built-in sources, not the user's file, so it must travel along.
+    # `home_region` is the source's explicit `region` (None when it has none): only a prior.
+    home_region: str | None = None
+    source_weight: float | None = None
 
-    @property
-    def source_weight(self) -> float:
-        src = SOURCES.get(self.source)
-        return src.weight if src else 1.0
+    def __post_init__(self) -> None:
+        if self.source_weight is None:
+            src = SOURCES.get(self.source)
+            object.__setattr__(self, "source_weight", src.weight if src else 1.0)
+            if self.home_region is None and src is not None:
+                object.__setattr__(self, "home_region", src.home_region)
 
     @classmethod
     def from_doc(cls, doc: dict) -> ArticleInput:

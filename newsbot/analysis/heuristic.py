@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["ALGORITHM_VERSION", "Evidence", "HeuristicAnalyzer", "HeuristicResult", "importance_for", "to_band"]
 
 # Bump when the scoring code changes; the data files are hashed in on their own.
-ALGORITHM_VERSION = "4"
+ALGORITHM_VERSION = "6"
 # How many entities an English lead's Chinese label names.
 TAG_ENTITIES = 2
 
@@ -125,7 +125,8 @@ class HeuristicAnalyzer:
             category.category,
             importance.subject,
             r.title_m,
-            r.body_m,
+            # Actors named in the lead, not anywhere in the body: a name in passing is not a tag.
+            r.opening_m,
             ai.relevant,
             self.gaz,
             self.lex,

@@ -16,29 +16,25 @@ from dataclasses import dataclass, field
 
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.lexicon import Gazetteer, Lexicon, Mention
+from newsbot.analysis.region import ZH_ORG_RE
+from newsbot.analysis.region import RegionJudgement as RegionJudgement
+from newsbot.analysis.region import judge_region as judge_region
 from newsbot.analysis.schema import SCORE_BANDS, Category
 from newsbot.text.amounts import find_money
+from newsbot.text.boilerplate import strip_boilerplate
 from newsbot.text.injection import find_injection, without_injection
 from newsbot.text.sentences import first_sentences
 
-# Region evidence weights: where an entity is named matters more than how often.
-TITLE_W, OPENING_W, BODY_W = 3.0, 1.5, 0.5
-KIND_W = {"org": 1.0, "person": 0.9, "place": 0.6}
-TIER_W = {2: 1.2, 1: 1.0, 0: 0.8}
-HOME_PRIOR = 0.8
-
 AI_THRESHOLD = 4.0
 AI_CONTEXT_CAP = AI_THRESHOLD - 1.0
+# The lead (headline aside) that AI relevance is judged on, and the capped share of the body after it.
+LEAD_SENTENCES = 3
+BODY_AI_SHARE, BODY_AI_CAP = 0.5, 2.0
 HIGH_AT, MEDIUM_AT = 60, 42
 GOV_TITLE_POLICY = 14
 # Sources whose items are of one kind unless the text says otherwise (arXiv posts papers).
 SOURCE_CATEGORY_PRIOR = {"arxiv": Category.research.value}
 
-# A Chinese organisation name the gazetteer does not know: "天顿数据科技有限公司", "「擎波探索」".
-ZH_ORG_RE = re.compile(
-    r"[\u4e00-\u9fff]{2,8}(?:科技|集团|股份|控股|资本|半导体|微电子|精工|新能源)(?:有限公司|股份有限公司|公司)?"
-    r"|「[^」]{2,12}」"
-)
 # "广东：", "国家数据局：", "工信部等七部门：": a place or a government body speaking in the headline
 # (a company's "小鹏汽车：" or a market wrap's "港股收评：" is not).
 _GOV_HEAD_RE = re.compile(r"^([\u4e00-\u9fff]{2,12}?)(省|市|区|县|部|委|局|办|院|署|厅|部门)?[：:]")
@@ -46,7 +42,6 @@ _GOV_HEAD_RE = re.compile(r"^([\u4e00-\u9fff]{2,12}?)(省|市|区|县|部|委|�
 OPENING_SENTENCES = 8
 # How much of the body its names are looked for in, for the judgements (the record's entities read it all).
 BODY_NAMES_CHARS = 4000
-_YUAN_RE = re.compile(r"(?:人民币|\d(?:万|亿)?元|\byuan\b|\bRMB\b)", re.I)
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,8 @@ class Reading:
         injection = find_injection(f"{art.title}\n{art.text}")
         # Instructions planted in the text are not evidence of anything: drop their sentences first.
         title = without_injection(art.title) if injection else art.title
-        body = without_injection(art.text) if injection else art.text
+        # Bylines, reprint notices and sign-offs are no one's subject, and would take the lead's place.
+        body = strip_boilerplate(without_injection(art.text) if injection else art.text)
         sentences = first_sentences(body, OPENING_SENTENCES)
         opening = " ".join(sentences[:2])
         return cls(
@@ -96,54 +92,27 @@ class AiJudgement:
 
 
 def judge_ai(r: Reading, lex: Lexicon) -> AiJudgement:
-    wording = 2 * lex.score("ai", r.title) + lex.score("ai", r.body[:3000])
+    # What the story is about is in its headline and lead; the rest of the body only corroborates, and
+    # its share is capped: a long feature on a theme park or oil prices that mentions AI in passing
+    # must not add up to an AI story.
+    lead = " ".join(r.sentences[:LEAD_SENTENCES])
+    wording = 2 * lex.score("ai", r.title) + lex.score("ai", lead)
+    body = BODY_AI_SHARE * lex.score("ai", r.body[len(lead) : 3000]) if len(r.body) > len(lead) else 0.0
     # An AI lab, an AI chip maker or its founder named is AI news by itself ("Kimi K2.5 tops the chart").
     wording += 3.0 * len({m.entity.name for m in r.title_m if m.entity.ai == 2})
-    wording += 1.0 * min(3, len({m.entity.name for m in r.body_m if m.entity.ai == 2}))
+    wording += 2.0 * min(2, len({m.entity.name for m in r.opening_m if m.entity.ai == 2}))
+    body += 0.5 * min(2, len({m.entity.name for m in r.body_m if m.entity.ai == 2}))
     # Context corroborates but never establishes relevance: a chip-funding or data-centre story, or a
     # big-tech company's food-delivery, phone or antitrust story, is not AI news on context alone.
-    context = 2 * lex.score("ai_context", r.title) + lex.score("ai_context", r.body[:3000])
+    context = 2 * lex.score("ai_context", r.title) + lex.score("ai_context", lead)
+    context += 0.5 * lex.score("ai_context", r.body[len(lead) : 3000])
     context += 2.0 * len({m.entity.name for m in r.title_m if m.entity.ai == 1})
     context += 1.0 * min(3, len({m.entity.name for m in r.body_m if m.entity.ai == 1}))
-    score = wording + min(context, AI_CONTEXT_CAP)
+    # The body corroborates a headline about AI; under a headline with no AI in it (a restaurant chain's
+    # sale, a toolmaker's shares) the headline and lead must make the case on their own.
+    titled = lex.score("ai", r.title) > 0 or any(m.entity.ai for m in r.title_m)
+    score = wording + (min(body, BODY_AI_CAP) if titled else 0.0) + min(context, AI_CONTEXT_CAP)
     return AiJudgement(relevant=score >= AI_THRESHOLD, score=round(score, 2), context=round(context, 2))
-
-
-# --- region --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RegionJudgement:
-    region: str
-    scores: dict[str, float]
-
-
-def _mention_weight(mentions: list[Mention], weight: float, scores: dict[str, float], cap: int | None = None) -> None:
-    seen: dict[str, int] = {}
-    for m in mentions:
-        seen[m.entity.name] = seen.get(m.entity.name, 0) + 1
-        if cap is not None and seen[m.entity.name] > cap:
-            continue
-        scores[m.entity.region] += weight * KIND_W[m.entity.kind] * TIER_W[m.entity.tier]
-
-
-def judge_region(r: Reading) -> RegionJudgement:
-    scores = {"domestic": 0.0, "international": 0.0}
-    _mention_weight(r.title_m, TITLE_W, scores)
-    _mention_weight(r.opening_m, OPENING_W, scores)
-    _mention_weight(r.body_m, BODY_W, scores, cap=3)
-    if r.article.lang == "zh":
-        # Chinese-named organisations the gazetteer does not know are almost always Chinese.
-        known = [(m.start, m.end) for m in r.title_m]
-        unknown = [m for m in ZH_ORG_RE.finditer(r.title) if not any(s < m.end() and m.start() < e for s, e in known)]
-        scores["domestic"] += 1.0 * min(2, len(unknown)) + 0.5 * min(2, len(ZH_ORG_RE.findall(r.opening)))
-    if _YUAN_RE.search(f"{r.title} {r.opening}"):
-        scores["domestic"] += 0.5
-    home = r.article.home_region
-    if home in scores:
-        scores[home] += HOME_PRIOR
-    rounded = {k: round(v, 2) for k, v in scores.items()}
-    if scores["domestic"] == scores["international"]:
-        return RegionJudgement(home or "international", rounded)
-    return RegionJudgement(max(scores, key=scores.get), rounded)
 
 
 # --- category ------------------------------------------------------------------------------------
@@ -225,7 +194,7 @@ class ImportanceWeights:
 
     base: float = 30.0
     # (at least US$, points) for an amount in a deal; other amounts (revenue, market value) earn a share.
-    money_tiers: tuple[tuple[float, float], ...] = ((1e10, 30), (1e9, 26), (7e7, 22), (1e7, 12), (1e6, 6), (0, 2))
+    money_tiers: tuple[tuple[float, float], ...] = ((1e10, 30), (1e9, 26), (7e7, 22), (1e7, 12), (0, 0))
     non_deal_money: float = 0.5
     actor_by_tier: tuple[float, float, float] = (2, 12, 18)  # the top actor in the headline, by tier 0/1/2
     giant_in_opening: float = 5
@@ -263,6 +232,16 @@ def versioned_names(title: str) -> list[str]:
     return [m.group(0) for m in _VERSION_RE.finditer(title)]
 
 
+_MARKET_VALUE_RE = re.compile(r"市值|股价|营收|收入|利润|market (?:value|cap)|revenue|sales|profit", re.I)
+
+
+def _clause_of(text: str, needle: str) -> str:
+    at = text.index(needle)
+    start = max(text.rfind(stop, 0, at) for stop in "，。；！？,;\n") + 1
+    ends = [i for i in (text.find(stop, at + len(needle)) for stop in "，。；！？,;\n") if i >= 0]
+    return text[start : min(ends, default=len(text))]
+
+
 @dataclass(frozen=True)
 class MoneyEvidence:
     """The largest amount named (headline and opening first, else the body) and whether it is a deal."""
@@ -279,8 +258,10 @@ def money_evidence(r: Reading, lex: Lexicon, w: ImportanceWeights = WEIGHTS) -> 
     if not money:
         return MoneyEvidence()
     top = max(money, key=lambda m: m.usd)
-    # Revenue, prices and forecasts are not the funding or deals the level rules mean.
-    deal = bool(lex.hits("dealmoney", head_text))
+    # Revenue, prices, market values and forecasts are not the funding or deals the level rules mean:
+    # an amount whose own clause names a market value or revenue ("市值一度突破…") is no deal.
+    clause = _clause_of(head_text, top.text) if top.text in head_text else ""
+    deal = bool(lex.hits("dealmoney", head_text)) and not _MARKET_VALUE_RE.search(clause)
     for threshold, points in w.money_tiers:
         if top.usd >= threshold:
             return MoneyEvidence(top.usd, top.text, deal, points if deal else points * w.non_deal_money)

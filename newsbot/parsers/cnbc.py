@@ -8,9 +8,9 @@ from datetime import datetime
 from parsel import Selector
 
 from newsbot.parsers import ArticlePage, ExtractionError
-from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.parsers.jsonld import author_names, find_article
 from newsbot.text import html_to_text
+from newsbot.text.boilerplate import strip_boilerplate
 
 # Promo paragraphs inside the body ("WATCH: <video title>", "READ MORE: <other story>") link elsewhere.
 # Upper case only: CNBC writes these labels in capitals, a body paragraph never starts that way.

@@ -6,9 +6,9 @@ import trafilatura
 from parsel import Selector
 
 from newsbot.parsers import ArticlePage, ExtractionError
-from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.parsers.jsonld import author_names, find_article
 from newsbot.text import strip_invisible
+from newsbot.text.boilerplate import strip_boilerplate
 
 MIN_TEXT_CHARS = 40
 

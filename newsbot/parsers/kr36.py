@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from parsel import Selector
 
 from newsbot.parsers import ArticlePage, ExtractionError
-from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.text import html_to_text
+from newsbot.text.boilerplate import strip_boilerplate
 
 _STATE_RE = re.compile(r"window\.initialState\s*=\s*")
 

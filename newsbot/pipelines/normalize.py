@@ -86,7 +86,10 @@ class NormalizePipeline:
         adapter["content"] = self._bounded("content", content, self.max_content)
         adapter["authors"] = _unique(adapter.get("authors") or [])
         adapter["feed_categories"] = _unique(adapter.get("feed_categories") or [])
-        adapter["lang"] = detect_lang(adapter["title"] + adapter["summary"][:200], adapter.get("lang") or "en")
+        # The feed's declared language is only a default: WeChat mirrors and scraper-made feeds declare
+        # `en` over Chinese text. The headline and the start of the text decide.
+        opening = (adapter["summary"] or adapter["content"])[:200]
+        adapter["lang"] = detect_lang(f"{adapter['title']}\n{opening}", adapter.get("lang") or "en")
 
         fetched = adapter["fetched_at"]
         published = adapter.get("published_at")

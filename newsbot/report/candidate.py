@@ -1,8 +1,9 @@
 """A report candidate: one eligible stored article, and the event a cluster of them makes.
 
 Eligible: `analysis.ai_relevant` is true, a Chinese summary is stored, the region is known, the
-article has a url and a publication time, and no `skip_reason` (an entry stored for the raw count
-only, e.g. an arXiv replacement). Every field an entry shows comes from one document.
+article has a url and a publication time, no `skip_reason` (an entry stored for the raw count
+only, e.g. an arXiv replacement), and it is a story, not a roundup, run log, advert or navigation
+link (newsbot.text.kinds). Every field an entry shows comes from one document.
 
 An event's entry shows the best-ranked member whose lead a Chinese reader can read: offline, an
 English article's summary is its English lead, so an event reported by Bloomberg and by 36氪 shows
@@ -19,6 +20,7 @@ from newsbot.analysis.schema import Importance
 from newsbot.analysis.summary import lead_text
 from newsbot.report.keys import OPENING_CHARS, EventKeys, article_keys
 from newsbot.sources import SOURCES
+from newsbot.text.kinds import is_entry
 from newsbot.text.lang import is_chinese
 
 REGIONS = ("domestic", "international")
@@ -73,11 +75,15 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
         return None
     if doc.get("skip_reason"):
         return None  # stored for the raw count only (e.g. an arXiv replacement): never reported
+    title = (doc.get("title") or "").strip()
+    if not is_entry(title, doc.get("content") or doc.get("summary") or ""):
+        # A roundup, run log, advert or navigation link: it would stand in for the stories it lists,
+        # which their own feeds report.
+        return None
     if not doc.get("url") or not isinstance(doc.get("published_at"), datetime):
         return None
     source = doc.get("source") or ""
     src = SOURCES.get(source)
-    title = (doc.get("title") or "").strip()
     try:
         score = int(analysis.get("score") or 0)
     except (TypeError, ValueError):

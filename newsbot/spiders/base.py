@@ -27,11 +27,11 @@ from newsbot.fetch.policy import (
 )
 from newsbot.items import NewsItem
 from newsbot.parsers import ExtractionError
-from newsbot.parsers.boilerplate import strip_boilerplate
 from newsbot.parsers.challenge import looks_like_challenge
 from newsbot.parsers.registry import extract_article
 from newsbot.sources import SOURCES, Source
 from newsbot.text import html_to_text
+from newsbot.text.boilerplate import strip_boilerplate
 from newsbot.workers import Offload, WorkerCrashed
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,11 @@ from itertools import islice
 from newsbot.text.lang import CJK_RE
 
 _ZH_END = "。！？!?；"
-_ZH_SPLIT_RE = re.compile(r"(?<=[。！？!?；])(?![”’」』）)])|(?<=[。！？!?；][”’」』）)])")
+# An ASCII "!" or "?" ends a Chinese sentence only when Chinese follows it; before a space the English
+# rules below decide ("Yum! Brands" is a name).
+_ZH_SPLIT_RE = re.compile(
+    r"(?<=[。！？；])(?![”’」』）)])|(?<=[。！？!?；][”’」』）)])|(?<=[!?])(?=[\u4e00-\u9fff“「])"
+)
 # Abbreviations whose period does not end an English sentence.
 _EN_ABBREV = (
     "U.S",
@@ -43,6 +47,46 @@ _EN_ABBREV = (
     "Nov",
     "Dec",
 )
+# Words that open an English sentence, so "Great! The model…" still splits after "Great!".
+_SENTENCE_OPENERS = frozenset(
+    [
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "Its",
+        "We",
+        "I",
+        "You",
+        "They",
+        "He",
+        "She",
+        "But",
+        "And",
+        "So",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "Now",
+        "Here",
+        "There",
+        "What",
+        "Why",
+        "How",
+        "When",
+        "If",
+        "As",
+        "For",
+        "With",
+        "Our",
+        "Their",
+    ]
+)
+_WORD_RE = re.compile(r"[A-Za-z]+")
 # The stop is matched, not looked behind for, so that re skips ahead to the next stop; the break
 # (group 1) is what follows it.
 _EN_SPLIT_RE = re.compile(r"[.!?]([\"”’)]?\s+)(?=[A-Z0-9\"“(\u4e00-\u9fff])")
@@ -65,10 +109,40 @@ def iter_sentences(text: str) -> Iterator[str]:
             continue
         # Most English paragraphs have no stop that splits Chinese: the split regex is slow to say so.
         chunks = _ZH_SPLIT_RE.split(para) if any(stop in para for stop in _ZH_END) else [para]
-        for chunk in chunks:
+        for chunk in _within_quotes(chunks):
             chunk = chunk.strip()
             if chunk:
                 yield from _split_english(chunk)
+
+
+def _within_quotes(chunks: list[str]) -> Iterator[str]:
+    """Join the pieces of a quotation: a stop inside “…” or 「…」 ends the speaker's sentence, not the
+    reporter's (“我们会继续投入。我们有信心。”他说。 is one sentence)."""
+    pending = ""
+    for chunk in chunks:
+        pending += chunk
+        if pending.count("“") <= pending.count("”") and pending.count("「") <= pending.count("」"):
+            yield pending
+            pending = ""
+    if pending:
+        yield pending
+
+
+def _is_name_bang(head: str, after: str) -> bool:
+    """ "Yum! Brands", "Yahoo! Japan": an exclamation mark inside a capitalised name, followed by
+    another capitalised word that does not open a sentence."""
+    word = _WORD_RE.search(head.rsplit(None, 1)[-1] if head.split() else "")
+    nxt = _WORD_RE.match(after.lstrip())
+    return (
+        head.endswith("!")
+        and word is not None
+        and word.group(0)[:1].isupper()
+        and nxt is not None
+        and nxt.group(0)[:1].isupper()
+        and nxt.group(0) not in _SENTENCE_OPENERS
+        # "Smith! Really?" is two exclamations, not a name.
+        and after.lstrip()[nxt.end() : nxt.end() + 1] not in ("!", "?", ".")
+    )
 
 
 def _split_english(chunk: str) -> list[str]:
@@ -79,7 +153,7 @@ def _split_english(chunk: str) -> list[str]:
         word = head.rsplit(None, 1)[-1] if head.split() else ""
         word = word.rstrip(".!?")
         # "U.S. Army", "Mr. Huang" and single initials ("J. Smith") keep their sentence together.
-        if word in _EN_ABBREV or (len(word) == 1 and word.isupper()):
+        if word in _EN_ABBREV or (len(word) == 1 and word.isupper()) or _is_name_bang(head, chunk[m.end() :]):
             continue
         pieces.append(chunk[start : m.start(1)].strip())
         start = m.end()

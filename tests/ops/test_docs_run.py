@@ -48,6 +48,7 @@ NOT_RUN = [
         "digest, report, sources and schedule with one)",
     ),
     (r"bench/", "a benchmark, run by hand (a minute of simulated model latency)"),
+    (r"scripts/realdays\.py", "the real days' gate, run by tests/analysis/test_realdays.py"),
     (r"NEWSBOT_RECORD=", "records the live network (tests/crawl/test_record.py records from a local server)"),
 ]
 SUBSTITUTE = [

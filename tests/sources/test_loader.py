@@ -39,7 +39,7 @@ def test_builtins_load_with_their_flags():
 
 def test_the_minimal_entry_gets_defaults(tmp_path):
     example = load_sources(write(tmp_path, MINIMAL))["example"]
-    assert (example.region, example.allowed_domains, example.parser) == ("international", ("example.org",), "generic")
+    assert (example.region, example.allowed_domains, example.parser) == (None, ("example.org",), "generic")
     assert not (example.full_text or example.paywalled or example.playwright)
 
 

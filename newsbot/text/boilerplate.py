@@ -3,8 +3,11 @@
 Each pattern names a class of line the sites print around every article, never one string:
 量子位 opens with "<author> 发自 <place>" and "量子位 | 公众号 QbitAI"; 36氪 with "文｜…", "编辑｜…";
 Chinese sites caption images "图片来源：…" / "图源：…"; wire photos carry "(Photo by …/Getty Images)";
-WeChat-era pages end with "点击关注…". A summary built from the text would otherwise repeat them.
-Applied by the site parsers to article pages and by the feed spider to feed descriptions.
+WeChat-era pages end with "点击关注…". Reprinted articles carry a reprint notice ("本文来自微信公众号…，
+授权…转载", "来源于公众号…，授权…发布，转载请联系原作者") and a column's introduction ("<栏目>是<媒体>旗下编译团队，
+关注…") wherever the site put them, at the top, at the bottom or inside a paragraph. A summary built
+from the text would otherwise repeat them. Applied by the site parsers to article pages, by the feed
+spider to feed descriptions and by the offline analyzer to whatever text it reads.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ _LINE_PATTERNS = [
     r".{0,20}点击(?:上方|下方)?(?:蓝字)?关注.{0,40}",
     # Reprint footers: 量子位 "版权所有，未经授权不得…转载…", 雷峰网 "雷峰网原创文章，未经授权禁止转载。…".
     r"[^。]{0,16}(?:版权所有|原创文章)[，,。]?.{0,20}未经(?:授权|许可).{0,30}转载.{0,30}",
+    # WeChat sign-offs: "欢迎关注…", "长按识别二维码…", "扫码关注…", "喜欢就点个赞/在看吧", "转载请联系…".
+    r".{0,20}(?:欢迎关注|长按(?:识别)?二维码|扫码关注|扫描二维码|设为星标|点个?(?:赞|在看)|转载请联系|商务合作请联系).{0,60}",
+    # An arXiv listing's header line: "arXiv:2601.01234v2 Announce Type: replace-cross".
+    r"arXiv:\d{4}\.\d{4,5}(?:v\d+)?\s+Announce Type:\s*[\w-]+",
     # English photo credit lines: "Photo: Jane Doe/Bloomberg", "Photographer: …/Bloomberg", "Image credit: …".
     r"(?:Photo(?:graph(?:er)?)?|Image|Picture)s?(?:\s+credit)?\s*:\s*[^.]{1,80}",
 ]
@@ -49,14 +56,28 @@ def _may_hold_inline_boilerplate(line: str) -> bool:
     return "公众号" in line or (("(" in line or "（" in line) and _CREDIT_WORD_RE.search(line) is not None)
 
 
+# Sentences anywhere in a line: a reprint notice and what it runs on to ("…转载请联系原作者。<账号>致力于…"),
+# and a column's introduction of itself ("<栏目>是<媒体>旗下编译团队，关注…").
+_NOTICE_RE = re.compile(
+    r"(?:本文|本篇|文章)?(?:来自|来源于|转载自|转自|经授权转载自|原载于)\s*(?:微信)?公众号[^。！？\n]{0,120}[。！？]?"
+    r"(?:[^。！？\n]{0,40}(?:授权|转载|发布|原作者|致力于|专注于)[^。！？\n]{0,80}[。！？]?){0,3}"
+    r"|[^。！？，\n]{1,16}是[^。！？，\n]{1,16}旗下的?[^。！？，\n]{0,10}(?:团队|栏目|频道|账号)[，,]\s*(?:关注|专注|致力于|聚焦|重点|主要|为你|为您)[^。！？\n]{0,80}[。！？]?"
+    r"|[^。！？\n]{0,40}(?:授权|经)[^。！？\n]{0,12}(?:转载|发布)[，,]\s*转载请联系[^。！？\n]{0,20}[。！？]?"
+)
+_NOTICE_WORDS = ("公众号", "旗下", "转载")
+
+
 def strip_boilerplate(text: str) -> str:
-    """The text without site bylines, image credits and follow-us lines; the story itself unchanged."""
+    """The text without site bylines, image credits, reprint notices and follow-us lines; the story
+    itself unchanged."""
     if not text:
         return ""
     lines = []
     for line in text.split("\n"):
         if _LINE_RE.match(line):
             continue
+        if any(word in line for word in _NOTICE_WORDS):
+            line = _NOTICE_RE.sub("", line).strip()
         line = _INLINE_RE.sub("", line).strip() if _may_hold_inline_boilerplate(line) else line
         if line and not _LINE_RE.match(line):
             lines.append(line)
