@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsbot.feeds import read_feed
-from newsbot.text.boilerplate import strip_boilerplate
 from newsbot.snapshot import Snapshot, SnapshotError
 from newsbot.text import html_to_text
+from newsbot.text.boilerplate import strip_boilerplate
 from newsbot.text.lang import detect_lang
 from newsbot.urls import canonical_url
 
