@@ -20,7 +20,7 @@ COMMANDS_MODULE = "newsbot.commands"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"
+LOG_FORMATTER = "newsbot.runtime.logformatter.NewsbotLogFormatter"
 LOG_LEVEL = "INFO"
 # Scrapy's debugging back doors, off: each crawler would open its own port (a digest runs hundreds),
 # the telnet console logs its password at INFO, and the remote control writes a code-execution token
@@ -56,9 +56,9 @@ CONCURRENT_ITEMS = 32
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 DOWNLOADER_MIDDLEWARES = {
-    "newsbot.snapshot.SnapshotReplayMiddleware": 950,
+    "newsbot.fetch.snapshot.SnapshotReplayMiddleware": 950,
     # After redirects (600) and decompression (590) have run on the response.
-    "newsbot.snapshot.SnapshotRecordMiddleware": 585,
+    "newsbot.fetch.snapshot.SnapshotRecordMiddleware": 585,
     # The fetch policy (README, "Crawling"): pages only on the source's own domains, checked where
     # Scrapy's offsite filter sits; only http(s) and public addresses, checked last before the
     # download (and before replay, so a snapshot obeys the same policy), redirects included.

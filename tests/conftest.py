@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from newsbot.sources import SOURCES, load_sources
+from newsbot.sources.catalog import SOURCES, load_sources
 from newsbot.storage.embedded import ensure_embedded_server, stop_embedded_server
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -215,3 +215,12 @@ def test_no_absolute_machine_path_in_tracked_files():
 def test_machine_path_pattern(text, flagged):
     # "@" stands for the leading "/", or this file would hold the very paths it forbids.
     assert bool(MACHINE_PATH.search(text.replace("@", "/"))) == flagged
+
+
+ROOT_MODULES = ("__init__.py", "items.py", "settings.py")
+
+
+def test_only_init_settings_and_items_sit_at_the_package_root():
+    """Every other module lives in the package it serves (README: "Where modules moved"), so the folder
+    layout shows the data flow: spiders, pipelines, analysis, report, publish, delivery."""
+    assert sorted(p.name for p in NEWSBOT.glob("*.py")) == list(ROOT_MODULES)

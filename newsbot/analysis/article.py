@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class ArticleInput:
     )
 
     # The source's standing, read from the registry where the article is built: a worker process
-    # (newsbot.workers) knows only the built-in sources, not the user's file, so it must travel along.
+    # (newsbot.runtime.workers) knows only the built-in sources, not the user's file, so it must travel along.
     # `home_region` is the source's explicit `region` (None when it has none): only a prior.
     home_region: str | None = None
     source_weight: float | None = None

@@ -21,10 +21,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.llm import LLMCallError, Reply, analysis_messages, batch_schema, parse_json_object
 from newsbot.analysis.prompts import make_fences
+from newsbot.runs import stat_keys as keys
 
 logger = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from newsbot.analysis.judgements import (
 from newsbot.analysis.lexicon import Gazetteer, Lexicon, Mention, data_digest, gazetteer, lexicon
 from newsbot.analysis.summary import compose_reason, lead_tag, opening_summary
 from newsbot.analysis.tags import choose_tags, jieba_warm, warm_up_jieba
-from newsbot.memory import settle
+from newsbot.runtime.gc_policy import settle
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def main_entities(r: Reading, limit: int) -> list[str]:
     return []
 
 
-# --- in a worker process (newsbot.workers) -----------------------------------------------------------
+# --- in a worker process (newsbot.runtime.workers) -----------------------------------------------------------
 _worker_analyzer: HeuristicAnalyzer | None = None
 
 

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from newsbot import stats as keys
 from newsbot.analysis.schema import (
     REASON_MAX_CHARS,
     SUMMARY_MAX_CHARS,
@@ -34,6 +33,7 @@ from newsbot.analysis.schema import (
     Region,
 )
 from newsbot.config import config_for
+from newsbot.runs import stat_keys as keys
 from newsbot.text.dates import strip_date_prefix
 from newsbot.text.lang import is_chinese
 from newsbot.text.links import has_url

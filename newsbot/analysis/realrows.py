@@ -14,12 +14,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsbot.feeds import read_feed
-from newsbot.snapshot import Snapshot, SnapshotError
+from newsbot.fetch.snapshot import Snapshot, SnapshotError
+from newsbot.parsers.feeds import read_feed
 from newsbot.text import html_to_text
 from newsbot.text.boilerplate import strip_boilerplate
 from newsbot.text.lang import detect_lang
-from newsbot.urls import canonical_url
+from newsbot.text.urls import canonical_url
 
 REAL = "real"
 AUTHORED = "authored"

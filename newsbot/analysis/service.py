@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.batch import BatchAsker, BatchJob
 from newsbot.analysis.heuristic import HeuristicAnalyzer, HeuristicResult, analyze_in_worker
@@ -49,11 +48,12 @@ from newsbot.analysis.schema import (
 from newsbot.analysis.tags import jieba_warm
 from newsbot.config import config_for
 from newsbot.config.values import ANALYZERS
+from newsbot.runs import stat_keys as keys
+from newsbot.runtime.workers import Offload
 from newsbot.storage.articles import find_article, store_analysis
 from newsbot.storage.errors import StoreError
 from newsbot.text.dates import date_prefix
 from newsbot.text.sentences import cut_to_budget
-from newsbot.workers import Offload
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class AnalysisConfig:
 
 
 class Counters:
-    """Run figures, under newsbot.stats keys (LLM_CALLS, LLM_CACHE_HITS, ...); the analyse pipeline
+    """Run figures, under newsbot.runs.stat_keys keys (LLM_CALLS, LLM_CACHE_HITS, ...); the analyse pipeline
     mirrors them into the crawl's Scrapy stats."""
 
     def __init__(self, sink=None):

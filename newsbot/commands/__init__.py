@@ -9,8 +9,8 @@ from datetime import date
 from scrapy.exceptions import UsageError
 
 from newsbot.config import config_for, exit_on_bad_settings
-from newsbot.logformatter import one_line_errors
-from newsbot.memory import tune_collector
+from newsbot.runtime.gc_policy import tune_collector
+from newsbot.runtime.logformatter import one_line_errors
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def check_parsers(settings, names) -> None:
     """At crawl start: the parser of every source about to be crawled exists and can be called as
     parser(html, url); else one line on stderr and exit 1, before any request."""
     from newsbot.parsers.registry import ParserNotFound, load_parser
-    from newsbot.sources import SOURCES
+    from newsbot.sources.catalog import SOURCES
 
     packages = list(config_for(settings).crawl.parser_packages)
     for name in names:
@@ -56,7 +56,7 @@ def check_parsers(settings, names) -> None:
 
 def pick_sources(option: str | None) -> list[str]:
     """The --sources a,b names (default: every enabled source); unknown names are a usage error."""
-    from newsbot.sources import SOURCES
+    from newsbot.sources.catalog import SOURCES
 
     names = [n.strip() for n in (option or "").split(",") if n.strip()] or list(SOURCES)
     unknown = [n for n in names if n not in SOURCES]

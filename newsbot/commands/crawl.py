@@ -7,7 +7,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
 from newsbot.commands import check_parsers, check_start_up
-from newsbot.stats import STORE_UNAVAILABLE
+from newsbot.runs.stat_keys import STORE_UNAVAILABLE
 
 
 def store_failure(crawlers) -> str | None:

@@ -22,7 +22,7 @@ from newsbot.commands import (
 )
 from newsbot.commands.crawl import store_failure
 from newsbot.config import config_for
-from newsbot.stats import RunSummary
+from newsbot.runs.stat_keys import RunSummary
 from newsbot.storage.connection import embedded_server_running
 
 logger = logging.getLogger(__name__)

@@ -36,7 +36,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import closest_scrapy_cfg
 
-from newsbot import stats as keys
 from newsbot.analysis import eval_table
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.evaluate import (
@@ -56,6 +55,7 @@ from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters, 
 from newsbot.commands import check_start_up
 from newsbot.config import config_for
 from newsbot.config.sections import Report
+from newsbot.runs import stat_keys as keys
 from newsbot.storage.connection import sync_db
 from newsbot.storage.errors import StoreUnavailable
 from newsbot.storage.reports import stored_report_days

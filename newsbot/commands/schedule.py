@@ -40,8 +40,8 @@ from scrapy.settings import Settings
 from newsbot.commands import check_start_up, pick_sources, use_sources
 from newsbot.commands.job_outcome import JobOutcomes
 from newsbot.config import check_settings, config_for
-from newsbot.sources import SOURCES
-from newsbot.urls import mask_uri_password
+from newsbot.sources.catalog import SOURCES
+from newsbot.text.urls import mask_uri_password
 
 DEFAULT_URL = "http://localhost:6800/"
 # Polls without seeing a job anywhere before it is taken as lost (scrapyd restarted, history trimmed).

@@ -19,7 +19,7 @@ from scrapy.exceptions import UsageError
 
 from newsbot.commands import check_start_up, pick_sources, use_sources
 from newsbot.config import config_for
-from newsbot.health import source_health
+from newsbot.runs.health import source_health
 from newsbot.storage.connection import sync_db
 from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 

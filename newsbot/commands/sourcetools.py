@@ -8,9 +8,9 @@ from pathlib import Path
 from scrapy.exceptions import UsageError
 
 from newsbot.config import config_for
-from newsbot.feedcheck import FeedProbeSpider, analyse, report
-from newsbot.opml import OpmlError, entries_from_opml, read_opml, toml_entries, write_opml
-from newsbot.sources import BUILTIN, SOURCES, SourcesError, _read, load_sources, read_entries
+from newsbot.sources.catalog import BUILTIN, SOURCES, SourcesError, _read, load_sources, read_entries
+from newsbot.sources.feedcheck import FeedProbeSpider, analyse, report
+from newsbot.sources.opml import OpmlError, entries_from_opml, read_opml, toml_entries, write_opml
 
 NEW_FILE_HEADER = '# newsbot sources (README: "Add your own sources"); point NEWSBOT_SOURCES_FILE here.\n'
 

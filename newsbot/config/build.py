@@ -126,7 +126,7 @@ SOURCE_NAME_SETTINGS = ("NEWSBOT_SOURCES", "NEWSBOT_PLAYWRIGHT_SOURCES")
 
 
 def _unknown_sources(settings, already: set[str]) -> list[str]:
-    from newsbot.sources import SourcesError, load_sources
+    from newsbot.sources.catalog import SourcesError, load_sources
 
     names = {name: _parse(settings, DECLARED[name]) for name in SOURCE_NAME_SETTINGS if name not in already}
     if not any(names.values()):

@@ -180,7 +180,7 @@ def list_of_choices(*allowed: str, what: str) -> Kind:
 
 
 def _spider_name(name: str) -> bool:
-    from newsbot.sources import NAME_RE  # here: newsbot.sources reads the weekdays from newsbot.config
+    from newsbot.sources.catalog import NAME_RE  # here: newsbot.sources.catalog reads the weekdays from newsbot.config
 
     return bool(NAME_RE.match(name))
 

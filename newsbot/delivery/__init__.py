@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import httpx
 from scrapy.settings import BaseSettings, Settings
 
-from newsbot import stats as keys
 from newsbot.config import config_for
 from newsbot.delivery.channels import ChannelResult, Policy, make_channel
 from newsbot.delivery.secrets import ChannelConfigError, guard_logs
+from newsbot.runs import stat_keys as keys
 
 __all__ = ["ChannelResult", "PushResult", "push_alert", "push_report"]
 
@@ -149,7 +149,7 @@ def push_report(settings, report: dict, files: Mapping | None = None, stats=None
 
 
 def push_alert(settings, text: str, stats=None, *, channels=None) -> PushResult:
-    """Push a short alert (one line per problem, e.g. newsbot.health.alert_text) to every channel
+    """Push a short alert (one line per problem, e.g. newsbot.runs.health.alert_text) to every channel
     that takes alerts. An empty text sends nothing."""
     if not (text or "").strip():
         return PushResult("alert")

@@ -12,11 +12,11 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newsbot import stats as keys
 from newsbot.config import config_for
 from newsbot.report.daily import publish_day, push_published, undelivered
 from newsbot.report.render import missing_line
-from newsbot.stats import RunSummary
+from newsbot.runs import stat_keys as keys
+from newsbot.runs.stat_keys import RunSummary
 
 logger = logging.getLogger(__name__)
 

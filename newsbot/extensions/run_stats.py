@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from scrapy import signals
 from scrapy.statscollectors import MemoryStatsCollector
 
-from newsbot import stats as keys
 from newsbot.config import config_for
-from newsbot.stats import RunSummary
+from newsbot.runs import stat_keys as keys
+from newsbot.runs.stat_keys import RunSummary
 from newsbot.storage.connection import crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
 from newsbot.storage.runs import record_run

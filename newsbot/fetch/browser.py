@@ -29,7 +29,6 @@ from weakref import WeakSet
 
 import scrapy
 
-from newsbot import stats as keys
 from newsbot.config import config_for
 from newsbot.fetch.middlewares import SourceDomainsMiddleware
 from newsbot.fetch.policy import (
@@ -43,6 +42,7 @@ from newsbot.fetch.policy import (
     parse_ip,
     resolved_address_refusal,
 )
+from newsbot.runs import stat_keys as keys
 
 logger = logging.getLogger(__name__)
 

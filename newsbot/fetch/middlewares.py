@@ -21,7 +21,6 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
-from newsbot import stats as keys
 from newsbot.fetch.policy import (
     ALLOWED_SCHEMES,
     DNS_ERRORS,
@@ -32,6 +31,7 @@ from newsbot.fetch.policy import (
     literal_address_refusal,
 )
 from newsbot.fetch.resolver import REFUSED_NAMES
+from newsbot.runs import stat_keys as keys
 
 logger = logging.getLogger(__name__)
 

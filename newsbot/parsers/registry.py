@@ -120,7 +120,7 @@ def _parser(name: str) -> Callable[[str, str], ArticlePage]:
 
 def extract_article(parser: str, html: str, url: str) -> ArticlePage:
     """The page extracted by the parser named `parser`: the call a spider sends to a worker process
-    (newsbot.workers), which has only the name to go on."""
+    (newsbot.runtime.workers), which has only the name to go on."""
     return _parser(parser)(html, url)
 
 

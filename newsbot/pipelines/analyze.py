@@ -14,7 +14,7 @@ give; the store pipeline reads the stored analysis first, so a current one is ke
 
 Analyses in flight are bounded per process (NEWSBOT_ANALYSIS_CONCURRENCY), across every crawler of
 a digest: thousands of articles analysed at once (by the heuristic on the reactor's thread, when there
-is no worker process: newsbot.workers) starve the event loop until the database driver's heartbeats
+is no worker process: newsbot.runtime.workers) starve the event loop until the database driver's heartbeats
 time out and its pool pauses.
 """
 
@@ -25,17 +25,17 @@ import logging
 
 from itemadapter import ItemAdapter
 
-from newsbot import stats as keys
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import warm_up_worker
 from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
 from newsbot.config import config_for
 from newsbot.report.candidate import key_inputs
 from newsbot.report.keys import make_keys, remember_keys
+from newsbot.runs import stat_keys as keys
+from newsbot.runtime.workers import Offload
 from newsbot.storage.articles import as_stored
 from newsbot.storage.connection import crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
-from newsbot.workers import Offload
 
 logger = logging.getLogger(__name__)
 

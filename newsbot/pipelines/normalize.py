@@ -10,11 +10,11 @@ import regex
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newsbot import stats as keys
 from newsbot.config import config_for
+from newsbot.runs import stat_keys as keys
 from newsbot.text.html import one_line, tidy_text
 from newsbot.text.lang import detect_lang
-from newsbot.urls import canonical_url
+from newsbot.text.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

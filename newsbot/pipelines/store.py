@@ -14,9 +14,9 @@ from datetime import datetime
 from itemadapter import ItemAdapter
 from scrapy.exceptions import CloseSpider, DropItem
 
-from newsbot import stats as keys
 from newsbot.config import config_for
 from newsbot.pipelines.analyze import AnalyzePipeline, analyze_pipeline
+from newsbot.runs import stat_keys as keys
 from newsbot.storage.batch import ArticleBatcher
 from newsbot.storage.connection import Store, crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable

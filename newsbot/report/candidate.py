@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from newsbot.analysis.schema import Importance
 from newsbot.analysis.summary import lead_text
 from newsbot.report.keys import OPENING_CHARS, EventKeys, article_keys
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 from newsbot.text.kinds import is_entry
 from newsbot.text.lang import is_chinese
 

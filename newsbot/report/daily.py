@@ -22,7 +22,7 @@ from newsbot.report.build import Report, build_report
 from newsbot.report.memory import memory_record
 from newsbot.report.render import render_formats
 from newsbot.report.window import Window, report_window
-from newsbot.stats import RunSummary
+from newsbot.runs.stat_keys import RunSummary
 from newsbot.storage.connection import sync_db
 from newsbot.storage.report_schema import check_for_write
 from newsbot.storage.reports import save_report
@@ -123,7 +123,7 @@ def push_published(settings, published: PublishedReport):
     """Send the written files to every configured channel, plus an alert for broken sources; the
     delivery result (None when pushing is off). Never raises: newsbot.delivery retries, logs and counts."""
     from newsbot.delivery import push_alert, push_report
-    from newsbot.health import alert_text
+    from newsbot.runs.health import alert_text
 
     if push_unavailable(settings):
         return None

@@ -8,8 +8,8 @@ from newsbot.config import config_for
 from newsbot.report.overview import Overview
 from newsbot.report.select import Selection
 from newsbot.report.window import Window
-from newsbot.sources import SOURCES, display_name
-from newsbot.stats import RunSummary
+from newsbot.runs.stat_keys import RunSummary
+from newsbot.sources.catalog import SOURCES, display_name
 from newsbot.storage.runs import latest_runs_for_day
 
 RUN_FIELDS = ("status", "items_seen", "stored", "failed_pages", "errors", "blocked", "finished_at")

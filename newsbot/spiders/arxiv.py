@@ -10,7 +10,7 @@ _NOT_NEWS = {"replace", "replace-cross"}
 
 class ArxivSpider(FeedSpider):
     """arXiv cs.AI: the description is "arXiv:ID Announce Type: new Abstract: ...", with LaTeX.
-    Empty on weekends; robots.txt asks for a 15 s crawl delay (see newsbot.sources)."""
+    Empty on weekends; robots.txt asks for a 15 s crawl delay (see newsbot.sources.catalog)."""
 
     name = "arxiv"
 

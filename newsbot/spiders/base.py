@@ -12,9 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from newsbot import stats as keys
 from newsbot.config import config_for, set_user_agent
-from newsbot.feeds import read_feed
 from newsbot.fetch.middlewares import RedirectLoop
 from newsbot.fetch.policy import (
     ALLOWED_SCHEMES,
@@ -28,11 +26,13 @@ from newsbot.fetch.policy import (
 from newsbot.items import NewsItem
 from newsbot.parsers import ExtractionError
 from newsbot.parsers.challenge import looks_like_challenge
+from newsbot.parsers.feeds import read_feed
 from newsbot.parsers.registry import extract_article
-from newsbot.sources import SOURCES, Source
+from newsbot.runs import stat_keys as keys
+from newsbot.runtime.workers import Offload, WorkerCrashed
+from newsbot.sources.catalog import SOURCES, Source
 from newsbot.text import html_to_text
 from newsbot.text.boilerplate import strip_boilerplate
-from newsbot.workers import Offload, WorkerCrashed
 
 logger = logging.getLogger(__name__)
 # A guid that can stand in a URL path (FT's bare UUIDs), not a URL or free text.
@@ -126,7 +126,7 @@ class FeedSpider(scrapy.Spider):
     async def parse_feed(self, response):
         self._inc(keys.FEED_FETCHED)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        # In a worker process when there is one (newsbot.workers): feedparser is slow, a few ms a feed.
+        # In a worker process when there is one (newsbot.runtime.workers): feedparser is slow, a few ms a feed.
         feed = await self.offload(read_feed, response.body, content_type, self.source.lang)
         if feed.status == "blocked":
             logger.error("%s: blocked: %s at %s", self.name, feed.error, response.url)
@@ -308,7 +308,7 @@ class FeedSpider(scrapy.Spider):
             yield self.with_feed_text(item, "blocked")
             return
         try:
-            # In a worker process when there is one (newsbot.workers): extraction is the crawl's heaviest work.
+            # In a worker process when there is one (newsbot.runtime.workers): extraction is the crawl's heaviest work.
             page = await self.offload(extract_article, self.source.parser, response.text, response.url)
         except (ExtractionError, WorkerCrashed) as exc:
             logger.error("%s: could not extract article %s (%s); keeping the feed text", self.name, response.url, exc)

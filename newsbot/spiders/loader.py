@@ -13,7 +13,7 @@ import sys
 
 from scrapy.spiderloader import SpiderLoader
 
-from newsbot.sources import Source, SourcesError, configure
+from newsbot.sources.catalog import Source, SourcesError, configure
 from newsbot.spiders.base import FeedSpider
 
 

@@ -22,7 +22,7 @@ from newsbot.storage.batch import AnalysisWriter, ArticleReader
 from newsbot.storage.embedded import ensure_embedded_server, running_server
 from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 from newsbot.storage.indexes import create_indexes
-from newsbot.urls import mask_uri_password
+from newsbot.text.urls import mask_uri_password
 
 
 def resolve_mongo_uri(settings) -> str:

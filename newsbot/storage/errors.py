@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pymongo.errors import PyMongoError as StoreError
 
-from newsbot.urls import mask_uri_password
+from newsbot.text.urls import mask_uri_password
 
 __all__ = ["StoreError", "StoreUnavailable", "short_error"]
 

@@ -1,4 +1,4 @@
-"""The `runs` collection: one document per spider run (newsbot.stats.RunSummary), newest last."""
+"""The `runs` collection: one document per spider run (newsbot.runs.stat_keys.RunSummary), newest last."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pymongo import DESCENDING
 
-from newsbot.stats import RunSummary
+from newsbot.runs.stat_keys import RunSummary
 
 
 async def record_run(db, run: RunSummary) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import HeuristicAnalyzer
-from newsbot.sources import SOURCES, Source, load_sources
+from newsbot.sources.catalog import SOURCES, Source, load_sources
 
 
 @pytest.fixture(scope="module")

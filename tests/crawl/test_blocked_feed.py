@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from newsbot.feeds import read_feed
 from newsbot.parsers.challenge import looks_like_challenge
+from newsbot.parsers.feeds import read_feed
 from tests.shared import realdays_file
 
 # Bot walls of different makers, written here in the shape each kind takes (no real page copied).

@@ -10,9 +10,9 @@ from collections import Counter
 import pytest
 from pymongo import MongoClient
 
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 from newsbot.storage.embedded import stop_embedded_server
-from newsbot.urls import canonical_url
+from newsbot.text.urls import canonical_url
 from tests.conftest import BUNDLED_SOURCES, ROOT, SNAPSHOT_DAY, expected_stored_per_source, run_scrapy, scrapy_env
 
 # Every test here runs real `scrapy crawl` processes over the bundled day.

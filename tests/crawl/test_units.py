@@ -21,14 +21,14 @@ from scrapy.utils.test import get_crawler
 
 from newsbot.commands.digest import CrawlerSettings
 from newsbot.extensions.run_stats import StatsCollector
-from newsbot.feeds import decode_feed, read_feed
+from newsbot.fetch.snapshot import Snapshot, SnapshotError
 from newsbot.items import NewsItem
 from newsbot.parsers.challenge import CAPTCHA_MARKERS, STRONG_MARKERS, WEAK_MARKERS, fold_case, looks_like_challenge
+from newsbot.parsers.feeds import decode_feed, read_feed
 from newsbot.pipelines.store import plain
-from newsbot.snapshot import Snapshot, SnapshotError
 from newsbot.spiders.loader import SourceSpiderLoader
 from newsbot.text import html_to_text, tidy_text
-from newsbot.urls import canonical_url, mask_uri_password
+from newsbot.text.urls import canonical_url, mask_uri_password
 from tests.conftest import ROOT
 
 

@@ -1,4 +1,4 @@
-"""Worker processes (newsbot.workers): real processes over real pipes, driven by an asyncio loop."""
+"""Worker processes (newsbot.runtime.workers): real processes over real pipes, driven by an asyncio loop."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from collections import Counter
 
 import pytest
 
-from newsbot import stats as keys
-from newsbot import workers
-from newsbot.workers import Offload, WorkerCrashed, in_worker, worker_count
+from newsbot.runs import stat_keys as keys
+from newsbot.runtime import workers
+from newsbot.runtime.workers import Offload, WorkerCrashed, in_worker, worker_count
 from tests.conftest import ROOT
 
 
@@ -140,7 +140,7 @@ def test_a_worker_ends_with_the_process_that_started_it(tmp_path):
     """Even a crawl killed with SIGKILL leaves no worker behind: its stdin closes with the crawl."""
     script = (
         "import asyncio, os, sys\n"
-        "from newsbot.workers import Offload\n"
+        "from newsbot.runtime.workers import Offload\n"
         "from tests.crawl.test_workers import where\n"
         "pid = asyncio.run(Offload(1)(where, 0, here_if_busy=False))[0]\n"
         "print(pid, flush=True)\n"

@@ -24,7 +24,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 from tests.analysis.fake_openai import FakeOpenAI
 from tests.conftest import ROOT, scrapy_env
 from tests.ops.conftest import basic_auth, free_port

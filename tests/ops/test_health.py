@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newsbot.health import alert_text, broken_sources, source_health
+from newsbot.runs.health import alert_text, broken_sources, source_health
 
 # A Wednesday, 01:00 UTC = 09:00 Asia/Shanghai.
 NOW = datetime(2026, 2, 4, 1, 0, tzinfo=UTC)
@@ -162,7 +162,7 @@ def test_degraded_run_record_and_health():
     from zoneinfo import ZoneInfo
 
     from newsbot.commands.sources import health_table
-    from newsbot.stats import RunSummary
+    from newsbot.runs.stat_keys import RunSummary
 
     def run_summary(stats: dict) -> dict:
         return RunSummary.from_stats("qbitai", stats).as_doc()
@@ -192,7 +192,7 @@ def test_degraded_run_record_and_health():
 
 
 def source_health_of(runs: list[dict]) -> dict:
-    from newsbot.health import HealthConfig, assess
+    from newsbot.runs.health import HealthConfig, assess
 
     return {"qbitai": assess("qbitai", runs, runs, NOW, HealthConfig())}
 
@@ -225,7 +225,7 @@ def test_sources_check_flags_a_job_that_dies_every_day(mongo_db, scrapy_runner):
 def test_health_reads_back_only_as_far_as_it_needs(mongo_db):
     """Health reads a few latest runs first and goes back further only for a streak of bad runs; the
     result is the one the whole history gives (latest STREAK_LOOKBACK runs, every run of the window)."""
-    from newsbot.health import STREAK_LOOKBACK, HealthConfig, assess, window_start
+    from newsbot.runs.health import STREAK_LOOKBACK, HealthConfig, assess, window_start
 
     rng = random.Random(17)
     statuses = ["ok"] * 5 + ["empty", "error", "blocked", "degraded"]

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 from tests.conftest import ROOT
 from tests.ops.conftest import basic_auth
 
@@ -22,7 +22,7 @@ USER, PASSWORD = "ops", "scrapyd-secret-pw"
 CRASH_LOG = """2026-02-04 08:30:01 [scrapy.utils.log] INFO: Scrapy 2.13.3 started (bot: newsbot)
 Traceback (most recent call last):
   File "/usr/lib/python3/dist-packages/scrapy/crawler.py", line 154, in crawl
-newsbot.snapshot.SnapshotError: no manifest.jsonl in snapshot folder /var/lib/scrapyd/snapshots/2026-02-04
+newsbot.fetch.snapshot.SnapshotError: no manifest.jsonl in snapshot folder /var/lib/scrapyd/snapshots/2026-02-04
 """
 
 

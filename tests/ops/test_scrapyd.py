@@ -16,7 +16,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from newsbot.sources import SOURCES, load_sources
+from newsbot.sources.catalog import SOURCES, load_sources
 from tests.conftest import ROOT, SNAPSHOT_DAY, expected_stored_per_source, run_scrapy, scrapy_env
 from tests.ops.conftest import LocalHTTPServer, free_port
 

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from pymongo import MongoClient
 
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 from tests.conftest import expected_stored_per_source, run_scrapy, scrapy_env
 from tests.ops.conftest import LocalHTTPServer, free_port
 from tests.ops.test_scrapyd import PASSWORD, USER, deploy, start_scrapyd, stop_scrapyd

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 
 DAY = "2026-02-04"
 # The window of DAY with the default 09:00 +08:00 cutoff and 24 hours.

@@ -11,7 +11,7 @@ from scrapy.http import Request, XmlResponse
 
 from newsbot.items import NewsItem
 from newsbot.parsers.registry import extract_article
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 from newsbot.text import html_to_text
 from newsbot.text.boilerplate import _INLINE_RE, _may_hold_inline_boilerplate, strip_boilerplate
 from tests.sites.test_sites import outputs, spider_for

@@ -27,7 +27,7 @@ from newsbot.parsers import ExtractionError
 from newsbot.parsers.challenge import looks_like_challenge
 from newsbot.parsers.registry import extract_article
 from newsbot.pipelines.normalize import NormalizePipeline
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 from newsbot.spiders.base import FeedSpider
 
 HERE = Path(__file__).parent

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.opml import slug
-from newsbot.sources import SourcesError, load_sources, markdown_table
+from newsbot.sources.catalog import SourcesError, load_sources, markdown_table
+from newsbot.sources.opml import slug
 from tests.conftest import ROOT
 
 MINIMAL = """
@@ -99,11 +99,11 @@ def test_readme_table_is_the_builtin_sources():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = re.search(r"<!-- sources-table -->\n(.*?)\n<!-- /sources-table -->", readme, re.S)
     assert table, "README lost its <!-- sources-table --> block"
-    assert table.group(1) == markdown_table(load_sources()), "regenerate it: python -m newsbot.sources"
+    assert table.group(1) == markdown_table(load_sources()), "regenerate it: python -m newsbot.sources.catalog"
 
 
 def test_builtin_file_documents_every_key():
-    from newsbot.sources import KEYS
+    from newsbot.sources.catalog import KEYS
 
     text = (ROOT / "newsbot" / "sources.toml").read_text(encoding="utf-8")
     tomllib.loads(text)
@@ -120,7 +120,7 @@ def test_slugs():
 
 def test_display_names_lose_bidi_and_control_characters_with_a_warning(tmp_path, caplog):
     text = MINIMAL.replace('"Example AI"', '"Example\\u202e IA\\u0000\\u2066"')
-    with caplog.at_level("WARNING", logger="newsbot.sources"):
+    with caplog.at_level("WARNING", logger="newsbot.sources.catalog"):
         example = load_sources(write(tmp_path, text))["example"]
     assert example.display_name == "Example IA"
     assert [r.getMessage() for r in caplog.records] == [

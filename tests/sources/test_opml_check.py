@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from newsbot.sources import load_sources
+from newsbot.sources.catalog import load_sources
 from tests.conftest import SNAPSHOT_DAY
 
 # Real scrapy processes.

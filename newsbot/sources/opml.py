@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
-from newsbot.sources import NAME_RE, Source, SourcesError, check_feed_url, clean_display_name
+from newsbot.sources.catalog import NAME_RE, Source, SourcesError, check_feed_url, clean_display_name
 
 # Host labels that say nothing about the site.
 _GENERIC_LABELS = {"www", "feeds", "feed", "rss", "blog", "blogs", "news", "com", "org", "net", "cn", "io", "co"}

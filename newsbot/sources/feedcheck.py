@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import scrapy
 
-from newsbot.feeds import read_feed
-from newsbot.opml import slug, toml_entries
-from newsbot.sources import Source
+from newsbot.parsers.feeds import read_feed
+from newsbot.sources.catalog import Source
+from newsbot.sources.opml import slug, toml_entries
 from newsbot.text import html_to_text
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

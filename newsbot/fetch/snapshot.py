@@ -21,9 +21,9 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
-from newsbot import stats as keys
 from newsbot.config import config_for
-from newsbot.urls import canonical_url
+from newsbot.runs import stat_keys as keys
+from newsbot.text.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ _BOMLESS_PATTERNS = (
     (b"\x00\x3c\x00\x3f", "utf-16-be"),
     (b"\x3c\x00\x3f\x00", "utf-16-le"),
 )
-# The detector's language names for the source languages of newsbot.sources (a tie-breaker only).
+# The detector's language names for the source languages of newsbot.sources.catalog (a tie-breaker only).
 _DETECTOR_LANGUAGE = {"zh": "Chinese", "en": "English"}
 # Candidates whose chaos is this close to the best one are equally plausible to the detector.
 _CHAOS_TIE = 0.01

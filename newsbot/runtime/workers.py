@@ -11,7 +11,7 @@ more. When the least busy worker has been stuck on one call for STALLED_AFTER (l
 page, still starting), a call runs on the reactor's thread instead, which would otherwise only wait.
 The work gives the same result wherever it runs.
 
-A worker is `python -m newsbot.workers`, fed over its stdin and answering on its stdout, one call at a
+A worker is `python -m newsbot.runtime.workers`, fed over its stdin and answering on its stdout, one call at a
 time, in order. The event loop reads the answers like any socket: no helper thread in this process,
 because a thread waking for every call (as concurrent.futures' pools do) takes the GIL from the reactor
 thousands of times a run, and that cost more than the work it moved. A worker's log records come back
@@ -39,8 +39,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from newsbot import stats as keys
-from newsbot.memory import tune_collector
+from newsbot.runs import stat_keys as keys
+from newsbot.runtime.gc_policy import tune_collector
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ MAX_WORKERS_AUTO = 2
 # Workers that die before they are ready, in a row: then they cannot run here at all (a broken
 # install), and the work runs on the reactor's thread.
 MAX_FAILED_STARTS = 3
-WORKER_COMMAND = [sys.executable, "-m", "newsbot.workers"]
+WORKER_COMMAND = [sys.executable, "-m", "newsbot.runtime.workers"]
 # How long the least busy worker may have been on its current call before the next call runs here: the
 # reactor's thread takes work when the workers are stuck (jieba loading, a huge page, a worker starting),
 # never for the bursts of a feed's entries (16 analyses queue for a few ms).
@@ -376,8 +376,8 @@ def serve(log_level: int) -> None:
 
 
 if __name__ == "__main__":
-    # Served by the module under its own name, not as __main__: the calls it runs import newsbot.workers
+    # Served by the module under its own name, not as __main__: the calls it runs import newsbot.runtime.workers
     # (in_worker), and must find the module that is serving.
-    from newsbot.workers import serve as serve_here
+    from newsbot.runtime.workers import serve as serve_here
 
     serve_here(int(sys.argv[1]) if len(sys.argv) > 1 else logging.DEBUG)

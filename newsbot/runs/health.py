@@ -23,7 +23,7 @@ from scrapy.settings import Settings
 
 from newsbot.config import config_for
 from newsbot.config.values import WEEKDAYS
-from newsbot.sources import SOURCES
+from newsbot.sources.catalog import SOURCES
 from newsbot.storage.runs import latest_runs, runs_between
 
 WEEKDAY_NUMBERS = {name: i for i, name in enumerate(WEEKDAYS)}
@@ -212,7 +212,7 @@ def recent_runs(db, source: str, now: datetime, window: list[dict]) -> list[dict
 
 
 def source_health(db, now: datetime | None = None, sources: Iterable[str] | None = None, settings=None) -> dict:
-    """{source: health} for every source (default: all in newsbot.sources), from a pymongo Database."""
+    """{source: health} for every source (default: all in newsbot.sources.catalog), from a pymongo Database."""
     now = _aware(now) or datetime.now(UTC)
     config = HealthConfig(settings)
     in_window = defaultdict(list)

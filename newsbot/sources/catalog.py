@@ -386,5 +386,5 @@ def markdown_table(sources: dict[str, Source]) -> str:
     return "\n".join(rows)
 
 
-if __name__ == "__main__":  # python -m newsbot.sources: the README table of the built-ins
+if __name__ == "__main__":  # python -m newsbot.sources.catalog: the README table of the built-ins
     print(markdown_table(load_sources()))

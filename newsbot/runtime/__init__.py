@@ -1,0 +1,1 @@
+"""The process newsbot runs in: its garbage-collector policy, worker processes and log formatting."""
