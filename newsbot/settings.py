@@ -144,8 +144,9 @@ NEWSBOT_STORE_BATCH_DELAY = 0.05
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.normalize.NormalizePipeline": 100,
+    "newsbot.pipelines.judge.JudgePipeline": 200,
     "newsbot.pipelines.store.StorePipeline": 300,
-    "newsbot.pipelines.analyze.AnalyzePipeline": 500,
+    "newsbot.pipelines.follow_up.FollowUpPipeline": 400,
 }
 
 EXTENSIONS = {

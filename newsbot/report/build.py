@@ -15,8 +15,8 @@ from newsbot.report.candidate import REGIONS, Event
 from newsbot.report.overview import build_overview
 from newsbot.report.select import select
 from newsbot.report.stats import build_stats, local_iso, source_runs
-from newsbot.report.window import Window
 from newsbot.storage.reports import recorded_sources
+from newsbot.text.window import Window
 
 
 def entry_dict(event: Event, rank: int, tz) -> dict:

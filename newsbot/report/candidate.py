@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from newsbot.analysis.schema import Importance
 from newsbot.analysis.summary import lead_text
-from newsbot.report.keys import OPENING_CHARS, EventKeys, article_keys
+from newsbot.report.keys import OPENING_CHARS, EventKeys, make_keys
 from newsbot.sources import SOURCES
 from newsbot.text.lang import is_chinese
 
@@ -97,7 +97,7 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
         tags=[str(t) for t in analysis.get("tags") or []],
         analyzer=analysis.get("analyzer") or "",
         weight=src.weight if src else 1.0,
-        keys=article_keys(*key_inputs(doc, analysis)),
+        keys=make_keys(*key_inputs(doc, analysis)),
     )
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from newsbot.report.build import Report, build_report
 from newsbot.report.memory import memory_record
 from newsbot.report.render import FORMATS, render_formats
-from newsbot.report.window import Window, report_window
 from newsbot.stats import RunSummary
 from newsbot.storage.connection import sync_db
 from newsbot.storage.reports import save_report
+from newsbot.text.window import Window, report_window
 
 logger = logging.getLogger(__name__)
 

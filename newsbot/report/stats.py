@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from newsbot.report.overview import Overview
 from newsbot.report.select import Selection
-from newsbot.report.window import Window
 from newsbot.sources import SOURCES, display_name
 from newsbot.stats import RunSummary
 from newsbot.storage.runs import latest_runs_for_day
+from newsbot.text.window import Window
 
 RUN_FIELDS = ("status", "items_seen", "stored", "failed_pages", "errors", "blocked", "finished_at")
 

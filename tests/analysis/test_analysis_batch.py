@@ -11,10 +11,11 @@ from importlib import resources
 
 import pytest
 
+from newsbot.analysis.analyzer import Analyzer
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.schema import AnalysisRecord
-from newsbot.analysis.service import AnalysisService, Counters, DiskReplyCache
+from newsbot.analysis.service import Counters, DiskReplyCache
 from tests.analysis.conftest import ARTICLES, article_doc, write_snapshot
 from tests.analysis.test_analysis_crawl import stats_of
 from tests.analysis.test_analysis_llm import _docs, analyze_all, insert
@@ -140,7 +141,7 @@ def test_the_reply_cache_stays_per_article(fake, run_service, tmp_path):
     arts = [ArticleInput.from_doc(d) for d in _docs(FIVE)]
     cache = DiskReplyCache(tmp_path / "replies")
 
-    def evaluate(service: AnalysisService):
+    def evaluate(service: Analyzer):
         return asyncio.gather(*(service.analyze_article(a) for a in arts))
 
     first = run_service(evaluate, reply_cache=cache, NEWSBOT_LLM_BATCH=5)

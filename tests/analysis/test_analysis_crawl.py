@@ -13,8 +13,9 @@ from importlib import resources
 import pytest
 
 from newsbot.analysis.article import ArticleInput
+from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.schema import AnalysisRecord
-from newsbot.analysis.service import AnalysisConfig, AnalysisService
+from newsbot.analysis.service import AnalysisConfig
 from tests.analysis.conftest import ARTICLES, GOLDEN, PUBLISHED, settings, write_snapshot
 
 # Real `scrapy crawl` / `scrapy evalprompts` processes.
@@ -177,7 +178,7 @@ def test_every_article_is_stored_with_the_analysis_of_its_stored_text(scrapy_run
         return {d["url"]: d for d in mongo_db.articles.find()}
 
     def assert_current(docs):
-        service = AnalysisService(AnalysisConfig.from_settings(settings(NEWSBOT_ANALYZER="heuristic")))
+        service = make_analyzer(AnalysisConfig.from_settings(settings(NEWSBOT_ANALYZER="heuristic")))
         for doc in docs.values():
             outcome = asyncio.run(service.analyze_article(ArticleInput.from_doc(doc), existing=doc["analysis"]))
             assert outcome.status == "cached", doc["url"]

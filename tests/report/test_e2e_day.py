@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from newsbot.report.window import report_window
+from newsbot.text.window import report_window
 from newsbot.urls import canonical_url
 from tests.conftest import BUNDLED_SOURCES, SNAPSHOT_DAY, run_scrapy, scrapy_env
 from tests.report.conftest import day_settings
