@@ -171,7 +171,7 @@ class Analyzer:
         existing = doc.get("analysis")
         input_hash = art.digest(cut_to_budget(art.text, self.config.max_input_tokens))
         if self.keeps(existing, input_hash):
-            self.counters.inc(keys.ANALYSIS_SKIPPED)
+            self.counters.inc(self.cached_key() if self.is_current(existing, input_hash) else keys.ANALYSIS_SKIPPED)
             return Outcome(existing, "cached")
         return self.offline_outcome(art, await self.heuristic_result(art), input_hash)
 

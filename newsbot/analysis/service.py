@@ -48,7 +48,7 @@ class AnalysisConfig:
         elif choice == "llm" and not (llm.api_key or llm.base_url):
             if strict:
                 raise AnalyzerUnavailable(
-                    "the LLM analyzer needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
+                    "needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
                 )
             logger.error("NEWSBOT_ANALYZER=llm but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set; using heuristics")
             mode = "heuristic"

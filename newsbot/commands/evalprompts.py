@@ -92,7 +92,7 @@ def analysis_config(settings, analyzer: str | None, prompts: str | None) -> Anal
     try:
         return AnalysisConfig.from_settings(settings, analyzer=analyzer, prompts_dir=prompts, strict=True)
     except AnalyzerUnavailable as exc:
-        raise ModelUnreachable(f"--analyzer llm: {exc}") from exc
+        raise ModelUnreachable(f"--analyzer llm {exc}") from exc
 
 
 def one_side(settings, rows, opts, prompts: str | None) -> dict:

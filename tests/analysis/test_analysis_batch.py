@@ -186,7 +186,13 @@ def test_a_crawl_batches_its_articles_and_its_close_sends_the_partial_batch(scra
     articles; the spider's close sends what is waiting at once, and what arrives after it soon after."""
     snapshot = write_snapshot(tmp_path / "snap", ARTICLES)
     env = {"OPENAI_API_KEY": "sk-test-not-a-secret", "OPENAI_BASE_URL": fake.base_url}
-    common = {"NEWSBOT_SNAPSHOT": str(snapshot), "NEWSBOT_REPORT_ENABLED": "False", "NEWSBOT_LLM_BATCH": "4"}
+    common = {
+        "NEWSBOT_SNAPSHOT": str(snapshot),
+        "NEWSBOT_REPORT_ENABLED": "False",
+        # The day the articles were published: the LLM is asked only about articles a report can still show.
+        "NEWSBOT_DATE": "2026-02-04",
+        "NEWSBOT_LLM_BATCH": "4",
+    }
     stats = stats_of(scrapy_runner("crawl", "leiphone", env_extra=env, NEWSBOT_LLM_BATCH_WAIT="3600", **common))
     sizes = [len(fences_in(b)) for b in fake.bodies]
     # How the six split depends on when each reached the analysis; that none is lost or kept waiting does not.

@@ -30,7 +30,13 @@ def stats_of(proc) -> dict:
 
 def test_crawl_analyses_offline_then_with_the_llm_then_for_free(scrapy_runner, mongo_db, fake, tmp_path):
     snapshot = write_snapshot(tmp_path / "snap", ARTICLES)
-    common = {"NEWSBOT_SNAPSHOT": str(snapshot), "NEWSBOT_REPORT_ENABLED": "False", "NEWSBOT_LLM_BACKOFF": "0.01"}
+    common = {
+        "NEWSBOT_SNAPSHOT": str(snapshot),
+        "NEWSBOT_REPORT_ENABLED": "False",
+        # The day the articles were published: the LLM is asked only about articles a report can still show.
+        "NEWSBOT_DATE": "2026-02-04",
+        "NEWSBOT_LLM_BACKOFF": "0.01",
+    }
 
     # No key: the offline analyzer (the default of the README's main command).
     offline = stats_of(scrapy_runner("crawl", "leiphone", **common))
