@@ -47,9 +47,7 @@ class AnalysisConfig:
             mode = "llm" if llm.api_key else "heuristic"
         elif choice == "llm" and not (llm.api_key or llm.base_url):
             if strict:
-                raise AnalyzerUnavailable(
-                    "needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
-                )
+                raise AnalyzerUnavailable("needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
             logger.error("NEWSBOT_ANALYZER=llm but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set; using heuristics")
             mode = "heuristic"
         else:
