@@ -65,8 +65,8 @@ class AnalysisConfig:
 
 
 class Counters:
-    """Run figures, under newsbot.stats keys (LLM_CALLS, LLM_CACHE_HITS, ...); the analyse pipeline
-    mirrors them into the crawl's Scrapy stats."""
+    """Run figures, under newsbot.stats keys (LLM_CALLS, LLM_CACHE_HITS, ...); in a crawl, `sink` mirrors
+    them into the crawl's Scrapy stats."""
 
     def __init__(self, sink=None):
         self.values: dict[str, float] = defaultdict(float)
