@@ -3,7 +3,8 @@ first_seen and moves last_seen, so the same feed crawled twice never makes a dup
 feed gives no usable date keeps the date it was stored with (newsbot.storage.articles.insert_only_fields).
 Items arriving together are written in one bulk write (newsbot.storage.batch); each is handed on only
 once written. What an earlier stage put on the item (its analysis) is written with it; an item without
-an analysis leaves the stored one as it is."""
+an analysis leaves the stored one as it is. An article a read has just found absent is inserted
+(newsbot.storage.batch.ArticleBatcher)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ class StorePipeline:
         settings = self.crawler.settings
         self.batcher = ArticleBatcher(
             self.store.db,
+            absent=self.store.absent,
             max_size=settings.getint("NEWSBOT_STORE_BATCH_SIZE", 100),
             max_delay=settings.getfloat("NEWSBOT_STORE_BATCH_DELAY", 0.05),
         )
