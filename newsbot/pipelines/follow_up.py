@@ -28,6 +28,7 @@ from newsbot.pipelines.slots import analysis_slots
 from newsbot.storage.connection import crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
 from newsbot.text.window import report_window
+from newsbot.workers import Offload
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ class FollowUpPipeline:
             store = await crawler_store(self.crawler)
         except StoreUnavailable:
             return  # the store pipeline reports it and closes the spider
-        self.analyzer = make_analyzer(self.config, store.db, counters=self.counters, store=store)
+        # The offline judgement the model's verdicts are checked against runs in a worker, as the judge's does.
+        offload = Offload.from_crawler(self.crawler)
+        self.analyzer = make_analyzer(self.config, store.db, counters=self.counters, store=store, offload=offload)
         self.size = self.analyzer.slots(self.size)
         self.analyzer.open_stats(self.stats)
 
