@@ -6,7 +6,8 @@ article is read first, with its analysis, and a record the analyzer keeps (a cur
 goes back as it was read. Skipped entries are never judged: they are stored for the raw count only.
 The judgement never makes a call, whatever the analyzer; asking a model is a later stage's business.
 
-An article whose judgement failed (a read that met an outage, a bug) is stored without a new record.
+An article whose judgement failed (a read that met an outage, a bug) is stored without a new record,
+and judged after its write (newsbot.pipelines.follow_up) when a report can still show it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from newsbot.analysis.service import AnalysisConfig, Counters
 from newsbot.pipelines.slots import analysis_slots
 from newsbot.storage.articles import as_stored, insert_only_fields
 from newsbot.storage.connection import crawler_store
-from newsbot.storage.errors import StoreUnavailable
+from newsbot.storage.errors import StoreError, StoreUnavailable
 from newsbot.workers import Offload
 
 logger = logging.getLogger(__name__)
@@ -64,11 +65,9 @@ class JudgePipeline:
         if self.analyzer is None:
             return item
         try:
-            async with analysis_slots("judge", self.size):
-                adapter["analysis"] = await self._judge(adapter)
-                # The heuristic never waits: hold the slot over one turn of the event loop, so that at
-                # most `size` judgements run between two polls of the network, however many reads return at once.
-                await asyncio.sleep(0)
+            adapter["analysis"] = await self._judge(adapter)
+        except StoreError:
+            pass  # the write meets the outage too; if it gets through, the article is judged after it
         except Exception:
             # One article's failure must not stop the crawl: it is stored, and judged by a later run.
             logger.exception("Judging %s failed", adapter.get("url"))
@@ -79,11 +78,17 @@ class JudgePipeline:
         doc = {key: value for key, value in adapter.items() if key != "analysis"}
         insert_only = insert_only_fields(doc)
         # The whole stored article only when some of it outlives this write; otherwise its analysis.
+        # Read outside the slots: reads of many articles go to the database together.
         reader = self.store.article_reader if insert_only else self.store.analysis_reader
         stored = await reader.find(doc["url"]) or {}
         kept = {key: stored[key] for key in insert_only if key in stored}
         article = as_stored({**doc, **kept, "analysis": stored.get("analysis")})
-        return (await self.analyzer.offline_judgement(article)).record
+        async with analysis_slots("judge", self.size):
+            outcome = await self.analyzer.offline_judgement(article)
+            # The heuristic never waits: hold the slot over one turn of the event loop, so that at most
+            # `size` judgements run between two polls of the network, however many reads return at once.
+            await asyncio.sleep(0)
+        return outcome.record
 
     async def close_spider(self):
         if self.analyzer is not None:
