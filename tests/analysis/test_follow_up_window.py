@@ -57,3 +57,25 @@ def test_a_day_within_the_memory_window_is_asked_during_the_crawl(scrapy_runner,
     assert fake.requests == stats["newsbot/llm/calls"] == len(ARTICLES)
     assert "newsbot/analysis/left_offline" not in stats
     assert {d["analysis"]["analyzer"] for d in mongo_db.articles.find()} == {"llm"}
+
+
+def test_reportable_spans_the_memory_days_before_the_window_and_the_window():
+    from datetime import UTC, datetime, timedelta
+
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.pipelines.follow_up import FollowUpPipeline
+
+    def pipeline(**settings) -> FollowUpPipeline:
+        return FollowUpPipeline(get_crawler(settings_dict={"NEWSBOT_MEMORY_DAYS": 3, **settings}))
+
+    dated = pipeline(NEWSBOT_DATE="2026-02-04", NEWSBOT_REPORT_CUTOFF="09:00")
+    cutoff = datetime(2026, 2, 4, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    first = cutoff - timedelta(hours=24) - timedelta(days=3)
+    assert dated.reportable(first) and dated.reportable(cutoff - timedelta(seconds=1))
+    assert not dated.reportable(first - timedelta(seconds=1))
+    assert not dated.reportable(cutoff)  # the next day's report asks about it
+    assert dated.reportable(None)  # no date: it might be shown
+    live = pipeline()
+    assert live.reportable(datetime.now(UTC) + timedelta(hours=1))  # a live window ends when it is built
+    assert not live.reportable(datetime.now(UTC) - timedelta(days=5))
