@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 from pymongo import AsyncMongoClient, MongoClient  # noqa: E402
 from scrapy.settings import Settings  # noqa: E402
 
-from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters  # noqa: E402
+from newsbot.analysis.factory import make_analyzer  # noqa: E402
+from newsbot.analysis.service import AnalysisConfig, Counters  # noqa: E402
 from newsbot.config import config_for  # noqa: E402
 from newsbot.runs import stat_keys as keys  # noqa: E402
 from newsbot.storage.embedded import ensure_embedded_server, stop_embedded_server  # noqa: E402
@@ -74,13 +75,13 @@ async def one_pass(uri: str, dbname: str, concurrency: int, batch: int) -> tuple
     client = AsyncMongoClient(uri, tz_aware=True)
     counters = Counters()
     config = AnalysisConfig.from_settings(settings(concurrency, batch))
-    service = AnalysisService(config, client[dbname], counters=counters)
+    analyzer = make_analyzer(config, client[dbname], counters=counters)
     urls = [d["url"] async for d in client[dbname].articles.find({}, {"url": 1})]
-    service.heuristic.warm_up()  # jieba's one-off load is not part of what is measured
+    analyzer.heuristic.warm_up()  # jieba's one-off load is not part of what is measured
     start = time.perf_counter()
-    await asyncio.gather(*(service.analyze_url(u) for u in urls))
+    await asyncio.gather(*(analyzer.analyze_url(u) for u in urls))
     elapsed = time.perf_counter() - start
-    await service.aclose()
+    await analyzer.aclose()
     await client.close()
     return elapsed, counters
 

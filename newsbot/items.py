@@ -36,3 +36,6 @@ class NewsItem:
     skip_reason: str = ""
     feed_url: str = ""
     extra: dict = field(default_factory=dict)  # site-specific facts (arXiv announce type, CNBC type, ...)
+    # The offline judgement (the judge pipeline), stored with the article in the same write; None: the
+    # stored analysis, if any, is left as it is.
+    analysis: dict | None = None

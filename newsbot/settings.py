@@ -103,8 +103,9 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.normalize.NormalizePipeline": 100,
+    "newsbot.pipelines.judge.JudgePipeline": 200,
     "newsbot.pipelines.store.StorePipeline": 300,
-    "newsbot.pipelines.analyze.AnalyzePipeline": 500,
+    "newsbot.pipelines.follow_up.FollowUpPipeline": 400,
 }
 
 EXTENSIONS = {

@@ -13,7 +13,8 @@ _ = Whitelist()
 # DOWNLOADER_MIDDLEWARES, LOG_FORMATTER) or finds them in SPIDER_MODULES, and calls their hooks.
 _.NormalizePipeline
 _.StorePipeline
-_.AnalyzePipeline
+_.JudgePipeline
+_.FollowUpPipeline
 _.RunStatsExtension
 _.StatsCollector  # STATS_CLASS
 _.ReportOnCloseExtension

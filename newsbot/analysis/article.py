@@ -6,7 +6,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
 
 from newsbot.sources.catalog import SOURCES
 
@@ -20,12 +19,6 @@ class ArticleInput:
     source: str  # spider name
     source_name: str
     published_at: datetime | None
-
-    # What from_doc reads of a stored article besides its url: kept beside it, so that whoever analyses
-    # an article before its write (the store pipeline) knows when the item alone is enough.
-    STORED_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"title", "content", "summary", "lang", "source", "source_name", "published_at"}
-    )
 
     # The source's standing, read from the registry where the article is built: a worker process
     # (newsbot.runtime.workers) knows only the built-in sources, not the user's file, so it must travel along.

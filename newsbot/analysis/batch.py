@@ -5,10 +5,11 @@ Collector holds them until k are waiting or NEWSBOT_LLM_BATCH_WAIT seconds have 
 first one came, then sends them together: one system prompt, one fence per article, and back an
 object {"items": [...]} whose elements name their article by its fence token.
 
-A batch only produces each article's *first* reply. Everything after that stays per article in
-the service, exactly as with k=1: the element is validated on its own, an invalid one is re-asked
-alone, a missing one (or a batch that failed or was not JSON) is asked alone from the start, and a
-second failure falls back to the offline analysis. One bad element never costs the others theirs.
+A batch only produces each article's *first* reply; the LLM analyzer (newsbot.analysis.llm_analyzer)
+asks it. Everything after that stays per article, exactly as with k=1: the element is validated on
+its own, an invalid one is re-asked alone, a missing one (or a batch that failed or was not JSON)
+is asked alone from the start, and a second failure falls back to the offline analysis. One bad
+element never costs the others theirs.
 Nothing is cached per batch: stored analyses and the reply cache stay keyed per article, so a
 re-run costs nothing whatever k was or is.
 """
@@ -16,17 +17,11 @@ re-run costs nothing whatever k was or is.
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from newsbot.analysis.article import ArticleInput
-from newsbot.analysis.llm import LLMCallError, Reply, analysis_messages, batch_schema, parse_json_object
-from newsbot.analysis.prompts import make_fences
-from newsbot.runs import stat_keys as keys
-
-logger = logging.getLogger(__name__)
+from newsbot.analysis.llm import Reply, parse_json_object
 
 # Once the crawl is over nothing is worth waiting for: what is still arriving goes out this soon.
 CLOSING_WAIT = 0.05
@@ -99,62 +94,7 @@ class BatchJob:
     key: str  # the article's reply-cache key (without the attempt)
 
 
-class BatchAsker:
-    """Turns a list of jobs into one call and its reply into one first reply per job (None: ask alone)."""
-
-    def __init__(self, service, size: int, wait: float):
-        self.service = service
-        self.collector = Collector(size, wait, self._ask_together)
-        self.system = service.system_prompt(batch_schema(strict=False), "batch.system")
-        self.schemas = (batch_schema(strict=False), batch_schema(strict=True))
-
-    async def first_reply(self, job: BatchJob) -> Reply | None:
-        return await self.collector.submit(job)
-
-    async def _ask_together(self, jobs: list[BatchJob]) -> list[Reply | None]:
-        svc = self.service
-        together = [job for job in jobs if not await svc.has_cached_reply(job.key)]
-        if len(together) < 2:
-            return [None] * len(jobs)  # a lone article (or a cached one) goes the single-article way
-        fences = make_fences([job.art.title + "\n" + job.text for job in together])
-        blocks = [
-            svc.prompts.render_extra(
-                "batch.item",
-                number=i,
-                item_id=fence.token,
-                fence_open=fence.open,
-                fence_close=fence.close,
-                **svc.article_values(job.art, job.text),
-            )  # fmt: skip
-            for i, (job, fence) in enumerate(zip(together, fences, strict=True), 1)
-        ]
-        user = svc.prompts.render_extra("batch.user", count=len(together), articles="\n\n".join(blocks))
-        svc.counters.inc(keys.LLM_BATCHES)
-        try:
-            reply = await svc.client.complete(
-                analysis_messages(self.system, user),
-                "news_judgements",
-                *self.schemas,
-                max_output_tokens=svc.config.llm.max_output_tokens * len(together),
-            )
-        except LLMCallError as exc:
-            logger.warning("A batch of %d articles failed (%s); asking each alone", len(together), exc)
-            reply = None
-        elements = _elements_by_id(reply.text, {fence.token for fence in fences}) if reply is not None else {}
-        shares = _shares(reply, len(together))
-        firsts: dict[int, Reply] = {}
-        for job, fence, (prompt_tokens, completion_tokens) in zip(together, fences, shares, strict=True):
-            if fence.token in elements:
-                text = json.dumps(elements[fence.token], ensure_ascii=False)
-                firsts[id(job)] = Reply(text, prompt_tokens, completion_tokens)
-            else:
-                svc.counters.inc(keys.LLM_BATCH_UNANSWERED)
-        if len(firsts) < len(together):
-            logger.info("A batch reply answered %d of %d articles; asking the rest alone", len(firsts), len(together))
-        return [firsts.get(id(job)) for job in jobs]
-
-
-def _elements_by_id(text: str, ids: set[str]) -> dict[str, object]:
+def elements_by_id(text: str, ids: set[str]) -> dict[str, object]:
     """The reply's elements by article id, without the id. An unusable reply answers nobody; an
     element with an unknown id, or an id given twice, answers nobody either (which would be a guess)."""
     try:
@@ -176,7 +116,7 @@ def _elements_by_id(text: str, ids: set[str]) -> dict[str, object]:
     return {k: v for k, v in found.items() if k not in repeated}
 
 
-def _shares(reply: Reply | None, n: int) -> list[tuple[int, int]]:
+def shares(reply: Reply | None, n: int) -> list[tuple[int, int]]:
     """Each article's share of the call's tokens (what its record's `usage` shows)."""
     if reply is None:
         return [(0, 0)] * n

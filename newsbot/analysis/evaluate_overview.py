@@ -11,21 +11,17 @@ Offline, the composed overview (top three titles) is measured the same way, as a
 
 from __future__ import annotations
 
-import hashlib
 from statistics import mean
 
+from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.lexicon import gazetteer
-from newsbot.analysis.llm import ChatClient, LLMCallError, overview_schema, parse_json_object
+from newsbot.analysis.llm import LLMCallError
 from newsbot.analysis.overview import (
     _LATIN_NAME_RE,
     _NUMBER_RE,
-    HIGHLIGHT_PREFIX,
     OVERVIEW_MAX_CHARS,
     check_highlights,
-    heuristic_overview,
-    overview_messages,
 )
-from newsbot.analysis.prompts import load_prompts
 from newsbot.analysis.service import AnalysisConfig, DiskReplyCache
 from newsbot.text.lang import is_chinese
 
@@ -42,53 +38,19 @@ def groundedness(text: str, entries: list[dict]) -> dict:
     return {"unknown_names": names, "unknown_numbers": numbers}
 
 
-async def _highlights(client: ChatClient, cache: DiskReplyCache | None, messages, key: str) -> tuple[str, dict]:
-    reply = await cache.get(key) if cache else None
-    hit = reply is not None
-    if reply is None:
-        schema = overview_schema(strict=False, max_chars=OVERVIEW_MAX_CHARS)
-        reply = await client.complete(
-            messages, "overview", schema, overview_schema(strict=True, max_chars=OVERVIEW_MAX_CHARS)
-        )
-        if cache:
-            await cache.put(key, reply)
-    usage = {"cached": hit, "prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens}
-    try:
-        return str(parse_json_object(reply.text).get("highlights", "")).strip(), usage
-    except ValueError:
-        return "", usage
-
-
 async def evaluate_days(config: AnalysisConfig, days: list[dict], cache_dir: str | None) -> dict:
     """Per-day measurements and their summary. `days`: {"date", "raw_count", "entries"} each."""
     rows = []
-    calls = hits = 0
     fallbacks: list[dict] = []
-    if config.mode == "llm":
-        prompts = load_prompts("overview", config.prompts_dir)
-        version, model = prompts.version, config.llm.model
-        client = ChatClient(config.llm)
-        cache = DiskReplyCache(cache_dir) if cache_dir else None
-    else:
-        prompts, version, model, client, cache = None, "composed", "heuristic", None, None
+    analyzer = make_analyzer(config, reply_cache=DiskReplyCache(cache_dir) if cache_dir else None)
     try:
         for day in days:
             entries = day["entries"]
-            if client is None:
-                # The composed overview's highlight part: counts sentence, a space, then 重点关注：….
-                composed = heuristic_overview(entries, day["raw_count"])
-                text = composed.split(" ", 1)[1] if HIGHLIGHT_PREFIX in composed else ""
-            else:
-                key_text = "\0".join(["overview-eval", config.llm.base_url or "", model, config.llm.method, version])
-                key_text += "\0" + repr([[e.get(k) for k in sorted(e)] for e in entries])
-                key = hashlib.sha256(key_text.encode()).hexdigest()
-                try:
-                    text, usage = await _highlights(client, cache, overview_messages(prompts, entries), key)
-                except LLMCallError as exc:
-                    fallbacks.append({"date": day["date"], "error": str(exc)[:300]})
-                    continue
-                calls += not usage["cached"]
-                hits += usage["cached"]
+            try:
+                text = await analyzer.overview_highlights(entries)
+            except LLMCallError as exc:
+                fallbacks.append({"date": day["date"], "error": str(exc)[:300]})
+                continue
             ground = groundedness(text, entries)
             rows.append(
                 {
@@ -102,8 +64,7 @@ async def evaluate_days(config: AnalysisConfig, days: list[dict], cache_dir: str
                 }
             )
     finally:
-        if client is not None:
-            await client.aclose()
+        await analyzer.aclose()
     summary = {
         "days": len(rows),
         "grounded": _rate(not r["unknown_names"] and not r["unknown_numbers"] for r in rows),
@@ -116,10 +77,7 @@ async def evaluate_days(config: AnalysisConfig, days: list[dict], cache_dir: str
         "over_limit": sum(r["chars"] > OVERVIEW_MAX_CHARS for r in rows),
         "limit": OVERVIEW_MAX_CHARS,
     }
-    run = {"analyzer": config.mode, "model": model, "prompt_version": version}
-    if client is not None:
-        run["llm"] = {"calls": calls, "reply_cache_hits": hits}
-    return {"task": "overview", **summary, "run": run, "per_day": rows, "failed_days": fallbacks}
+    return {"task": "overview", **summary, "run": analyzer.overview_run(), "per_day": rows, "failed_days": fallbacks}
 
 
 def _rate(values) -> float:

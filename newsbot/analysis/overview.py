@@ -193,8 +193,22 @@ async def compose_overview(
     `task` names the prompt pair ("weekly" for the 本周总结) and `counts` replaces the daily counts
     sentence the highlights follow."""
     config = config or AnalysisConfig.from_settings(settings)
-    if config.mode != "llm" or not entries:
+    if not entries:
         return OverviewResult(heuristic_overview(entries, raw_count), "heuristic")
+    # The factory imports the analyzers, which use this module's pieces.
+    from newsbot.analysis.factory import make_analyzer
+
+    analyzer = make_analyzer(config)
+    try:
+        return await analyzer.overview(entries, raw_count, db=db, task=task, counts=counts)
+    finally:
+        await analyzer.aclose()
+
+
+async def llm_overview(
+    config: AnalysisConfig, entries: list[dict], raw_count: int, *, db=None, task: str = "overview", counts=None
+) -> OverviewResult:
+    """The overview with the model's highlights (cached in `db`), or the heuristic's when they fail."""
     prompts = load_prompts(task, config.prompts_dir)
     key = cache_key(entries, raw_count, config.llm.model, prompts.version, counts)
     if db is not None:

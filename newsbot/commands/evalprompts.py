@@ -48,14 +48,14 @@ from newsbot.analysis.evaluate import (
     row_result,
 )
 from newsbot.analysis.evaluate_overview import evaluate_days
+from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.overview import overview_messages
 from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.realrows import AUTHORED, REAL, RealDayError, load_real_day, row_kind
-from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters, DiskReplyCache
+from newsbot.analysis.service import AnalysisConfig, AnalyzerUnavailable, Counters, DiskReplyCache
 from newsbot.commands import check_start_up
 from newsbot.config import config_for
 from newsbot.config.sections import Report
-from newsbot.runs import stat_keys as keys
 from newsbot.storage.connection import sync_db
 from newsbot.storage.errors import StoreUnavailable
 from newsbot.storage.reports import stored_report_days
@@ -66,19 +66,18 @@ class ModelUnreachable(RuntimeError):
 
 
 async def run_rows(config: AnalysisConfig, rows: list[dict], cache_dir: str | None, allow_fallback: bool):
-    """Analyse every row through the production analysis service; returns records, run figures and
-    the rows the offline fallback stood in for. The first row goes alone: an unreachable model is
-    found after one article's retries, not after every article's."""
-    counters = Counters()
-    cache = DiskReplyCache(cache_dir) if cache_dir and config.mode == "llm" else None
-    service = AnalysisService(config, counters=counters, reply_cache=cache)
+    """Analyse every row through the production analyzer; returns records, run figures and the rows
+    the offline fallback stood in for. The first row goes alone: an unreachable model is found after
+    one article's retries, not after every article's."""
+    cache = DiskReplyCache(cache_dir) if cache_dir else None
+    analyzer = make_analyzer(config, counters=Counters(), reply_cache=cache)
     try:
-        outcomes = [await service.analyze_article(ArticleInput.from_row(rows[0]))]
+        outcomes = [await analyzer.analyze_article(ArticleInput.from_row(rows[0]))]
         if outcomes[0].status == "heuristic-fallback" and not allow_fallback:
             raise ModelUnreachable(_unreachable(config, outcomes[0].errors))
-        outcomes += await asyncio.gather(*(service.analyze_article(ArticleInput.from_row(r)) for r in rows[1:]))
+        outcomes += await asyncio.gather(*(analyzer.analyze_article(ArticleInput.from_row(r)) for r in rows[1:]))
     finally:
-        await service.aclose()
+        await analyzer.aclose()
     fallbacks = [
         {"id": row["id"], "error": (o.errors or ["?"])[0][:300]}
         for row, o in zip(rows, outcomes, strict=True)
@@ -89,19 +88,7 @@ async def run_rows(config: AnalysisConfig, rows: list[dict], cache_dir: str | No
             f"the model failed on {len(fallbacks)} of {len(rows)} rows (first: {fallbacks[0]['error']}); "
             "no metrics printed: they would be the offline fallback's (--allow-fallback to see them anyway)"
         )
-    run = {"analyzer": config.mode, "model": service.model, "prompt_version": service.version}
-    if config.mode == "llm":
-        run["prompts"] = service.prompts.origin
-        run["llm"] = {
-            "calls": int(counters.get(keys.LLM_CALLS)),
-            "reply_cache_hits": int(counters.get(keys.LLM_REPLY_CACHE_HITS)),
-            "reasks": int(counters.get(keys.LLM_REASKS)),
-            "fallbacks": int(counters.get(keys.LLM_FALLBACKS)),
-            "prompt_tokens": int(counters.get(keys.LLM_PROMPT_TOKENS)),
-            "completion_tokens": int(counters.get(keys.LLM_COMPLETION_TOKENS)),
-            "cost_usd": counters.cost(config),
-        }
-    return [o.record for o in outcomes], run, fallbacks
+    return [o.record for o in outcomes], analyzer.run_figures(), fallbacks
 
 
 def _unreachable(config: AnalysisConfig, errors) -> str:
@@ -114,19 +101,17 @@ def _unreachable(config: AnalysisConfig, errors) -> str:
 
 
 def analysis_config(settings, analyzer: str | None, prompts: str | None) -> AnalysisConfig:
-    config = AnalysisConfig.from_settings(settings, analyzer=analyzer, prompts_dir=prompts)
-    wanted = (analyzer or config_for(settings).analysis.analyzer).lower()
-    if wanted == "llm" and config.mode != "llm":
-        raise ModelUnreachable("--analyzer llm needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
-    return config
+    try:
+        return AnalysisConfig.from_settings(settings, analyzer=analyzer, prompts_dir=prompts, strict=True)
+    except AnalyzerUnavailable as exc:
+        raise ModelUnreachable(f"--analyzer llm {exc}") from exc
 
 
 def one_side(settings, rows, opts, prompts: str | None) -> dict:
-    config = analysis_config(settings, opts.analyzer, prompts)
-    if opts.against and config.mode != "llm":
-        raise UsageError(
-            "--against compares prompt folders, which needs the LLM analyzer (an API key or --analyzer llm)"
-        )
+    if opts.against and opts.analyzer == "heuristic":
+        raise UsageError("--against compares prompt folders, which needs the LLM analyzer, not --analyzer heuristic")
+    # Prompt folders are the LLM's: comparing two asks for it, and fails if it is not configured.
+    config = analysis_config(settings, "llm" if opts.against else opts.analyzer, prompts)
     cache_dir = config_for(settings).analysis.eval_cache_dir
     records, run, fallbacks = asyncio.run(run_rows(config, rows, cache_dir, opts.allow_fallback))
     result = {**_scored(rows, records, opts.by_day, config_for(settings).report), "run": run}
@@ -270,11 +255,12 @@ def dry_run(settings, opts) -> str:
         prompts = load_prompts("overview", prompts_dir)
         items = [(d["date"], overview_messages(prompts, d["entries"])) for d in stored_days(settings, opts)[:1]]
     else:
+        # The messages the LLM would get, whether or not one is configured: nothing is sent.
         config = dataclasses.replace(AnalysisConfig.from_settings(settings, prompts_dir=prompts_dir), mode="llm")
-        service = AnalysisService(config)
+        analyzer = make_analyzer(config)
         rows = dataset_rows(opts, opts.limit or 2)[0]
-        items = [(row["id"], service.messages_for(ArticleInput.from_row(row))) for row in rows]
-        asyncio.run(service.aclose())
+        items = [(row["id"], analyzer.messages_for(ArticleInput.from_row(row))) for row in rows]
+        asyncio.run(analyzer.aclose())
     out = []
     for ident, messages in items:
         for message in messages:

@@ -1,13 +1,17 @@
-"""scrapy report: re-render a stored day from MongoDB, without crawling; `--week` writes the weekly report."""
+"""scrapy report: re-render a stored day from MongoDB, without crawling; `--week` writes the weekly report.
+With the LLM analyzer, the day's articles that only have the offline judgement are asked about first
+(newsbot.analysis.catch_up)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from newsbot.analysis.catch_up import improve_window
 from newsbot.commands import (
     add_day_options,
     apply_day_options,
@@ -19,6 +23,7 @@ from newsbot.commands import (
     use_sources,
 )
 from newsbot.report.daily import PublishedReport, publish_day, push_unavailable
+from newsbot.text.window import report_window
 
 
 class Command(ScrapyCommand):
@@ -65,6 +70,7 @@ class Command(ScrapyCommand):
             self.exitcode = self.run_week(opts.week, opts.push)
             return
         try:
+            asyncio.run(improve_window(self.settings, report_window(self.settings)))
             published = publish_day(self.settings)
         except Exception as exc:
             report_failed(exc)

@@ -14,10 +14,10 @@ from newsbot.report.candidate import REGIONS, Event
 from newsbot.report.overview import build_overview
 from newsbot.report.select import select
 from newsbot.report.stats import build_stats, local_iso, source_runs
-from newsbot.report.window import Window
 from newsbot.runs.health import broken_sources, source_health
 from newsbot.runtime.gc_policy import collector_paused
 from newsbot.storage.reports import recorded_sources
+from newsbot.text.window import Window
 
 
 def entry_dict(event: Event, rank: int, tz) -> dict:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from newsbot.analysis.schema import Importance
 from newsbot.analysis.summary import lead_text
-from newsbot.report.keys import OPENING_CHARS, EventKeys, article_keys
+from newsbot.report.keys import OPENING_CHARS, EventKeys, make_keys
 from newsbot.sources.catalog import SOURCES
 from newsbot.text.kinds import is_entry
 from newsbot.text.lang import is_chinese
@@ -103,7 +103,7 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
         tags=[str(t) for t in analysis.get("tags") or []],
         analyzer=analysis.get("analyzer") or "",
         weight=src.weight if src else 1.0,
-        keys=article_keys(*key_inputs(doc, analysis)),
+        keys=make_keys(*key_inputs(doc, analysis)),
     )
 
 

@@ -21,11 +21,11 @@ from newsbot.config import config_for
 from newsbot.report.build import Report, build_report
 from newsbot.report.memory import memory_record
 from newsbot.report.render import render_formats
-from newsbot.report.window import Window, report_window
 from newsbot.runs.stat_keys import RunSummary
 from newsbot.storage.connection import sync_db
 from newsbot.storage.report_schema import check_for_write
 from newsbot.storage.reports import save_report
+from newsbot.text.window import Window, report_window
 
 logger = logging.getLogger(__name__)
 

@@ -320,23 +320,3 @@ def make_keys(title: str, summary: str, entities=(), opening: str = "") -> Event
         zh=zh,
         developments=development_keys(title, body),
     )
-
-
-# EventKeys computed ahead (in a worker process, while the crawl ran) for articles this process stored,
-# by the exact inputs they were computed from: a report built later in the same process (a digest's)
-# takes them instead of computing them again; an article stored differently since misses, and is computed.
-_ahead: dict[tuple, EventKeys] = {}
-
-
-def _ahead_key(title: str, summary: str, entities, opening: str) -> tuple:
-    return title, summary, repr(entities), opening
-
-
-def remember_keys(inputs: tuple, keys: EventKeys) -> None:
-    _ahead[_ahead_key(*inputs)] = keys
-
-
-def article_keys(title: str, summary: str, entities=(), opening: str = "") -> EventKeys:
-    """make_keys, or the same keys computed ahead from the same inputs."""
-    ahead = _ahead.pop(_ahead_key(title, summary, entities, opening), None)
-    return ahead if ahead is not None else make_keys(title, summary, entities, opening)

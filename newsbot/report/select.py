@@ -21,8 +21,8 @@ from newsbot.report.cluster import ClusterStats, cluster
 from newsbot.report.keys import OPENING_CHARS
 from newsbot.report.match import Corpus
 from newsbot.report.memory import Repeat, drop_repeats, load_memory
-from newsbot.report.window import Window
 from newsbot.storage.articles import articles_in_window
+from newsbot.text.window import Window
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from newsbot.config import config_for
 from newsbot.report.overview import Overview
 from newsbot.report.select import Selection
-from newsbot.report.window import Window
 from newsbot.runs.stat_keys import RunSummary
 from newsbot.sources.catalog import SOURCES, display_name
 from newsbot.storage.runs import latest_runs_for_day
+from newsbot.text.window import Window
 
 RUN_FIELDS = ("status", "items_seen", "stored", "failed_pages", "errors", "blocked", "finished_at")
 

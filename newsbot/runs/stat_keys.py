@@ -54,7 +54,7 @@ ITEMS_UPDATED = "newsbot/items/updated"
 STORE_UNAVAILABLE = "newsbot/store/unavailable"  # the one-line error; the crawl and digest exit 1
 STORE_ERRORS = "newsbot/store/errors"
 
-# -- analysis (AnalysisService counters, mirrored into the crawl's stats) -----------------------
+# -- analysis (the analyzers' counters, mirrored into the crawl's stats) ----------------------------
 ANALYSIS_MODE = "newsbot/analysis/mode"
 ANALYSIS_ERRORS = "newsbot/analysis/errors"
 ANALYSIS_STORE_ERRORS = "newsbot/analysis/store_errors"

@@ -8,6 +8,7 @@ import bson
 from bson.codec_options import CodecOptions
 
 _AWARE = CodecOptions(tz_aware=True)
+DATE_FIELDS = ("published_at", "date_missing", "date_suspect", "feed_published_at")
 
 
 def article_update(fields: dict, insert_only: tuple[str, ...] = ()) -> dict:
@@ -17,6 +18,24 @@ def article_update(fields: dict, insert_only: tuple[str, ...] = ()) -> dict:
     now = datetime.now(UTC)
     on_insert = {"first_seen": now, **{key: fields.pop(key) for key in insert_only if key in fields}}
     return {"$set": {**fields, "last_seen": now}, "$setOnInsert": on_insert}
+
+
+def insert_only_fields(doc: dict) -> tuple[str, ...]:
+    """The fields of an article's `doc` that are written only when its URL is new (article_update's
+    insert_only): a stored article keeps what it has of them."""
+    if doc.get("skip_reason"):
+        # A skipped entry (an arXiv replacement of a paper stored earlier as news) never overwrites
+        # a stored article: it is only inserted when the URL is new.
+        return tuple(doc)
+    insert_only: tuple[str, ...] = ()
+    if doc.get("content_source") == "feed-fallback":
+        # The page failed this time: never replace text a better crawl already stored.
+        insert_only += ("content", "content_source")
+    if doc.get("date_missing") or doc.get("date_suspect"):
+        # No usable date: the item is dated by when it was first seen, so a re-crawl (or a
+        # feed that now claims 2099) never moves an already stored article into a later report.
+        insert_only += DATE_FIELDS
+    return insert_only
 
 
 def new_article(url: str, fields: dict) -> dict:

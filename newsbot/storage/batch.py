@@ -111,12 +111,18 @@ class _BulkWriter(_Coalescer):
 
 
 class ArticleBatcher(_BulkWriter):
-    async def upsert(self, url: str, fields: dict, *, insert_only: tuple[str, ...] = (), new: bool = False) -> bool:
+    def __init__(self, db, *, absent: set[str] | None = None, **limits):
+        """`absent`: URLs a read has just found no article of (ArticleReader's), shared with the readers."""
+        super().__init__(db, **limits)
+        self.absent = absent if absent is not None else set()
+
+    async def upsert(self, url: str, fields: dict, *, insert_only: tuple[str, ...] = ()) -> bool:
         """Upsert one article (newsbot.storage.articles.article_update); True when it is new. Raises what
-        its write raised. `new`: a read has just found no article of this URL, so it is inserted, as its
-        upsert would have created it (a database inserts a batch for a fraction of what upserts cost);
-        if another write has stored the URL since, it is upserted after all."""
-        if new:
+        its write raised. When a read has just found no article of this URL, it is inserted, as its upsert
+        would have created it (a database inserts a batch for a fraction of what upserts cost); if another
+        write has stored the URL since, it is upserted after all."""
+        if url in self.absent:
+            self.absent.discard(url)
             try:
                 await self._request(InsertOne(new_article(url, fields)))
                 return True
@@ -133,11 +139,13 @@ class AnalysisWriter(_BulkWriter):
 
 
 class ArticleReader(_Coalescer):
-    def __init__(self, db, *, projection: dict | None = None, **limits):
-        """`projection` names the fields to read (the url always comes back); None reads whole articles."""
+    def __init__(self, db, *, projection: dict | None = None, absent: set[str] | None = None, **limits):
+        """`projection` names the fields to read (the url always comes back); None reads whole articles.
+        `absent` collects the URLs found to have no article (for ArticleBatcher's inserts)."""
         super().__init__(**limits)
         self.collection = db.articles
         self.projection = {**projection, "url": 1} if projection else None
+        self.absent = absent if absent is not None else set()
 
     async def find(self, url: str) -> dict | None:
         """The stored article of this URL (the projected fields), or None."""
@@ -147,4 +155,9 @@ class ArticleReader(_Coalescer):
         query = {"url": {"$in": [p.key for p in batch]}}
         found = {doc["url"]: doc async for doc in self.collection.find(query, self.projection)}
         for p in batch:
-            _answer(p, found.get(p.key))
+            doc = found.get(p.key)
+            if doc is None:
+                self.absent.add(p.key)
+            else:
+                self.absent.discard(p.key)
+            _answer(p, doc)

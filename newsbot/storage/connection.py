@@ -75,10 +75,14 @@ class Store:
             uri, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, tz_aware=True
         )
         self.db = self.client[dbname]
+        # URLs a read has just found no article of: their write inserts rather than upserts (ArticleBatcher).
+        self.absent: set[str] = set()
         # The analyses of every crawler of the process read and write through these, in batches.
-        self.article_reader = ArticleReader(self.db, max_size=100, max_delay=0.02)
+        self.article_reader = ArticleReader(self.db, absent=self.absent, max_size=100, max_delay=0.02)
         # Only an article's stored analysis: whether an analysis made before the write is still current.
-        self.analysis_reader = ArticleReader(self.db, projection={"analysis": 1}, max_size=100, max_delay=0.02)
+        self.analysis_reader = ArticleReader(
+            self.db, projection={"analysis": 1}, absent=self.absent, max_size=100, max_delay=0.02
+        )
         self.analysis_writer = AnalysisWriter(self.db, max_size=100, max_delay=0.05)
 
     @classmethod

@@ -13,7 +13,8 @@ import pytest
 from pymongo import AsyncMongoClient
 from scrapy.settings import Settings
 
-from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
+from newsbot.analysis.factory import make_analyzer
+from newsbot.analysis.service import AnalysisConfig, Counters
 from tests.analysis.fake_openai import FakeOpenAI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,13 +90,13 @@ def fake(fake_server, monkeypatch):
 
 @pytest.fixture
 def run_service(mongo_uri, db_name):
-    """run(coro_fn, **settings): a fresh loop with an AnalysisService on this test's database."""
+    """run(coro_fn, **settings): a fresh loop with the analyzer the settings choose, on this test's database."""
 
     def run(body, counters: Counters | None = None, reply_cache=None, **overrides):
         async def main():
             client = AsyncMongoClient(mongo_uri, tz_aware=True)
             config = AnalysisConfig.from_settings(settings(**overrides))
-            service = AnalysisService(config, client[db_name], counters=counters or Counters(), reply_cache=reply_cache)
+            service = make_analyzer(config, client[db_name], counters=counters or Counters(), reply_cache=reply_cache)
             try:
                 return await body(service)
             finally:

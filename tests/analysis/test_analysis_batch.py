@@ -11,10 +11,11 @@ from importlib import resources
 
 import pytest
 
+from newsbot.analysis.analyzer import Analyzer
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.schema import AnalysisRecord
-from newsbot.analysis.service import AnalysisService, Counters, DiskReplyCache
+from newsbot.analysis.service import Counters, DiskReplyCache
 from tests.analysis.conftest import ARTICLES, article_doc, write_snapshot
 from tests.analysis.test_analysis_crawl import stats_of
 from tests.analysis.test_analysis_llm import _docs, analyze_all, insert
@@ -140,7 +141,7 @@ def test_the_reply_cache_stays_per_article(fake, run_service, tmp_path):
     arts = [ArticleInput.from_doc(d) for d in _docs(FIVE)]
     cache = DiskReplyCache(tmp_path / "replies")
 
-    def evaluate(service: AnalysisService):
+    def evaluate(service: Analyzer):
         return asyncio.gather(*(service.analyze_article(a) for a in arts))
 
     first = run_service(evaluate, reply_cache=cache, NEWSBOT_LLM_BATCH=5)
@@ -185,7 +186,13 @@ def test_a_crawl_batches_its_articles_and_its_close_sends_the_partial_batch(scra
     articles; the spider's close sends what is waiting at once, and what arrives after it soon after."""
     snapshot = write_snapshot(tmp_path / "snap", ARTICLES)
     env = {"OPENAI_API_KEY": "sk-test-not-a-secret", "OPENAI_BASE_URL": fake.base_url}
-    common = {"NEWSBOT_SNAPSHOT": str(snapshot), "NEWSBOT_REPORT_ENABLED": "False", "NEWSBOT_LLM_BATCH": "4"}
+    common = {
+        "NEWSBOT_SNAPSHOT": str(snapshot),
+        "NEWSBOT_REPORT_ENABLED": "False",
+        # The day the articles were published: the LLM is asked only about articles a report can still show.
+        "NEWSBOT_DATE": "2026-02-04",
+        "NEWSBOT_LLM_BATCH": "4",
+    }
     stats = stats_of(scrapy_runner("crawl", "leiphone", env_extra=env, NEWSBOT_LLM_BATCH_WAIT="3600", **common))
     sizes = [len(fences_in(b)) for b in fake.bodies]
     # How the six split depends on when each reached the analysis; that none is lost or kept waiting does not.

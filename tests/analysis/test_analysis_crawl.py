@@ -13,8 +13,9 @@ from importlib import resources
 import pytest
 
 from newsbot.analysis.article import ArticleInput
+from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.schema import AnalysisRecord
-from newsbot.analysis.service import AnalysisConfig, AnalysisService
+from newsbot.analysis.service import AnalysisConfig
 from tests.analysis.conftest import ARTICLES, GOLDEN, PUBLISHED, settings, write_snapshot
 
 # Real `scrapy crawl` / `scrapy evalprompts` processes.
@@ -29,7 +30,13 @@ def stats_of(proc) -> dict:
 
 def test_crawl_analyses_offline_then_with_the_llm_then_for_free(scrapy_runner, mongo_db, fake, tmp_path):
     snapshot = write_snapshot(tmp_path / "snap", ARTICLES)
-    common = {"NEWSBOT_SNAPSHOT": str(snapshot), "NEWSBOT_REPORT_ENABLED": "False", "NEWSBOT_LLM_BACKOFF": "0.01"}
+    common = {
+        "NEWSBOT_SNAPSHOT": str(snapshot),
+        "NEWSBOT_REPORT_ENABLED": "False",
+        # The day the articles were published: the LLM is asked only about articles a report can still show.
+        "NEWSBOT_DATE": "2026-02-04",
+        "NEWSBOT_LLM_BACKOFF": "0.01",
+    }
 
     # No key: the offline analyzer (the default of the README's main command).
     offline = stats_of(scrapy_runner("crawl", "leiphone", **common))
@@ -177,7 +184,7 @@ def test_every_article_is_stored_with_the_analysis_of_its_stored_text(scrapy_run
         return {d["url"]: d for d in mongo_db.articles.find()}
 
     def assert_current(docs):
-        service = AnalysisService(AnalysisConfig.from_settings(settings(NEWSBOT_ANALYZER="heuristic")))
+        service = make_analyzer(AnalysisConfig.from_settings(settings(NEWSBOT_ANALYZER="heuristic")))
         for doc in docs.values():
             outcome = asyncio.run(service.analyze_article(ArticleInput.from_doc(doc), existing=doc["analysis"]))
             assert outcome.status == "cached", doc["url"]

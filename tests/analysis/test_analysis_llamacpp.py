@@ -13,8 +13,9 @@ import urllib.request
 import pytest
 from pymongo import AsyncMongoClient
 
+from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.schema import AnalysisRecord
-from newsbot.analysis.service import AnalysisConfig, AnalysisService, Counters
+from newsbot.analysis.service import AnalysisConfig, Counters
 from tests.analysis.conftest import ARTICLES, article_doc, settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -98,7 +99,7 @@ def test_real_model_through_the_whole_llm_path(llama_server, monkeypatch, mongo_
 
     async def run():
         client = AsyncMongoClient(mongo_uri, tz_aware=True)
-        service = AnalysisService(config, client[db_name], counters=counters)
+        service = make_analyzer(config, client[db_name], counters=counters)
         try:
             return [await service.analyze_url(d["url"]) for d in docs]
         finally:

@@ -9,8 +9,10 @@ from importlib import resources
 
 import pytest
 
+from newsbot.analysis.analyzer import Analyzer
+from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.schema import SCORE_BANDS, AnalysisRecord
-from newsbot.analysis.service import AnalysisService, Counters
+from newsbot.analysis.service import Counters
 from tests.analysis.conftest import ARTICLES, article_doc
 
 
@@ -24,7 +26,7 @@ def insert(mongo_db, docs: list[dict]) -> list[str]:
 
 
 def analyze_all(urls):
-    async def body(service: AnalysisService):
+    async def body(service: Analyzer):
         outcomes = await asyncio.gather(*(service.analyze_url(u) for u in urls))
         return [o.status for o in outcomes]
 
@@ -120,8 +122,8 @@ def test_concurrency_bound_is_respected_across_services(fake, run_service, mongo
     urls = insert(mongo_db, _docs(items))
     fake.latency = 0.1
 
-    async def body(service: AnalysisService):
-        second = AnalysisService(service.config, service.db)
+    async def body(service: Analyzer):
+        second = make_analyzer(service.config, service.db)
         half = len(urls) // 2
         await asyncio.gather(
             *(service.analyze_url(u) for u in urls[:half]), *(second.analyze_url(u) for u in urls[half:])

@@ -119,6 +119,7 @@ def test_analyses_read_and_write_articles_in_batches(mongo_uri, db_name, mongo_d
         await reader.close()
         await writer.close()
         await client.close()
+        assert reader.absent == {"missing"}  # what the article batcher will insert rather than upsert
         return docs
 
     docs = asyncio.run(main())
@@ -169,8 +170,8 @@ def test_what_is_analysed_before_a_write_is_what_a_read_after_it_gives(mongo_uri
 
 
 def test_an_article_read_as_new_is_inserted_as_its_upsert_would_create_it(mongo_uri, db_name, mongo_db):
-    """new=True (a read found no article of the URL) inserts; if another write stored the URL in the
-    meantime (or the same batch holds it twice), that one is upserted after all: never a duplicate,
+    """A URL in `absent` (a read found no article of it) is inserted; if another write stored the URL in
+    the meantime (or the same batch holds it twice), that one is upserted after all: never a duplicate,
     first_seen kept."""
 
     async def main():
@@ -178,15 +179,17 @@ def test_an_article_read_as_new_is_inserted_as_its_upsert_would_create_it(mongo_
         coll = client[db_name].articles
         await coll.create_index("url", unique=True)
         await coll.insert_one({"url": "n/taken", "title": "old", "first_seen": 0})
-        batcher = ArticleBatcher(client[db_name], max_size=100, max_delay=0.05)
+        absent = {"n/inserted", "n/taken", "n/twice"}
+        batcher = ArticleBatcher(client[db_name], absent=absent, max_size=100, max_delay=0.05)
         fields = {"title": "t", "content": "c", "published_at": datetime(2026, 2, 4, tzinfo=UTC)}
         outcomes = await asyncio.gather(
-            batcher.upsert("n/inserted", dict(fields), new=True),
+            batcher.upsert("n/inserted", dict(fields)),
             batcher.upsert("n/upserted", dict(fields)),
-            batcher.upsert("n/taken", dict(fields), new=True),
-            batcher.upsert("n/twice", {**fields, "title": "first"}, new=True),
-            batcher.upsert("n/twice", {**fields, "title": "second"}, new=True),
+            batcher.upsert("n/taken", dict(fields)),
+            batcher.upsert("n/twice", {**fields, "title": "first"}),
+            batcher.upsert("n/twice", {**fields, "title": "second"}),
         )
+        assert not absent  # each URL is inserted at most once on the strength of one read
         await batcher.close()
         await client.close()
         return outcomes

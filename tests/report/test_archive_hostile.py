@@ -18,9 +18,9 @@ import pytest
 from pymongo.errors import AutoReconnect
 
 from newsbot.commands import report_failed
-from newsbot.report.window import report_window
 from newsbot.storage.report_schema import InvalidReport, ReportDocument
 from newsbot.storage.reports import save_report
+from newsbot.text.window import report_window
 from tests.conftest import run_scrapy, scrapy_env
 from tests.report.conftest import day_settings
 from tests.report.factory import seed_like_day

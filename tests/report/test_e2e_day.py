@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from newsbot.report.window import report_window
 from newsbot.text.urls import canonical_url
+from newsbot.text.window import report_window
 from tests.conftest import BUNDLED_SOURCES, SNAPSHOT_DAY, run_scrapy, scrapy_env
 from tests.report.conftest import day_settings
 from tests.report.seedparse import read_seed

@@ -13,20 +13,16 @@ from pathlib import Path
 import pytest
 
 from newsbot.report.blocking import MINHASH_BINS, _shingle_hash, minhash
-from newsbot.report.candidate import key_inputs
 from newsbot.report.keys import (
     _LATIN_TOKEN_RE,
     _SENTENCE_START_RE,
     GENERIC_NAMES,
-    OPENING_CHARS,
     STOPWORDS,
     _aliases,
     _sentence_start,
-    article_keys,
     entity_key,
     latin_names,
     make_keys,
-    remember_keys,
 )
 from newsbot.report.threads import _CONFIRMED, _HEARSAY, STAGES
 from newsbot.text.dates import strip_date_prefix
@@ -174,18 +170,3 @@ def test_wordings_searched_apart_say_what_one_alternation_said():
         together = re.compile(f"{zh}|{en}", re.IGNORECASE)
         for text in texts:
             assert wording.search(text) == bool(together.search(text)), (zh, text)
-
-
-def test_keys_computed_ahead_are_used_only_for_the_same_inputs():
-    """A digest's workers compute each stored article's keys while the crawl runs (remember_keys); the
-    report takes them only when the article it reads is the one they were computed from."""
-    doc = {"title": " OpenAI ships Kazo-12 ", "content": "OpenAI said on Tuesday that Kazo-12 costs $20bn. " * 20}
-    analysis = {"summary_zh": "2月3日，OpenAI发布Kazo-12。", "entities": {"organizations": ["OpenAI"], "people": []}}
-    inputs = key_inputs(doc, analysis)
-    assert inputs[3] == doc["content"][:OPENING_CHARS]  # what the report reads of the text
-    ahead = make_keys(*inputs)
-    remember_keys(inputs, ahead)
-    changed = key_inputs({**doc, "content": doc["content"].replace("$20bn", "$30bn")}, analysis)
-    assert article_keys(*changed) == make_keys(*changed) != ahead  # another text: computed again
-    assert article_keys(*inputs) is ahead  # the same article: taken, once
-    assert article_keys(*inputs) is not ahead and article_keys(*inputs) == ahead

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pymongo import MongoClient
 
 from newsbot.report.build import build_report
-from newsbot.report.window import report_window
+from newsbot.text.window import report_window
 from tests.report.conftest import day_settings
 from tests.report.factory import P, article, seed_like_day
 from tests.report.test_report_db import NOW

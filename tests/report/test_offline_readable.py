@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import HeuristicAnalyzer
 from newsbot.report.daily import publish_report
-from newsbot.report.window import report_window
 from newsbot.text.dates import date_prefix
 from newsbot.text.lang import CJK_RE
+from newsbot.text.window import report_window
 from tests.report.conftest import day_settings
 from tests.report.factory import article
 

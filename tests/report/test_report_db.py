@@ -10,8 +10,8 @@ import pytest
 
 from newsbot.report import daily as daily_mod
 from newsbot.report.daily import publish_report
-from newsbot.report.window import report_window
 from newsbot.runs.stat_keys import RunSummary
+from newsbot.text.window import report_window
 from tests.report.conftest import day_settings
 from tests.report.factory import CUTOFF, NEVER_REPORTED, P, article, run_doc, seed_like_day
 

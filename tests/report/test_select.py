@@ -12,7 +12,7 @@ from newsbot.report.blocking import minhash
 from newsbot.report.cluster import cluster
 from newsbot.report.keys import entity_keys, entity_names, make_keys, number_keys, shingles
 from newsbot.report.match import jaccard, same_event
-from newsbot.report.window import report_window
+from newsbot.text.window import report_window
 from tests.report.synthetic import candidate, cluster_quality, synthetic_day
 
 cand = candidate
