@@ -207,6 +207,7 @@ def test_a_page_that_kills_its_worker_costs_only_its_own_text(scrapy_runner, mon
     proc = scrapy_runner(
         "crawl", "workersite", NEWSBOT_SOURCES_FILE=str(sources), NEWSBOT_SOURCES="", NEWSBOT_SNAPSHOT=str(tmp_path),
         NEWSBOT_WORKER_PROCESSES="1", NEWSBOT_ANALYZER="heuristic", NEWSBOT_REPORT_ENABLED="False",
+        NEWSBOT_PARSER_PACKAGES="tests.crawl",  # the allow-list: a user parser outside newsbot.parsers
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     stored = {d["url"].rsplit("/", 1)[1]: d for d in mongo_db.articles.find()}
