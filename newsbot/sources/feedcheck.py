@@ -1,6 +1,6 @@
 """`scrapy sources check`: fetch a feed once through the real downloader (robots.txt, user agent,
 NEWSBOT_SNAPSHOT replay) and describe it: status, entries, language, date range, whether the feed
-text is partial, and a sources-file entry ready to paste."""
+text is partial, and, for a feed it could read, a sources-file entry ready to paste."""
 
 from __future__ import annotations
 
