@@ -25,7 +25,9 @@ class Command(ScrapyCommand):
     def add_options(self, parser):
         super().add_options(parser)
         parser.add_argument("--output-dir", metavar="DIR", help="the site's folder (default: NEWSBOT_SITE_DIR)")
-        parser.add_argument("--site-url", metavar="URL", help="where the folder is served, for the feed's links")
+        parser.add_argument(
+            "--site-url", metavar="URL", help="where the folder is served (NEWSBOT_SITE_URL); needed for feed.xml"
+        )
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
@@ -55,4 +57,10 @@ class Command(ScrapyCommand):
             return
         print("\n".join(describe(result)))
         sys.stdout.flush()
+        if not result.feed:
+            # The site is complete without it; a feed of relative links would not work in a reader.
+            print(
+                "newsbot: feed.xml not written: no site URL (give --site-url URL or set NEWSBOT_SITE_URL)",
+                file=sys.stderr,
+            )
         print_skipped()

@@ -9,7 +9,7 @@ from scrapy.exceptions import UsageError
 
 from newsbot.config import config_for
 from newsbot.sources.catalog import BUILTIN, SOURCES, SourcesError, _read, load_sources, read_entries
-from newsbot.sources.feedcheck import FeedProbeSpider, analyse, report
+from newsbot.sources.feedcheck import FeedProbeSpider, analyse, report, unread_reason
 from newsbot.sources.opml import OpmlError, entries_from_opml, read_opml, toml_entries, write_opml
 
 NEW_FILE_HEADER = '# newsbot sources (README: "Add your own sources"); point NEWSBOT_SOURCES_FILE here.\n'
@@ -108,8 +108,8 @@ def check_feed(command, args: list[str], opts) -> int:
     command.crawler_process.crawl(FeedProbeSpider, urls=urls, results=results)
     command.crawler_process.start()
     checks = [analyse(url, *results.get(url, (None, {}, b"", "no response"))) for url in urls]
-    print(report(checks, source))
-    return 0 if all(c.status == 200 and c.entries for c in checks) else 1
+    print(report(checks, source, taken=frozenset(SOURCES)))
+    return 1 if any(unread_reason(c) for c in checks) else 0
 
 
 ACTIONS = {"import": import_opml, "export": export_opml, "check": check_feed}

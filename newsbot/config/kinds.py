@@ -115,6 +115,20 @@ def _text(value) -> str:
 TEXT = Kind("a non-empty string", _text)
 
 
+def _tag_authority(value) -> str:
+    text = str(value or "").strip().lower()
+    # RFC 4151: the tagging entity of a tag: URI is a DNS name or an e-mail address.
+    if not re.fullmatch(
+        r"(?:[a-z0-9._%+-]+@)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*", text
+    ):
+        _fail(_TAG_AUTHORITY)
+    return text
+
+
+_TAG_AUTHORITY = "a domain name or e-mail address, e.g. news.example.org"
+TAG_AUTHORITY = Kind(_TAG_AUTHORITY, _tag_authority)
+
+
 def _day(value) -> date:
     try:
         return value if isinstance(value, date) else date.fromisoformat(str(value))

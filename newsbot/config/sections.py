@@ -242,7 +242,16 @@ class Publish:
 
     site_dir: str = declare("NEWSBOT_SITE_DIR", k.TEXT, "site", "where `scrapy publish` writes the site")
     site_url: str | None = declare(
-        "NEWSBOT_SITE_URL", k.optional(k.HTTP_URL), None, "where the site is served; makes the feed's links absolute"
+        "NEWSBOT_SITE_URL",
+        k.optional(k.HTTP_URL),
+        None,
+        "where the site is served (or `publish --site-url`); without it feed.xml is not written",
+    )
+    feed_authority: str = declare(
+        "NEWSBOT_FEED_AUTHORITY",
+        k.TAG_AUTHORITY,
+        "newsbot",
+        "a domain or e-mail you own: feed entry ids are tag:AUTHORITY,2026:ai-daily/DAY; never change it",
     )
     feed_days: int = declare("NEWSBOT_FEED_DAYS", k.number(int, minimum=1), 30, "days in feed.xml")
     weekly_top: int = declare(

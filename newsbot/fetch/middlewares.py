@@ -28,6 +28,7 @@ from newsbot.fetch.policy import (
     ForbiddenScheme,
     OffsiteRequest,
     PrivateAllowList,
+    allow_hint,
     literal_address_refusal,
 )
 from newsbot.fetch.resolver import REFUSED_NAMES
@@ -65,7 +66,8 @@ class AddressPolicyMiddleware:
     def process_exception(self, request, exception, spider=None):
         host = urlparse_cached(request).hostname
         if isinstance(exception, DNS_ERRORS) and host in REFUSED_NAMES:
-            self._refuse(ForbiddenAddress, request, f"{host} resolves to {REFUSED_NAMES[host]}, not a public address")
+            why = f"{host} resolves to {REFUSED_NAMES[host]}, not a public address; {allow_hint(host)}"
+            self._refuse(ForbiddenAddress, request, why)
 
 
 class SourceDomainsMiddleware(OffsiteMiddleware):

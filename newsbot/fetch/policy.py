@@ -99,12 +99,19 @@ class PrivateAllowList:
         return ip is not None and self.allows_address(ip)
 
 
+def allow_hint(host: str, port: int | None = None) -> str:
+    """How the operator who means this internal host lets newsbot fetch it."""
+    host = host.strip("[]")
+    entry = f"[{host}]:{port}" if port and ":" in host else f"{host}:{port}" if port else host
+    return f"to fetch it anyway, name it in NEWSBOT_ALLOW_PRIVATE_HOSTS (-s NEWSBOT_ALLOW_PRIVATE_HOSTS={entry})"
+
+
 def literal_address_refusal(host: str | None, port: int | None, allow: PrivateAllowList) -> str | None:
     """Why a request to this literal IP host must not be sent, or None (names are checked when resolved)."""
     ip = parse_ip(host)
     if ip is None or is_public(ip) or allow.allows(host, port):
         return None
-    return f"{ip} is not a public address"
+    return f"{ip} is not a public address; {allow_hint(str(ip), port)}"
 
 
 def resolved_address_refusal(name: str, address: str, allow: PrivateAllowList) -> str | None:
@@ -112,4 +119,4 @@ def resolved_address_refusal(name: str, address: str, allow: PrivateAllowList) -
     ip = parse_ip(address)
     if ip is None or is_public(ip) or allow.allows(name) or allow.allows_address(ip):
         return None
-    return f"{name} resolves to {address}, which is not a public address"
+    return f"{name} resolves to {address}, which is not a public address; {allow_hint(name)}"

@@ -11,7 +11,7 @@ import logging
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
-from newsbot.fetch.policy import PrivateAllowList, parse_ip, resolved_address_refusal
+from newsbot.fetch.policy import PrivateAllowList, allow_hint, parse_ip, resolved_address_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class PublicAddressResolver(CachingThreadedResolver):
         if resolved_address_refusal(name, address, self.allow) is None:
             return address
         if name not in REFUSED_NAMES:
-            logger.error("Refusing %s: it resolves to %s, which is not a public address", name, address)
+            why = "it resolves to %s, which is not a public address; %s"
+            logger.error("Refusing %s: " + why, name, address, allow_hint(name))
         REFUSED_NAMES[name] = address
         raise PrivateAnswerRefused(f"{name} resolves to non-public address {address}")

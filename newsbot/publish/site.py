@@ -4,7 +4,7 @@
     DIR/YYYY-MM-DD/index.html       the day's HTML report with links to the previous and next day,
                                     the index and the week
     DIR/weekly/YYYY-Www/index.html  the weekly report
-    DIR/feed.xml                    Atom feed, one entry per day
+    DIR/feed.xml                    Atom feed, one entry per day (only with a site URL: publish/feed.py)
     DIR/search.json                 the search index; assets/search-index.js is the same data as a script
     DIR/assets/search.js            the search box (vanilla JS, no CDN)
 
@@ -44,6 +44,7 @@ class PublishResult:
     weeks: int = 0
     written: list[str] = field(default_factory=list)  # relative paths, in build order
     unchanged: int = 0
+    feed: bool = True  # feed.xml was built (there is a site URL)
 
 
 def week_page(week: str) -> str:
@@ -80,7 +81,7 @@ def day_html(day: StoredDay, prev: StoredDay | None, nxt: StoredDay | None, shor
     return render_formats(report_of(day, short_top), ["html"], nav=nav)["html"]
 
 
-def index_html(days: list[StoredDay], weeks: list[str], short_top: int, base: str) -> str:
+def index_html(days: list[StoredDay], weeks: list[str], short_top: int, feed_url: str | None) -> str:
     latest = days[-1] if days else None
     months = [
         (f"{y}年{m}月", list(group))
@@ -97,7 +98,7 @@ def index_html(days: list[StoredDay], weeks: list[str], short_top: int, base: st
         weeks=[(w, week_page(w)) for w in reversed(weeks)],
         day_page=day_page,
         zh_day=zh_day,
-        feed_url=base + "feed.xml",
+        feed_url=feed_url,
         style=style,
         csp=csp(style, scripts=True),
     )
@@ -119,8 +120,10 @@ def site_files(settings, db, days: list[StoredDay]) -> dict[str, str]:
     files["assets/search-index.js"] = search_script(days)
     files["assets/search.js"] = static("search.js")
     files["search.json"] = search_json(days)
-    files["feed.xml"] = atom_feed(settings, days)
-    files["index.html"] = index_html(days, weeks, short_top, site_url(settings))
+    feed = atom_feed(settings, days)
+    if feed is not None:
+        files["feed.xml"] = feed
+    files["index.html"] = index_html(days, weeks, short_top, site_url(settings) + "feed.xml" if feed else None)
     return files
 
 
@@ -135,7 +138,9 @@ def publish(settings, db, output_dir) -> PublishResult:
     out = Path(output_dir)
     days = stored_days(db, config_for(settings).report.output_dir)
     result = PublishResult(out, days=len(days), weeks=len({week_of(d.date) for d in days}))
-    for rel, text in site_files(settings, db, days).items():
+    files = site_files(settings, db, days)
+    result.feed = "feed.xml" in files
+    for rel, text in files.items():
         path = out / rel
         if _same(path, text):
             result.unchanged += 1

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsbot.report.threads import with_thread_tag
 from newsbot.storage.report_schema import valid_or_none
 from newsbot.storage.reports import stored_reports
 
@@ -70,6 +71,10 @@ def _stored_day(doc: dict, output_dir: Path) -> StoredDay | None:
     if generated is None:
         generated = datetime.fromisoformat(payload["generated_at"]).astimezone(UTC)
     memory = {m["url"]: m for m in doc.get("entries") or [] if m.get("url")}
+    # Days stored before threads were tagged get the tag their entries carry today.
+    for entry in [*(payload.get("domestic") or []), *(payload.get("international") or [])]:
+        if isinstance(entry, dict):
+            entry["tags"] = with_thread_tag(entry.get("tags") or [], entry.get("previously"))
     return StoredDay(doc["date"], generated, _aware(doc.get("cutoff")), payload, memory)
 
 

@@ -14,6 +14,7 @@ from newsbot.report.candidate import REGIONS, Event
 from newsbot.report.overview import build_overview
 from newsbot.report.select import select
 from newsbot.report.stats import build_stats, local_iso, source_runs
+from newsbot.report.threads import with_thread_tag
 from newsbot.runs.health import broken_sources, source_health
 from newsbot.runtime.gc_policy import collector_paused
 from newsbot.storage.reports import recorded_sources
@@ -35,11 +36,19 @@ def entry_dict(event: Event, rank: int, tz) -> dict:
         "score": shown.score,
         "category": shown.category,
         "reason": shown.reason,
-        "tags": list(shown.tags),
+        "tags": with_thread_tag(shown.tags, event.previously),
         "published_at": local_iso(shown.published_at, tz),
         "also_reported_by": [{"source": c.source, "source_name": c.source_name, "url": c.url} for c in event.others],
         # The story's earlier days (持续关注), when it is told again for a new fact.
-        "previously": [{k: p.get(k, "") for k in ("date", "title", "url")} for p in event.previously],
+        "previously": [
+            {
+                "date": p.get("date", ""),
+                "title": p.get("title", ""),
+                "url": p.get("url", ""),
+                "published_at": local_iso(p.get("published_at"), tz),
+            }
+            for p in event.previously
+        ],
     }
 
 

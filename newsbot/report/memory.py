@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from newsbot.report.blocking import band_keys, fact_keys, minhash
 from newsbot.report.candidate import Event
@@ -33,9 +33,16 @@ class PriorEvent:
     facts: frozenset[str]
     title: str = ""
     previously: list[dict] = field(default_factory=list)
+    published_at: datetime | None = None  # the shown article's own time
 
     def link(self) -> dict:
-        return {"date": self.day, "title": self.title, "url": self.url, "previously": self.previously}
+        return {
+            "date": self.day,
+            "title": self.title,
+            "url": self.url,
+            "published_at": self.published_at,
+            "previously": self.previously,
+        }
 
 
 def memory_record(event: Event) -> dict:
@@ -44,6 +51,7 @@ def memory_record(event: Event) -> dict:
     return {
         "url": shown.url,
         "title": shown.title,
+        "published_at": shown.published_at,
         "source": shown.source,
         "region": shown.region,
         "urls": event.urls,
@@ -70,9 +78,29 @@ def load_memory(db, day: date, days: int) -> list[PriorEvent]:
                 facts=frozenset(ev.get("facts") or keys.facts) | keys.developments,
                 title=ev.get("title") or "",
                 previously=list(ev.get("previously") or []),
+                published_at=ev.get("published_at"),
             )
         )
+    _fill_published(db, prior)
     return prior
+
+
+def _fill_published(db, prior: list[PriorEvent]) -> None:
+    """Memory records written before they kept the article's time get it from the stored article."""
+    links = [link for ev in prior for link in ev.previously if not link.get("published_at")]
+    urls = {ev.url for ev in prior if ev.published_at is None} | {link.get("url") for link in links}
+    urls.discard("")
+    urls.discard(None)
+    if not urls:
+        return
+    found = {
+        doc["url"]: doc.get("published_at")
+        for doc in db.articles.find({"url": {"$in": sorted(urls)}}, {"url": 1, "published_at": 1})
+    }
+    for ev in prior:
+        ev.published_at = ev.published_at or found.get(ev.url)
+    for link in links:
+        link["published_at"] = found.get(link.get("url"))
 
 
 @dataclass

@@ -16,7 +16,7 @@ from newsbot.analysis.schema import IMPORTANCE_MARK
 from newsbot.config.values import REPORT_FORMATS
 from newsbot.report.anchors import entry_anchor
 from newsbot.report.build import Report
-from newsbot.report.threads import zh_day
+from newsbot.report.threads import link_day, zh_day
 
 STATUS_LABELS = {"blocked": "被拦截", "error": "抓取失败", "empty": "无内容", "missing": "未抓取"}
 
@@ -76,7 +76,13 @@ def template_environment(package: str, escaped=("html", "html.j2")) -> Environme
         undefined=StrictUndefined,
     )
     env.filters.update(
-        one_line=_one_line, md=_md_escape, safe_url=_safe_url, md_url=_md_url, anchor=entry_anchor, zh_day=zh_day
+        one_line=_one_line,
+        md=_md_escape,
+        safe_url=_safe_url,
+        md_url=_md_url,
+        anchor=entry_anchor,
+        zh_day=zh_day,
+        link_day=link_day,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     return env

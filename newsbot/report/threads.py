@@ -10,7 +10,8 @@ new amount or party (the event keys' facts), two developments count, read from t
     (据知情人士, "people familiar with the matter"); a text citing sources confirms nothing.
 
 An event let through is linked to its earlier appearances: `previously`, oldest first, each
-{date, title, url}, carried into every later day's memory so a thread links back to its start.
+{date (the report day), title, url, published_at (the earlier article's own time)}, carried into every
+later day's memory so a thread links back to its start. Its entry carries the tag THREAD_TAG.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from newsbot.text.dates import strip_date_prefix
 
 STAGE_PREFIX = "stage:"
 OFFICIAL = "official"
+# The tag of an entry that continues an earlier day's story (README: "Such a story (持续关注)").
+THREAD_TAG = "持续关注"
 
 
 class Wording:
@@ -89,9 +92,24 @@ _HEARSAY = Wording(
 
 
 def zh_day(day) -> str:
-    """'2026-02-02' -> '2月2日', as a 前情 line dates an earlier appearance."""
-    d = day if isinstance(day, date) else date.fromisoformat(str(day))
+    """'2026-02-02' (or a local ISO time on that day) -> '2月2日'."""
+    if isinstance(day, datetime):
+        day = day.date()
+    d = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
     return f"{d.month}月{d.day}日"
+
+
+def link_day(link: dict) -> str:
+    """The day a 前情 line shows: when the earlier article was published, which may be the day
+    before the report that carried it. Links stored before articles' times were kept show the
+    report's day."""
+    return zh_day(link.get("published_at") or link.get("date"))
+
+
+def with_thread_tag(tags: Iterable[str], previously: list) -> list[str]:
+    """An entry's tags, THREAD_TAG first when it continues an earlier story."""
+    tags = [t for t in tags if t != THREAD_TAG]
+    return [THREAD_TAG, *tags] if previously else tags
 
 
 def stage_key(level: int) -> str:
@@ -131,6 +149,7 @@ def thread_links(matched: Iterable[dict]) -> list[dict]:
     seen: dict[tuple[str, str], dict] = {}
     for record in matched:
         for link in [*(record.get("previously") or []), record]:
-            item = {"date": link.get("date", ""), "title": link.get("title", ""), "url": link.get("url", "")}
+            item = {k: link.get(k, "") for k in ("date", "title", "url")}
+            item["published_at"] = link.get("published_at")
             seen.setdefault((item["date"], item["url"]), item)
     return sorted(seen.values(), key=lambda item: (item["date"], item["url"]))

@@ -1,23 +1,27 @@
 """`scrapy sources check`: fetch a feed once through the real downloader (robots.txt, user agent,
 NEWSBOT_SNAPSHOT replay) and describe it: status, entries, language, date range, whether the feed
-text is partial, and a sources-file entry ready to paste."""
+text is partial, and, for a feed it could read, a sources-file entry ready to paste."""
 
 from __future__ import annotations
 
-import re
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import scrapy
 
+from newsbot.fetch.policy import parse_ip
 from newsbot.parsers.feeds import read_feed
 from newsbot.sources.catalog import Source
-from newsbot.sources.opml import slug, toml_entries
+from newsbot.sources.opml import GENERIC_LABELS, slug, toml_entries
 from newsbot.text import html_to_text
+from newsbot.text.lang import cjk_ratio, detect_lang
 
-_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_RE = re.compile(r"[A-Za-z]")
+# A feed that parsed, however imperfectly; anything else (an HTML page, a challenge) was not read.
+READ_STATUSES = ("ok", "malformed", "empty")
+# Titles that name a topic, not a publisher: alone they would make a name like "ai".
+VAGUE_TITLES = GENERIC_LABELS | {"ai", "tech", "feed", "home", "latest", "all", "posts"}
 # Below this many characters of text per entry (median), the feed carries a teaser, not the article.
 FULL_TEXT_CHARS = {"zh": 300, "en": 1000}
 
@@ -94,10 +98,11 @@ def analyse(url: str, status: int | None, headers, body: bytes, error: str = "")
             dates.append(datetime(*parsed[:6], tzinfo=UTC))
         else:
             check.undated += 1
+    # The language is what the entries are written in: a declared <language> or the host's country
+    # says nothing reliable (zh-cn feeds of English news, .cn hosts of English blogs).
     sample = " ".join(f"{t} {x[:500]}" for t, x, _ in texts)
-    cjk, latin = len(_CJK_RE.findall(sample)), len(_LATIN_RE.findall(sample))
-    check.cjk_share = cjk / max(1, cjk + latin)
-    check.lang = "zh" if check.cjk_share >= 0.2 else "en"
+    check.cjk_share = cjk_ratio(sample)
+    check.lang = detect_lang(sample, "en")
     check.declared_lang = feed.language
     if dates:
         check.first, check.last = min(dates), max(dates)
@@ -109,21 +114,51 @@ def analyse(url: str, status: int | None, headers, body: bytes, error: str = "")
     return check
 
 
-def suggested_entry(checks: list[FeedCheck], source: Source | None) -> dict:
-    """The sources-file entry for these feeds: the named source's own, with what the check found."""
-    good = [c for c in checks if c.entries] or checks
-    lang = max(("zh", "en"), key=lambda lang: sum(c.entries for c in good if c.lang == lang))
-    partial = any(c.partial for c in good if c.entries)
+def unread_reason(check: FeedCheck) -> str:
+    """Why this feed's answer was not a feed one can judge, or "" when it was read."""
+    if check.status is None:
+        return "it could not be fetched (status above)"
+    if not 200 <= check.status < 300:
+        return f"the server answered HTTP {check.status}"
+    if check.feed_status not in READ_STATUSES:
+        return f"the answer is not a feed ({check.error or check.feed_status})"
+    if not check.entries:
+        return "the feed has no entries to judge its language and text by"
+    return ""
+
+
+def entry_name(title: str, url: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A spider name after the feed's title. A title of one vague word ("AI", "News") gets the site's
+    name before it, a title with no Latin letters (量子位) is the site's name alone, and a name
+    already taken gets a number."""
+    host = urlsplit(url).hostname or ""
+    labels = [] if parse_ip(host) else [p for p in host.lower().split(".") if p not in GENERIC_LABELS]
+    site = slug("-".join(labels)) if labels else ""
+    name = slug(title)
+    if name in VAGUE_TITLES or len(name) < 3:
+        name = slug(f"{site}-{name}") if site and name != "feed" else site or name
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
+def suggested_entry(checks: list[FeedCheck], source: Source | None, taken=frozenset()) -> dict:
+    """The sources-file entry for these feeds (all of them read): the named source's own, with what
+    the check found, or a new one named after the feed's title."""
+    lang = max(("zh", "en"), key=lambda lang: sum(c.entries for c in checks if c.lang == lang))
+    partial = any(c.partial for c in checks)
     if source is not None:
         entry = source.as_toml_entry()
     else:
-        title = next((c.title for c in good if c.title), "")
-        entry = {"name": slug(title, checks[0].url), "display_name": title or checks[0].url}
+        title = next((c.title for c in checks if c.title), "")
+        host = urlsplit(checks[0].url).hostname or ""
+        entry = {"name": entry_name(title, checks[0].url, taken), "display_name": title or host}
         entry["feeds"] = [c.url for c in checks]
         entry["lang"] = lang
     if partial and not entry.get("paywalled"):
         entry["full_text"] = True
-    elif any(c.summary_is_content for c in good):
+    elif any(c.summary_is_content for c in checks):
         entry["summary_is_content"] = True
     return entry
 
@@ -145,7 +180,8 @@ def describe(check: FeedCheck) -> list[str]:
     if not check.entries:
         return lines
     declared = f"; the feed declares {check.declared_lang!r}" if check.declared_lang else ""
-    lines.append(f"language {check.lang} (CJK characters in {check.cjk_share:.0%} of the letters{declared})")
+    share = f"CJK characters {check.cjk_share:.0%} of the text, a Latin word counting as two"
+    lines.append(f"language {check.lang} (from the entries: {share}{declared})")
     undated = f", {check.undated} undated" if check.undated else ""
     lines.append(f"dates    {_when(check.first)} → {_when(check.last)}{undated}")
     if check.partial:
@@ -157,8 +193,13 @@ def describe(check: FeedCheck) -> list[str]:
     return lines
 
 
-def report(checks: list[FeedCheck], source: Source | None) -> str:
+def report(checks: list[FeedCheck], source: Source | None, taken=frozenset()) -> str:
     blocks = ["\n".join(describe(c)) for c in checks]
-    entry = toml_entries([suggested_entry(checks, source)]).rstrip()
-    blocks.append("# ready to paste into your sources file (NEWSBOT_SOURCES_FILE):\n" + entry)
+    unread = [(c.url, why) for c in checks if (why := unread_reason(c))]
+    if unread:
+        # An entry guessed from an error page would only move the failure into the sources file.
+        blocks.append("\n".join(f"no entry to suggest: {url} was not read: {why}" for url, why in unread))
+    else:
+        entry = toml_entries([suggested_entry(checks, source, taken)]).rstrip()
+        blocks.append("# ready to paste into your sources file (NEWSBOT_SOURCES_FILE):\n" + entry)
     return "\n\n".join(blocks)

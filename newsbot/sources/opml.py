@@ -14,7 +14,7 @@ import tomli_w
 from newsbot.sources.catalog import NAME_RE, Source, SourcesError, check_feed_url, clean_display_name
 
 # Host labels that say nothing about the site.
-_GENERIC_LABELS = {"www", "feeds", "feed", "rss", "blog", "blogs", "news", "com", "org", "net", "cn", "io", "co"}
+GENERIC_LABELS = {"www", "feeds", "feed", "rss", "blog", "blogs", "news", "com", "org", "net", "cn", "io", "co"}
 
 
 class OpmlError(ValueError):
@@ -51,7 +51,7 @@ def slug(title: str, url: str = "") -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     name = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:48].strip("-")
     if not name and url:
-        labels = [p for p in (urlsplit(url).hostname or "").lower().split(".") if p not in _GENERIC_LABELS]
+        labels = [p for p in (urlsplit(url).hostname or "").lower().split(".") if p not in GENERIC_LABELS]
         name = re.sub(r"[^a-z0-9]+", "-", "-".join(labels)).strip("-")[:48]
     if name and not NAME_RE.match(name):
         name = f"feed-{name}"[:64]

@@ -60,6 +60,7 @@ class Link(_Loose):
     url: str = ""
     date: str = ""
     title: str = ""
+    published_at: str | None = None  # of a 前情 link: the earlier article's own local time
 
 
 class Entry(_Loose):
@@ -103,6 +104,7 @@ class MemoryRecord(_Loose):
     facts: list[str] = Field(default_factory=list)
     signature: list[int] = Field(default_factory=list)
     previously: list[dict[str, Any]] = Field(default_factory=list)
+    published_at: datetime | None = None
     zh: bool = True
     entity_keys: list[str] = Field(default_factory=list)
     central_keys: list[str] = Field(default_factory=list)

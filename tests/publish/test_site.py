@@ -162,3 +162,39 @@ def test_day_pages_navigate_and_keep_the_daily_reports_csp(week):
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', index)[1].replace("&#39;", "'")
     assert "script-src 'self';" in csp and "unsafe" not in csp
     assert not re.search(r"<script(?![^>]*\bsrc=)", index), "no inline script on the index"
+
+
+def _publish(week, mongo_uri, site: Path, *flags: str):
+    from tests.publish.conftest import scrapy_in
+
+    return scrapy_in(week.db.name, mongo_uri, "publish", "--output-dir", str(site), *flags)
+
+
+def test_without_a_site_url_the_site_is_written_but_not_the_feed(week, mongo_uri, tmp_path):
+    done = _publish(week, mongo_uri, tmp_path / "site")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not (tmp_path / "site" / "feed.xml").exists()
+    assert all((tmp_path / "site" / rel).is_file() for rel in ALL_FILES - {"feed.xml"})
+    notes = [line for line in done.stderr.splitlines() if "feed.xml" in line]
+    assert notes == ["newsbot: feed.xml not written: no site URL (give --site-url URL or set NEWSBOT_SITE_URL)"]
+    assert "feed.xml" not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_feed_ids_stay_the_same_when_the_site_moves(week, mongo_uri, tmp_path):
+    moved = "https://mirror.example.net/daily"
+    done = _publish(week, mongo_uri, tmp_path / "moved", "--site-url", moved)
+    assert done.returncode == 0, done.stderr[-3000:]
+    before = feedparser.parse((week.site / "feed.xml").read_bytes())
+    after = feedparser.parse((tmp_path / "moved" / "feed.xml").read_bytes())
+    assert [e.id for e in after.entries] == [e.id for e in before.entries]
+    assert [e.id for e in after.entries] == [f"tag:newsbot,2026:ai-daily/{day}" for day in reversed(DAYS)]
+    assert after.feed.id == before.feed.id == "tag:newsbot,2026:ai-daily"
+    assert [e.link for e in after.entries] == [f"{moved}/{day}/index.html" for day in reversed(DAYS)]
+    assert {link.rel: link.href for link in after.feed.links}["self"] == f"{moved}/feed.xml"
+    # An operator's own authority names every id.
+    own = _publish(
+        week, mongo_uri, tmp_path / "own", "--site-url", moved, "-s", "NEWSBOT_FEED_AUTHORITY=news.example.org"
+    )
+    assert own.returncode == 0, own.stderr[-3000:]
+    ids = [e.id for e in feedparser.parse((tmp_path / "own" / "feed.xml").read_bytes()).entries]
+    assert ids[0] == f"tag:news.example.org,2026:ai-daily/{DAYS[-1]}"

@@ -1,12 +1,16 @@
 """Story threads across days (持续关注): in talks -> signed -> closed, each day linking back to the
-earlier ones in text, HTML, JSON and on the site; a day that brings no new fact shows no entry."""
+earlier ones in text, HTML, JSON and on the site; a day that brings no new fact shows no entry.
+
+Every story is published at noon the day before its report day (inside the report's window), so a
+前情 line that dated its links by the report day would show another day than the article's own."""
 
 from __future__ import annotations
 
 import json
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from pymongo import MongoClient
@@ -51,10 +55,14 @@ CONFIRMED = (
 )
 
 
+def published_on(day: str) -> datetime:
+    """12:00 in Shanghai on the day before `day`: inside report day D's window, on another date."""
+    return datetime.fromisoformat(day).replace(hour=4, tzinfo=UTC) - timedelta(days=1)
+
+
 def story(day: str, url: str, title: str, summary: str, source: str, entities=PARTIES) -> dict:
-    d = datetime.fromisoformat(day)
-    zh = f"{d.month}月{d.day}日消息，"
-    published = datetime.fromisoformat(day).replace(hour=0, tzinfo=UTC)  # 08:00 in Shanghai, inside day D
+    published = published_on(day)
+    zh = f"{published.month}月{published.day}日消息，"
     return article(url, title, source, zh + summary, published_at=published, region="domestic", score=88,
                    entities=entities, tags=["融资", *entities], category="融资", body=summary)  # fmt: skip
 
@@ -88,6 +96,11 @@ def thread(mongo_uri, tmp_path_factory):
     for n, (day, docs) in enumerate(plan.items()):
         db.articles.insert_many([*docs, filler(day, n)])
         ok(scrapy_in(db_name, mongo_uri, "report", "--date", day, "--output-dir", str(base / "reports")))
+        if n == 0:
+            # The first day's memory as code that did not keep the article's time wrote it: the later
+            # days' 前情 still date it by the stored article.
+            db.reports.update_one({"date": day}, {"$unset": {"entries.$[].published_at": ""}})
+            assert all("published_at" not in e for e in db.reports.find_one({"date": day})["entries"])
     ok(scrapy_in(db_name, mongo_uri, "publish", "--output-dir", str(base / "site")))
     yield base
     client.drop_database(db_name)
@@ -104,7 +117,8 @@ def entry(base, day: str, url: str) -> dict | None:
 
 
 def link(day: str, story: tuple) -> dict:
-    return {"date": day, "title": story[1], "url": story[0]}
+    local = published_on(day).astimezone(ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds")
+    return {"date": day, "title": story[1], "url": story[0], "published_at": local}
 
 
 @pytest.mark.slow
@@ -135,10 +149,29 @@ def test_text_and_markdown_carry_one_previously_line_under_the_entry(thread):
     # The entry of the full version (the short version lists summaries only).
     at = max(i for i, line in enumerate(lines) if "英伟达完成对OpenAI的200亿美元投资，资金已全部到位" in line)
     block = lines[at : lines.index("", at)]
-    assert block[-1] == f"   ⏪ 前情: 2月10日 {TALKS[1]}；2月11日 {SIGNED[1]}"
+    # The earlier articles' own dates (published the day before their reports: 2月10日, 2月11日).
+    assert block[-1] == f"   ⏪ 前情: 2月9日 {TALKS[1]}；2月10日 {SIGNED[1]}"
     assert txt.count("⏪ 前情") == 1
     md = (thread / "reports" / f"{DAYS[2]}.md").read_text(encoding="utf-8")
-    assert f"⏪ 前情: [2月10日 {TALKS[1]}]({TALKS[0]})、[2月11日 {SIGNED[1]}]({SIGNED[0]})" in md
+    assert f"⏪ 前情: [2月9日 {TALKS[1]}]({TALKS[0]})、[2月10日 {SIGNED[1]}]({SIGNED[0]})" in md
+
+
+@pytest.mark.slow
+def test_an_entry_with_a_thread_is_tagged_in_every_format_and_on_the_site(thread):
+    tag = "持续关注"
+    assert entry(thread, DAYS[2], CLOSED[0])["tags"][0] == tag
+    assert tag not in entry(thread, DAYS[0], TALKS[0])["tags"]  # the story's first day is no thread yet
+    reports = thread / "reports"
+    txt = (reports / f"{DAYS[2]}.txt").read_text(encoding="utf-8")
+    assert f"   🏷️ 标签: {tag}, 融资" in txt
+    assert f"   🏷️ 标签: {tag}, 融资" in (reports / f"{DAYS[2]}.md").read_text(encoding="utf-8")
+    assert f"<li>{tag}</li>" in (reports / f"{DAYS[2]}.html").read_text(encoding="utf-8")
+    page = (thread / "site" / DAYS[2] / "index.html").read_text(encoding="utf-8")
+    assert f"<li>{tag}</li>" in page and "2月9日 " + TALKS[1] in page
+    first = (thread / "site" / DAYS[0] / "index.html").read_text(encoding="utf-8")
+    assert f"<li>{tag}</li>" not in first
+    for txt_day in (DAYS[0], DAYS[3]):
+        assert tag not in (reports / f"{txt_day}.txt").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
