@@ -70,6 +70,10 @@ LLM_REASKS = "newsbot/llm/reasks"
 LLM_BATCHES = "newsbot/llm/batches"  # calls carrying several articles (NEWSBOT_LLM_BATCH > 1)
 LLM_BATCH_UNANSWERED = "newsbot/llm/batch_unanswered"  # articles a batch reply left out: asked alone
 LLM_FALLBACKS = "newsbot/llm/fallbacks"
+# Of the fallbacks, those made without asking because the breaker was open (newsbot/analysis/breaker.py);
+# and 1 when this run's endpoint tripped the breaker: the run went offline.
+LLM_OFFLINE = "newsbot/llm/offline"
+LLM_BREAKER_TRIPPED = "newsbot/llm/breaker_tripped"
 LLM_INJECTION_SUSPECTED = "newsbot/llm/injection_suspected"
 LLM_PROMPT_TOKENS = "newsbot/llm/prompt_tokens"
 LLM_COMPLETION_TOKENS = "newsbot/llm/completion_tokens"
