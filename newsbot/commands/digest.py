@@ -109,7 +109,8 @@ class Command(ScrapyCommand):
         return {name: runs[name] for name in names if name in runs}
 
     def print_counts(self, runs: dict[str, RunSummary]) -> None:
-        fields = ("status", "items_seen", "stored", "new", "failed_pages", "blocked", "parse_errors", "dropped")
+        fields = ("status", "items_seen", "stored", "new", "failed_pages", "blocked", "fetch_errors", "parse_errors")
+        fields += ("dropped",)
         print(f"{'source':<10} " + " ".join(f"{f:>12}" for f in fields))
         for name, run in runs.items():
             print(f"{name:<10} " + " ".join(f"{str(getattr(run, f)):>12}" for f in fields))

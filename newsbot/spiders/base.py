@@ -213,6 +213,7 @@ class FeedSpider(scrapy.Spider):
         else:
             logger.error("%s: feed %s failed: %s", self.name, request.url, failure.getErrorMessage())
         self._inc(keys.FEED_ERROR)
+        self._inc(keys.FEED_FETCH_ERROR)
 
     # -- entry -> item ----------------------------------------------------------------------------
     def item_from_entry(self, entry, response, fetched_at: datetime) -> NewsItem:
