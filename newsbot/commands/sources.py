@@ -79,7 +79,8 @@ def health_table(health: dict, tz: ZoneInfo) -> str:
                 h["source_name"],
                 when,
                 str(last.get("status", "-")),
-                *(str(last.get(k, "-")) for k in FIGURES),
+                # A run recorded before a figure existed shows "-" for it.
+                *("-" if last.get(k) is None else str(last[k]) for k in FIGURES),
                 str(h["new_7d"]),
                 " ".join(str(n) for n in h["daily_new"]),
                 status,

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 import pytest
 from pymongo import MongoClient
 
+from newsbot.report.daily import publish_report
+from newsbot.runs.stat_keys import RunSummary
+from newsbot.text.window import report_window
 from tests.conftest import BUNDLED_SOURCES, SNAPSHOT_DAY, run_scrapy, scrapy_env
+from tests.report.conftest import day_settings
 
 DAY = "2026-02-04"
 SECRET = "sk-breaker-secret-123"
@@ -130,19 +134,13 @@ def test_publish_leaves_a_draft_day_out(runs, mongo_uri, tmp_path):
     assert not (site / DAY).exists()
     assert DAY not in (site / "index.html").read_text(encoding="utf-8")
 
-    # The same day, re-run once the operator allows the fallback, is published.
-    dead.db.reports.update_one({"date": DAY}, {"$unset": {"status": ""}})
-    done = run_scrapy(*args, env=scrapy_env(MONGO_URI=mongo_uri))
-    assert done.returncode == 0 and (site / DAY / "index.html").is_file(), done.stderr[-3000:]
 
-
-def test_an_allowed_fallback_publishes_and_exits_0(digest_in):
-    dead_url = f"http://127.0.0.1:{closed_port()}/v1"
-    run = digest_in(
-        "-s", "NEWSBOT_ANALYZER=llm", "-s", "NEWSBOT_LLM_FALLBACK_OK=True", "-s", "NEWSBOT_SOURCES=qbitai",
-        env={"OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": dead_url},
-    )  # fmt: skip
-    assert run.proc.returncode == 0, run.proc.stderr[-3000:]
-    assert sum(1 for line in run.output.splitlines() if "[newsbot.analysis.breaker] ERROR" in line) == 1
-    assert "LLM fallbacks" in run.proc.stdout and "draft" not in run.proc.stdout
-    assert "status" not in run.db.reports.find_one({"date": DAY})
+@pytest.mark.parametrize("allowed", [False, True])
+def test_only_an_allowed_fallback_publishes(runs, tmp_path, allowed):
+    """The decision publish_report makes from the runs' stats (what the digest above passed it)."""
+    offline, _ = runs
+    settings = day_settings(NEWSBOT_LLM_FALLBACK_OK=allowed)
+    tripped = RunSummary.from_stats("qbitai", {"newsbot/llm/fallbacks": 15, "newsbot/llm/breaker_tripped": 1})
+    published = publish_report(settings, offline.db, report_window(settings), tmp_path, runs={"qbitai": tripped})
+    assert (published.fallbacks, published.draft) == (15, not allowed)
+    assert offline.db.reports.find_one({"date": DAY}).get("status") == (None if allowed else "draft")
