@@ -118,3 +118,14 @@ def scrapy_runner(mongo_uri, db_name, tmp_path):
         return run_scrapy(*args, *flags, env=env, timeout=timeout)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def closed_llm_breakers():
+    """The LLM breaker is process-wide (newsbot.analysis.breaker): one test's dead endpoint must not
+    send the next test, which may reuse the same fake server's URL, offline."""
+    from newsbot.analysis.breaker import reset_breakers
+
+    reset_breakers()
+    yield
+    reset_breakers()

@@ -101,6 +101,7 @@ _.stored
 _.updated
 _.failed_pages
 _.blocked
+_.fetch_errors
 _.parse_errors
 _.skipped
 
@@ -115,5 +116,7 @@ _.warm_up
 _.data_received
 _.connection_lost
 _.exc_text
+_.levelname  # logging.Formatter reads it: newsbot.runtime.logformatter.Repeated moves records to INFO
+_.reset_breakers  # tests/conftest.py closes the process-wide LLM breakers between tests
 _.shutdown
 _.in_worker

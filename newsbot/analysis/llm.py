@@ -180,12 +180,14 @@ class Reply:
 class ChatClient:
     """One ChatOpenAI per analyzer; retries, backoff and the gate are ours (max_retries=0)."""
 
-    def __init__(self, cfg: LLMConfig, stats_hook=None):
+    def __init__(self, cfg: LLMConfig, stats_hook=None, breaker=None):
         import httpx
         from langchain_openai import ChatOpenAI
 
         self.cfg = cfg
         self.stats_hook = stats_hook or (lambda key, value=1: None)
+        # newsbot.analysis.breaker: fed every attempt's outcome; once open, no call is made or retried.
+        self.breaker = breaker
         # Our own HTTP client: langchain-openai's default one is cached process-wide and would
         # outlive the event loop it was first used on (tests and `evalprompts` run several loops).
         self.http = httpx.AsyncClient(
@@ -206,6 +208,25 @@ class ChatClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+    def _check_breaker(self) -> None:
+        if self.breaker is not None and self.breaker.open:
+            raise LLMCallError(f"the LLM breaker is open ({self.breaker.endpoint} is down)", "breaker_open")
+
+    def _failed(self, exc: BaseException, call_over: bool) -> str:
+        kind = _error_kind(exc)
+        self.stats_hook(keys.under(keys.LLM_ERRORS, kind))
+        if self.breaker is not None:
+            self.breaker.failure(kind, call_over)
+        return kind
+
+    async def _wait(self, delay: float) -> None:
+        """The backoff before a retry, cut short when the breaker opens meanwhile (checked every 0.1 s:
+        the breaker is shared across event loops, so it holds no asyncio event to wait on)."""
+        end = time.monotonic() + delay
+        while (left := end - time.monotonic()) > 0:
+            self._check_breaker()
+            await asyncio.sleep(min(0.1, left))
 
     def _bound(self, name: str, schema: dict, strict_schema: dict):
         method = self.cfg.method
@@ -236,13 +257,14 @@ class ChatClient:
         transient = _transient()
         attempts = 1 + max(0, self.cfg.retries)
         for attempt in range(1, attempts + 1):
+            self._check_breaker()
             try:
                 async with gate:
+                    self._check_breaker()
                     self.stats_hook(keys.LLM_CALLS)
                     message = await asyncio.wait_for(runnable.ainvoke(messages), timeout=self.cfg.timeout + 5)
             except transient as exc:
-                kind = _error_kind(exc)
-                self.stats_hook(keys.under(keys.LLM_ERRORS, kind))
+                kind = self._failed(exc, attempt == attempts)
                 if attempt == attempts:
                     raise LLMCallError(f"{kind} after {attempts} attempts", kind) from exc
                 self.stats_hook(keys.LLM_RETRIES)
@@ -250,12 +272,13 @@ class ChatClient:
                 if delay is None:
                     delay = self.cfg.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
                 logger.debug("LLM %s (attempt %d/%d); retrying in %.2fs", kind, attempt, attempts, delay)
-                await asyncio.sleep(delay)
+                await self._wait(delay)
                 continue
             except openai.APIError as exc:
-                kind = _error_kind(exc)
-                self.stats_hook(keys.under(keys.LLM_ERRORS, kind))
+                kind = self._failed(exc, True)
                 raise LLMCallError(f"{kind}: {str(exc).splitlines()[0][:200]}", kind) from exc
+            if self.breaker is not None:
+                self.breaker.success()
             usage = message.usage_metadata or {}
             reply = Reply(
                 text=_reply_text(message),

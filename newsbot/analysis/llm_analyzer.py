@@ -16,6 +16,7 @@ import logging
 from newsbot.analysis.analyzer import INJECTION_NOTE, Analyzer, append_note, finish
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.batch import BatchJob, Collector, elements_by_id, shares
+from newsbot.analysis.breaker import breaker_for
 from newsbot.analysis.heuristic import HeuristicResult
 from newsbot.analysis.llm import (
     MODEL_SUMMARY_MAX,
@@ -50,6 +51,7 @@ class LLMAnalyzer(Analyzer):
         super().__init__(config, db, **kwargs)
         self.prompts = load_prompts("analyze", config.prompts_dir)
         self._client: ChatClient | None = None
+        self.breaker = breaker_for(config.llm.base_url, config.llm.model)
         self._system = self.system_prompt(judgement_schema(strict=False))
         self.collector: Collector | None = None
         self._overview_prompts = None
@@ -61,7 +63,7 @@ class LLMAnalyzer(Analyzer):
     def client(self) -> ChatClient:
         # Made on first use: an analyzer that only judges offline (the judge pipeline's) never opens one.
         if self._client is None:
-            self._client = ChatClient(self.config.llm, stats_hook=self.counters.inc)
+            self._client = ChatClient(self.config.llm, stats_hook=self.counters.inc, breaker=self.breaker)
         return self._client
 
     # -- the interface ----------------------------------------------------------------------------
@@ -102,7 +104,7 @@ class LLMAnalyzer(Analyzer):
     def describe(self) -> str:
         cfg = self.config.llm
         return (
-            f"{cfg.model} via {cfg.base_url or 'api.openai.com'} (method {cfg.method}, prompts {self.version}, "
+            f"{cfg.model} via {self.breaker.endpoint} (method {cfg.method}, prompts {self.version}, "
             f"concurrency {cfg.concurrency}"
             + (f", {cfg.rps:g} req/s" if cfg.rps else "")
             + (f", {self.config.batch_size} articles per call" if self.config.batch_size > 1 else "")
@@ -124,6 +126,9 @@ class LLMAnalyzer(Analyzer):
 
     # -- the overview -----------------------------------------------------------------------------
     async def overview(self, entries: list[dict], raw_count: int, *, db=None, task="overview", counts=None):
+        if self.breaker.open:
+            self.counters.inc(keys.LLM_FALLBACKS)
+            return await super().overview(entries, raw_count, db=db, task=task, counts=counts)
         return await llm_overview(self.config, entries, raw_count, db=db, task=task, counts=counts)
 
     async def overview_highlights(self, entries: list[dict]) -> str:
@@ -174,12 +179,14 @@ class LLMAnalyzer(Analyzer):
     def open_stats(self, stats) -> None:
         super().open_stats(stats)
         # Present even when zero: "a re-run made no calls" should read as 0, not as missing.
-        for key in (keys.LLM_CALLS, keys.LLM_CACHE_HITS, keys.LLM_FALLBACKS) + TOKEN_KEYS:
+        for key in (keys.LLM_CALLS, keys.LLM_CACHE_HITS, keys.LLM_FALLBACKS, keys.LLM_OFFLINE) + TOKEN_KEYS:
             stats.set_value(key, 0)
 
     def close_stats(self, stats) -> None:
         cost = self.counters.cost(self.config)
         stats.set_value(keys.LLM_COST_USD, cost)
+        if self.breaker.trips:
+            stats.set_value(keys.LLM_BREAKER_TRIPPED, 1)
         get = self.counters.get
         logger.info(
             "LLM: %d calls, %d cache hits, %d re-asks, %d fallbacks, %d+%d tokens, about $%.4f",
@@ -200,11 +207,18 @@ class LLMAnalyzer(Analyzer):
 
     async def judge(self, art: ArticleInput, heur: HeuristicResult, text: str, input_hash: str) -> Outcome:
         try:
+            if self.breaker.open:
+                raise LLMCallError("the LLM breaker is open", "breaker_open")
             record = await self._llm_record(art, heur, text, input_hash)
         except (LLMCallError, InvalidOutput) as exc:
             self.counters.inc(keys.LLM_FALLBACKS)
             self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.fallback.value))
-            logger.warning("LLM analysis failed for %s (%s); stored a heuristic fallback", art.url or art.title, exc)
+            if getattr(exc, "kind", "") == "breaker_open":
+                # The breaker's one ERROR line said it all; each article is only counted.
+                self.counters.inc(keys.LLM_OFFLINE)
+            else:
+                what = art.url or art.title
+                logger.warning("LLM analysis failed for %s (%s); stored a heuristic fallback", what, exc)
             record = self.heuristic_record(art, heur, input_hash, AnalyzerKind.fallback, error=str(exc)[:300])
             return Outcome(record, "heuristic-fallback", [str(exc)])
         self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.llm.value))

@@ -120,6 +120,12 @@ def print_published(published) -> None:
     print(
         f"report {r.date}: {len(r.domestic)} domestic + {len(r.international)} international "
         f"from {r.raw_count} articles ({r.stats['duplicates_merged']} duplicates merged)"
+        + (f", {published.fallbacks} LLM fallbacks" if published.fallbacks else "")
+        + (
+            " (stored as a draft: the LLM went down; NEWSBOT_LLM_FALLBACK_OK=True publishes such a day)"
+            if published.draft
+            else ""
+        )
     )
     if line:
         print(line)
@@ -134,6 +140,10 @@ def push_or_fail(settings, published) -> int:
     on stderr and exit 1 (the files are written, and `scrapy report --push` re-sends them)."""
     from newsbot.report.daily import push_published, undelivered
 
+    if published.draft:
+        # Not pushed either: a draft is not an issue. The breaker's ERROR line said why.
+        print(f"newsbot: error: the report of {published.report.date} is a draft (the LLM went down)", file=sys.stderr)
+        return 1
     if problem := undelivered(push_published(settings, published), published.report.date):
         print(f"newsbot: error: {problem}", file=sys.stderr)
         return 1

@@ -21,7 +21,7 @@ from newsbot.commands import (
     use_sources,
 )
 from newsbot.commands.crawl import store_failure
-from newsbot.config import config_for
+from newsbot.config import config_for, quiet_console
 from newsbot.runs.stat_keys import RunSummary
 from newsbot.storage.connection import embedded_server_running
 
@@ -52,6 +52,7 @@ class Command(ScrapyCommand):
         apply_day_options(self.settings, opts)
         # One report after every source has finished, not one per spider.
         self.settings.set("NEWSBOT_REPORT_ON_CLOSE", False, priority="cmdline")
+        quiet_console(self.settings)
         check_start_up(self.settings)
         use_sources(self.settings)
         if type(self.settings) is Settings:
@@ -108,7 +109,8 @@ class Command(ScrapyCommand):
         return {name: runs[name] for name in names if name in runs}
 
     def print_counts(self, runs: dict[str, RunSummary]) -> None:
-        fields = ("status", "items_seen", "stored", "new", "failed_pages", "blocked", "parse_errors", "dropped")
+        fields = ("status", "items_seen", "stored", "new", "failed_pages", "blocked", "fetch_errors", "parse_errors")
+        fields += ("dropped",)
         print(f"{'source':<10} " + " ".join(f"{f:>12}" for f in fields))
         for name, run in runs.items():
             print(f"{name:<10} " + " ".join(f"{str(getattr(run, f)):>12}" for f in fields))

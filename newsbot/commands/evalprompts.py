@@ -92,7 +92,9 @@ async def run_rows(config: AnalysisConfig, rows: list[dict], cache_dir: str | No
 
 
 def _unreachable(config: AnalysisConfig, errors) -> str:
-    where = config.llm.base_url or "the OpenAI API"
+    from newsbot.analysis.breaker import public_endpoint
+
+    where = public_endpoint(config.llm.base_url)
     reason = (errors or ["no answer"])[0][:300]
     return (
         f"the model {config.llm.model} at {where} could not be used ({reason}); check OPENAI_BASE_URL, "

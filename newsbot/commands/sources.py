@@ -41,8 +41,25 @@ def table(rows: list[list[str]], right: set[int]) -> str:
     return "\n".join(lines)
 
 
+# The last run's figures the table shows, after its status.
+FIGURES = ("items_seen", "new", "failed_pages", "blocked", "fetch_errors", "parse_errors", "errors", "entries_dropped")
+
+
 def health_table(health: dict, tz: ZoneInfo) -> str:
-    header = ["SOURCE", "NAME", "LAST RUN", "RUN", "SEEN", "NEW", "FAILED", "BLOCKED", "ERRORS", "DROPPED"]
+    header = [
+        "SOURCE",
+        "NAME",
+        "LAST RUN",
+        "RUN",
+        "SEEN",
+        "NEW",
+        "FAILED",
+        "BLOCKED",
+        "FETCH ERR",
+        "PARSE ERR",
+        "ERRORS",
+        "DROPPED",
+    ]
     header += ["NEW 7D", "PER DAY (OLDEST→TODAY)", "HEALTH"]
     rows = [header]
     for name, h in health.items():
@@ -62,16 +79,14 @@ def health_table(health: dict, tz: ZoneInfo) -> str:
                 h["source_name"],
                 when,
                 str(last.get("status", "-")),
-                *(
-                    str(last.get(k, "-"))
-                    for k in ("items_seen", "new", "failed_pages", "blocked", "errors", "entries_dropped")
-                ),
+                # A run recorded before a figure existed shows "-" for it.
+                *("-" if last.get(k) is None else str(last[k]) for k in FIGURES),
                 str(h["new_7d"]),
                 " ".join(str(n) for n in h["daily_new"]),
                 status,
             ]
         )
-    return table(rows, right={4, 5, 6, 7, 8, 9, 10})
+    return table(rows, right=set(range(4, 5 + len(FIGURES))))
 
 
 def _jsonable(value):

@@ -15,6 +15,7 @@ from newsbot.config.build import (
     config_for,
     did_you_mean,
     exit_on_bad_settings,
+    quiet_console,
     set_user_agent,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "config_for",
     "did_you_mean",
     "exit_on_bad_settings",
+    "quiet_console",
     "set_user_agent",
 ]

@@ -168,6 +168,17 @@ def exit_on_bad_settings(settings) -> Config:
     sys.exit(1)
 
 
+def quiet_console(settings) -> None:
+    """A command whose output a person reads (`scrapy digest`): the console shows warnings and what the
+    command prints, not Scrapy's INFO lines (its middlewares and one stats dump per spider). A LOG_LEVEL
+    given on the command line (-L, -s) or a LOG_FILE keeps the full log; `runs` keeps every stat."""
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    cmdline = SETTINGS_PRIORITIES["cmdline"]
+    if settings.getpriority("LOG_LEVEL") < cmdline and not settings.get("LOG_FILE"):
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+
+
 def set_user_agent(settings, contact: str | None) -> None:
     """Put the operator's contact (NEWSBOT_CONTACT) in a crawler's User-Agent, unless USER_AGENT was set
     to something other than newsbot's own: an operator's own User-Agent is sent as written."""

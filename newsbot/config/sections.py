@@ -171,6 +171,12 @@ class Analysis:
     llm_json_mode_schema: bool = declare(
         "NEWSBOT_LLM_JSON_MODE_SCHEMA", k.BOOL, False, "json_mode only: send the schema in response_format (llama.cpp)"
     )
+    llm_fallback_ok: bool = declare(
+        "NEWSBOT_LLM_FALLBACK_OK",
+        k.BOOL,
+        False,
+        "a run whose LLM went down publishes its offline report and exits 0 (else: a draft, exit 1)",
+    )
     llm_batch: int = declare("NEWSBOT_LLM_BATCH", k.number(int, minimum=1), 1, "articles per LLM call")
     llm_batch_wait: float = declare(
         "NEWSBOT_LLM_BATCH_WAIT", k.number(float, minimum=0), 1.0, "seconds a partial batch waits for more articles"

@@ -34,6 +34,16 @@ logger = logging.getLogger(__name__)
 class PublishedReport:
     report: Report
     paths: list[Path]
+    # This run's LLM fallbacks, and whether its LLM went down (the breaker tripped) without
+    # NEWSBOT_LLM_FALLBACK_OK: the day is then stored as a draft, which `scrapy publish` leaves out.
+    fallbacks: int = 0
+    draft: bool = False
+
+
+def llm_fallbacks(runs: dict[str, RunSummary] | None) -> tuple[int, bool]:
+    """The fallbacks the runs' analyzers made, and whether any run's LLM breaker tripped."""
+    runs = [r for r in (runs or {}).values() if r is not None]
+    return sum(int(r.llm.get("fallbacks", 0) or 0) for r in runs), any(r.llm.get("breaker_tripped") for r in runs)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -77,12 +87,17 @@ def publish_report(settings, db, window: Window, output_dir, runs=None, now=None
     out = Path(output_dir)
     paths = [out / f"{report.date}.{fmt}" for fmt in texts]
     # Checked before any file is written: a report the archive would refuse is not published either.
-    document = check_for_write(report_document(report, window, paths))
+    fallbacks, offline = llm_fallbacks(runs)
+    draft = offline and not config_for(settings).analysis.llm_fallback_ok
+    document = report_document(report, window, paths)
+    if draft:
+        document["status"] = "draft"
+    document = check_for_write(document)
     for path, text in zip(paths, texts.values(), strict=True):
         write_atomic(path, text)
     # Only a report that reached the disk counts as "reported" for later days' repeat check.
     save_report(db, document)
-    return PublishedReport(report, paths)
+    return PublishedReport(report, paths, fallbacks, draft)
 
 
 def publish_day(

@@ -36,6 +36,7 @@ LAST_RUN_FIELDS = (
     "stored",
     "failed_pages",
     "blocked",
+    "fetch_errors",
     "parse_errors",
     "errors",
     "spider_errors",

@@ -16,6 +16,8 @@ FEED_FETCHED = "newsbot/feed/fetched"
 FEED_ENTRIES = "newsbot/feed/entries"
 FEED_BLOCKED = "newsbot/feed/blocked"
 FEED_ERROR = "newsbot/feed/error"
+# Of the feed errors, requests that got no feed at all: DNS, refused, timeout, an HTTP error status.
+FEED_FETCH_ERROR = "newsbot/feed/fetch_error"
 FEED_MALFORMED = "newsbot/feed/malformed"
 FEED_EMPTY = "newsbot/feed/empty"
 FEED_REDIRECT_LOOP = "newsbot/feed/redirect_loop"  # also counted as a feed error
@@ -70,6 +72,10 @@ LLM_REASKS = "newsbot/llm/reasks"
 LLM_BATCHES = "newsbot/llm/batches"  # calls carrying several articles (NEWSBOT_LLM_BATCH > 1)
 LLM_BATCH_UNANSWERED = "newsbot/llm/batch_unanswered"  # articles a batch reply left out: asked alone
 LLM_FALLBACKS = "newsbot/llm/fallbacks"
+# Of the fallbacks, those made without asking because the breaker was open (newsbot/analysis/breaker.py);
+# and 1 when this run's endpoint tripped the breaker: the run went offline.
+LLM_OFFLINE = "newsbot/llm/offline"
+LLM_BREAKER_TRIPPED = "newsbot/llm/breaker_tripped"
 LLM_INJECTION_SUSPECTED = "newsbot/llm/injection_suspected"
 LLM_PROMPT_TOKENS = "newsbot/llm/prompt_tokens"
 LLM_COMPLETION_TOKENS = "newsbot/llm/completion_tokens"
@@ -113,6 +119,8 @@ class RunSummary:
     updated: int = 0
     failed_pages: int = 0
     blocked: int = 0
+    # Feeds that could not be fetched (network, HTTP status) apart from those fetched but not readable.
+    fetch_errors: int = 0
     parse_errors: int = 0
     errors: int = 0
     # Exceptions raised in a spider callback (Scrapy's own count): the rest of that response was lost.
@@ -158,7 +166,11 @@ class RunSummary:
             updated=get(ITEMS_UPDATED),
             failed_pages=get(ARTICLE_FAILED),
             blocked=get(FEED_BLOCKED) + get(ARTICLE_BLOCKED),
-            parse_errors=get(FEED_MALFORMED) + get(FEED_ERROR) + get(under(ARTICLE_FAILED_BECAUSE, "unparseable")),
+            fetch_errors=get(FEED_FETCH_ERROR),
+            parse_errors=get(FEED_MALFORMED)
+            + get(FEED_ERROR)
+            - get(FEED_FETCH_ERROR)
+            + get(under(ARTICLE_FAILED_BECAUSE, "unparseable")),
             errors=get(FEED_ERROR) + get(STORE_ERRORS) + spider_errors,
             spider_errors=spider_errors,
             entries_dropped=entries_dropped,
