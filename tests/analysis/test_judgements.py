@@ -53,8 +53,37 @@ def test_importance_names_what_earned_its_points():
     assert ai.relevant and ai.score >= 4.0 and judged.level == "high"
     assert judged.subject.name in {"英伟达", "OpenAI"} and judged.subject.kind == "org"
     assert judged.money.text == "$20 billion" and not judged.low
-    reason = compose_reason(Category.funding.value, "international", ai.relevant, judged)
+    summary = "Nvidia is nearing a deal to invest $20bn in OpenAI's latest funding round."
+    reason = compose_reason(Category.funding.value, "international", ai.relevant, judged, summary)
     assert reason.startswith("属于融资，主体是海外机构") and "涉及$20 billion的资金规模" in reason
+
+
+def test_a_reason_cites_only_an_amount_its_summary_states():
+    ai = judge_ai(NVIDIA, lexicon())
+    judged = judge_importance(NVIDIA, lexicon(), ai.relevant)
+    silent = "Nvidia is nearing a deal to invest in OpenAI's latest funding round."
+    reason = compose_reason(Category.funding.value, "international", ai.relevant, judged, silent)
+    assert "$20 billion" not in reason and "资金规模" not in reason and "涉及金额" not in reason
+    other = "Nvidia is nearing a deal to invest $5 billion in OpenAI."
+    assert "$20 billion" not in compose_reason(Category.funding.value, "international", True, judged, other)
+
+
+def test_a_reason_quotes_whole_words_and_no_ordinal_of_a_period():
+    quarter = reading(
+        "Alphabet first-quarter revenue beats estimates on AI cloud demand",
+        "Alphabet reported first-quarter revenue above estimates as AI cloud demand grew in the first half.",
+        lang="en",
+    )
+    judged = judge_importance(quarter, lexicon(), True)
+    assert not any(w.lower().startswith("first") for w in judged.firsts)
+    reason = compose_reason(Category.product.value, "international", True, judged, quarter.opening)
+    assert "“first”" not in reason and "“first" not in reason
+    ever = reading("OpenAI ships its first-ever open-weight model", "OpenAI released its first-ever open model.", "en")
+    words = judge_importance(ever, lexicon(), True).firsts
+    assert "first-ever" in words and "first" not in words
+    assert "“first-ever”" in compose_reason(
+        Category.product.value, "international", True, judge_importance(ever, lexicon(), True), ""
+    )
 
 
 def test_an_unknown_chinese_company_makes_a_domestic_subject():
