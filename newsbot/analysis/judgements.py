@@ -272,6 +272,13 @@ def money_evidence(r: Reading, lex: Lexicon, w: ImportanceWeights = WEIGHTS) -> 
 _ORDINAL_RE = re.compile(
     r"[\s-]+(?:quarter|half|day|week|month|year|round|phase|stage|step|look|session|place|edition)s?\b", re.I
 )
+# "topped analysts' average estimate": a quarter's results beating a forecast, no milestone.
+_BEATS_ESTIMATE_RE = re.compile(
+    r"\s+(?:the\s+)?(?:wall\s+street['’]s?\s+|analysts?['’]?s?\s+)?(?:average\s+|consensus\s+)?"
+    r"(?:estimates?|expectations?|forecasts?|projections?)\b",
+    re.I,
+)
+_BEATS = ("tops", "topped", "beats", "surpass")
 # The rest of a hyphenated English word: a reason quotes "first-ever", never a piece of a word.
 _WORD_TAIL_RE = re.compile(r"[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 
@@ -282,7 +289,10 @@ def first_words(lex: Lexicon, text: str) -> list[str]:
     for m in lex.matches("first", text):
         word = m.group(0)
         if word.isascii():
-            if word.lower() == "first" and _ORDINAL_RE.match(text, m.end()):
+            lower = word.lower()
+            if lower == "first" and _ORDINAL_RE.match(text, m.end()):
+                continue
+            if lower.startswith(_BEATS) and _BEATS_ESTIMATE_RE.match(text, m.end()):
                 continue
             word += _WORD_TAIL_RE.match(text, m.end()).group(0)
         words.append(word)

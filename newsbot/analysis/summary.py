@@ -183,9 +183,7 @@ def states_amount(summary: str, amount: str, usd: float) -> bool:
     return any(abs(m.usd - usd) <= 0.005 * usd for m in find_money(summary, approximate=True))
 
 
-def compose_reason(
-    category: str, region: str, ai_relevant: bool, importance: ImportanceJudgement, summary: str
-) -> str:
+def compose_reason(category: str, region: str, ai_relevant: bool, importance: ImportanceJudgement, summary: str) -> str:
     """入选理由 from the evidence that decided the level, in the seed's "属于…，主体是…" pattern. It
     cites an amount only when the summary beside it states that amount: one found deeper in the
     article would be a figure the reader cannot place."""
