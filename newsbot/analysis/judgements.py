@@ -279,6 +279,8 @@ _BEATS_ESTIMATE_RE = re.compile(
     re.I,
 )
 _BEATS = ("tops", "topped", "beats", "surpass")
+# "不超过40亿元", "未突破": a negated superlative is a ceiling, no first.
+_ZH_NEGATION = "不未没无"
 # The rest of a hyphenated English word: a reason quotes "first-ever", never a piece of a word.
 _WORD_TAIL_RE = re.compile(r"[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 
@@ -295,6 +297,8 @@ def first_words(lex: Lexicon, text: str) -> list[str]:
             if lower.startswith(_BEATS) and _BEATS_ESTIMATE_RE.match(text, m.end()):
                 continue
             word += _WORD_TAIL_RE.match(text, m.end()).group(0)
+        elif m.start() > 0 and text[m.start() - 1] in _ZH_NEGATION:
+            continue
         words.append(word)
     return words
 

@@ -119,3 +119,13 @@ def test_beating_a_forecast_is_no_milestone():
         "Kimi K2.5 tops the OpenRouter agent rankings", "Kimi K2.5 tops the rankings of agent models.", "en"
     )
     assert "tops" in judge_importance(chart, lexicon(), True).firsts
+
+
+def test_a_negated_superlative_is_a_ceiling_not_a_first():
+    r = reading("寒武纪拟定增募资不超过40亿元", "寒武纪公告，拟向特定对象发行A股股票，募集资金总额不超过40亿元。")
+    judged = judge_importance(r, lexicon(), True)
+    assert "超过" not in judged.firsts
+    reason = compose_reason(Category.funding.value, "domestic", True, judged, r.opening)
+    assert "标志性" not in reason and "涉及40亿元的资金规模" in reason
+    record = reading("英伟达市值超过5万亿美元", "英伟达市值首次超过5万亿美元，创历史新高。")
+    assert "超过" in judge_importance(record, lexicon(), True).firsts
