@@ -142,7 +142,7 @@ class HeuristicAnalyzer:
             importance=importance.level,
             score=importance.score,
             summary=summary,
-            reason=compose_reason(category.category, region.region, ai.relevant, importance),
+            reason=compose_reason(category.category, region.region, ai.relevant, importance, summary),
             tags=tags,
             entities=self.gaz.names_of(r.title_m + self._body_mentions(r)),
             evidence=Evidence(ai, region, category, importance, r.injection),

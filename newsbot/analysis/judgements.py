@@ -268,6 +268,41 @@ def money_evidence(r: Reading, lex: Lexicon, w: ImportanceWeights = WEIGHTS) -> 
     return MoneyEvidence(top.usd, top.text, deal)
 
 
+# "first-quarter results", "the first half", "a first round": an ordinal of a period or a turn, no first.
+_ORDINAL_RE = re.compile(
+    r"[\s-]+(?:quarter|half|day|week|month|year|round|phase|stage|step|look|session|place|edition)s?\b", re.I
+)
+# "topped analysts' average estimate": a quarter's results beating a forecast, no milestone.
+_BEATS_ESTIMATE_RE = re.compile(
+    r"\s+(?:the\s+)?(?:wall\s+street['’]s?\s+|analysts?['’]?s?\s+)?(?:average\s+|consensus\s+)?"
+    r"(?:estimates?|expectations?|forecasts?|projections?)\b",
+    re.I,
+)
+_BEATS = ("tops", "topped", "beats", "surpass")
+# "不超过40亿元", "未突破": a negated superlative is a ceiling, no first.
+_ZH_NEGATION = "不未没无"
+# The rest of a hyphenated English word: a reason quotes "first-ever", never a piece of a word.
+_WORD_TAIL_RE = re.compile(r"[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+
+
+def first_words(lex: Lexicon, text: str) -> list[str]:
+    """The superlatives and firsts a text claims, each as the whole word it stands in."""
+    words = []
+    for m in lex.matches("first", text):
+        word = m.group(0)
+        if word.isascii():
+            lower = word.lower()
+            if lower == "first" and _ORDINAL_RE.match(text, m.end()):
+                continue
+            if lower.startswith(_BEATS) and _BEATS_ESTIMATE_RE.match(text, m.end()):
+                continue
+            word += _WORD_TAIL_RE.match(text, m.end()).group(0)
+        elif m.start() > 0 and text[m.start() - 1] in _ZH_NEGATION:
+            continue
+        words.append(word)
+    return words
+
+
 @dataclass(frozen=True)
 class ImportanceJudgement:
     """Raw points (0-100) and what earned them; `level` and `score` place them on the shared bands."""
@@ -338,7 +373,7 @@ def judge_importance(
     money = money_evidence(r, lex, w)
     top = _top_actor(r)
     policy = lex.hits("policy", head_text)
-    firsts = lex.hits("first", head_text)
+    firsts = first_words(lex, head_text)
     low = lex.hits("low", r.title)
     flagship = lex.hits("flagship", r.title) + versioned_names(r.title)
     score = w.base + money.points + _actor_points(r, top, w) + _policy_points(r, lex, policy, w)

@@ -279,8 +279,12 @@ class Lexicon:
         return [g.split(":", 1)[1] for g in self.groups if g.startswith("cat:")]
 
     def hits(self, group: str, text: str) -> list[str]:
+        return [m.group(0) for m in self.matches(group, text)]
+
+    def matches(self, group: str, text: str) -> list[re.Match]:
+        """The group's matches in `text`, row by row, as match objects on `text` itself."""
         scan = self.scan(text or "")
-        return [m.group(0) for row in self.groups.get(group, ()) for m in scan.matches(row)]
+        return [m for row in self.groups.get(group, ()) for m in scan.matches(row)]
 
     def score(self, group: str, text: str, *, cap: int = 3) -> float:
         """Weighted count of the group's terms in text; each distinct term counts at most `cap` times."""

@@ -59,6 +59,8 @@ class AnalyzerKind(StrEnum):
 
 
 IMPORTANCE_MARK = {"high": "🔥", "medium": "📌", "low": "📄"}
+# The one name of an entry's other reports, in every format and message, so readers learn one word.
+ALSO_LABEL = "同时报道"
 # A summary is one sentence in the seed's style; the longest seed summary is ~110 characters.
 SUMMARY_MAX_CHARS = 160
 REASON_MAX_CHARS = 160

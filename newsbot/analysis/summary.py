@@ -19,6 +19,7 @@ import re
 from newsbot.analysis.judgements import OPENING_SENTENCES, ImportanceJudgement
 from newsbot.analysis.lexicon import Lexicon
 from newsbot.analysis.schema import REASON_MAX_CHARS, SUMMARY_MAX_CHARS, Category
+from newsbot.text.amounts import find_money
 from newsbot.text.dates import strip_date_prefix
 from newsbot.text.lang import is_chinese
 
@@ -27,14 +28,36 @@ _WIRE_HEAD_RE = re.compile(r"^[^，。,]{0,16}?(?:\d{1,2}月\d{1,2}日)?(?:电|�
 
 
 def _clean_opening(sentence: str, lex: Lexicon) -> str:
-    s = _BRACKET_HEAD_RE.sub("", sentence.strip())
-    s = strip_date_prefix(s)
-    s = _WIRE_HEAD_RE.sub("", s, count=1) if len(s) > 30 else s
-    for phrase in sorted(lex.terms.get("boilerplate", []), key=len, reverse=True):
-        if s.startswith(phrase):
-            s = s[len(phrase) :].lstrip("，,：:｜| ")
-            break
-    return s.strip()
+    """The sentence without what a wire or site puts first. Heads come stacked ("36氪获悉，2月3日，…"),
+    so they are taken off until none is left: a date under a credit would follow our own date prefix."""
+    s = sentence.strip()
+    while True:
+        before = s
+        s = _BRACKET_HEAD_RE.sub("", s)
+        s = strip_date_prefix(s)
+        s = _WIRE_HEAD_RE.sub("", s, count=1) if len(s) > 30 else s
+        for phrase in sorted(lex.terms.get("boilerplate", []), key=len, reverse=True):
+            if s.startswith(phrase):
+                s = s[len(phrase) :].lstrip("，,：:｜| ")
+                break
+        s = s.strip()
+        if s == before:
+            return s
+
+
+_WORD_CHARS_RE = re.compile(r"[\w\-.]", re.UNICODE)
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = "".join(_WORD_CHARS_RE.findall(text.lower()))
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+def repeats(part: str, lead: str, share: float = 0.6) -> bool:
+    """Whether `part` (a headline, a next sentence) says again what `lead` says: most of its character
+    pairs are in it ("智谱发布GLM-5" beside "智谱今日发布GLM-5，…")."""
+    pairs = _bigrams(part)
+    return bool(pairs) and len(pairs & _bigrams(lead)) >= share * len(pairs)
 
 
 def _is_boilerplate(sentence: str, lex: Lexicon) -> bool:
@@ -60,6 +83,8 @@ def opening_summary(sentences: list[str], title: str, lang: str, lex: Lexicon) -
         if len(s) < min_len and not picked:
             continue
         if not picked or lang == "zh" and len(picked[0]) < 50 and len(picked[0]) + len(s) < limit:
+            if picked and (repeats(s, picked[0]) or repeats(picked[0], s)):
+                continue
             picked.append(s)
         if lang != "zh" or len("".join(picked)) >= 50:
             break
@@ -67,7 +92,8 @@ def opening_summary(sentences: list[str], title: str, lang: str, lex: Lexicon) -
         picked = [title]
     if lang == "zh":
         # A feed's one-line dek ("首款芯片已获多家手机和PC厂商定点。") says too little alone: the headline leads.
-        if len("".join(picked)) < SHORT_ZH_LEAD and picked[0] != title and title.strip():
+        lead = "".join(picked)
+        if len(lead) < SHORT_ZH_LEAD and picked[0] != title and title.strip() and not repeats(title, lead):
             picked = [title.strip(), *picked]
         text = "，".join(p.rstrip("。！？!?；;，,") for p in picked)
         text = _cap(text, limit, "，、；").rstrip("，,、；;：:") + "。"
@@ -147,8 +173,20 @@ _REGION_WORD = {"domestic": "中国", "international": "海外"}
 _KIND_WORD = {"org": "机构", "person": "人物"}
 
 
-def compose_reason(category: str, region: str, ai_relevant: bool, importance: ImportanceJudgement) -> str:
-    """入选理由 from the evidence that decided the level, in the seed's "属于…，主体是…" pattern."""
+def states_amount(summary: str, amount: str, usd: float) -> bool:
+    """Whether the summary states the amount: as written, or as another writing of the same sum
+    ("$5 billion" and "$5bn")."""
+    if not amount or not summary:
+        return False
+    if amount in summary:
+        return True
+    return any(abs(m.usd - usd) <= 0.005 * usd for m in find_money(summary, approximate=True))
+
+
+def compose_reason(category: str, region: str, ai_relevant: bool, importance: ImportanceJudgement, summary: str) -> str:
+    """入选理由 from the evidence that decided the level, in the seed's "属于…，主体是…" pattern. It
+    cites an amount only when the summary beside it states that amount: one found deeper in the
+    article would be a figure the reader cannot place."""
     parts = [f"属于{category}" if category != Category.other.value else "属于行业动态"]
     subject, money = importance.subject, importance.money
     if subject.name and subject.kind in _KIND_WORD:
@@ -157,7 +195,7 @@ def compose_reason(category: str, region: str, ai_relevant: bool, importance: Im
         parts.append(f"主体是{subject.name}")
     else:
         parts.append(f"主体为{_REGION_WORD[region]}企业或机构")
-    if money.text:
+    if states_amount(summary, money.text, money.usd):
         parts.append(f"涉及{money.text}的资金规模" if money.deal else f"涉及金额{money.text}")
     if importance.policy:
         parts.append("涉及政策或监管动向")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from newsbot.analysis.schema import IMPORTANCE_MARK
+from newsbot.analysis.schema import ALSO_LABEL, IMPORTANCE_MARK
 
 SECTION_TITLES = {"domestic": "国内动态", "international": "国际动态", "overview": "📊 今日总结"}
 REPORT_TITLE = "AI每日动态"
@@ -141,7 +141,9 @@ def entry_lines(
     also = entry.get("also_reported_by") or []
     if also:
         lines.append(
-            "另见：" + "、".join(link(text(a.get("source_name") or a.get("source")), a.get("url", "")) for a in also)
+            ALSO_LABEL
+            + "："
+            + "、".join(link(text(a.get("source_name") or a.get("source")), a.get("url", "")) for a in also)
         )
     return lines
 

@@ -16,6 +16,7 @@ import feedparser
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 from newsbot.parsers.challenge import looks_like_challenge
+from newsbot.text.lang import primary_lang
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ _BOMLESS_PATTERNS = (
     (b"\x3c\x00\x3f\x00", "utf-16-le"),
 )
 # The detector's language names for the source languages of newsbot.sources.catalog (a tie-breaker only).
-_DETECTOR_LANGUAGE = {"zh": "Chinese", "en": "English"}
+_DETECTOR_LANGUAGE = {"zh": "Chinese", "en": "English", "ja": "Japanese", "ko": "Korean", "ru": "Russian"}
 # Candidates whose chaos is this close to the best one are equally plausible to the detector.
 _CHAOS_TIE = 0.01
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz"}
@@ -78,7 +79,7 @@ def _detect(body: bytes, lang_hint: str) -> Decoded:
     best_chaos = min(m.chaos for m in matches)
     tied = [m for m in matches if m.chaos <= best_chaos + _CHAOS_TIE]
     # Short CJK samples can fit several legacy encodings equally well; the source's language breaks the tie.
-    wanted = _DETECTOR_LANGUAGE.get(lang_hint)
+    wanted = _DETECTOR_LANGUAGE.get(primary_lang(lang_hint))
     chosen = next((m for m in tied if m.language == wanted), tied[0])
     encoding = chosen.encoding
     if encoding in _GB_FAMILY or _GB_FAMILY & set(chosen.could_be_from_charset):

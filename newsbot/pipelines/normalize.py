@@ -13,7 +13,7 @@ from scrapy.exceptions import DropItem
 from newsbot.config import config_for
 from newsbot.runs import stat_keys as keys
 from newsbot.text.html import one_line, tidy_text
-from newsbot.text.lang import detect_lang
+from newsbot.text.lang import article_lang
 from newsbot.text.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class NormalizePipeline:
         # The feed's declared language is only a default: WeChat mirrors and scraper-made feeds declare
         # `en` over Chinese text. The headline and the start of the text decide.
         opening = (adapter["summary"] or adapter["content"])[:200]
-        adapter["lang"] = detect_lang(f"{adapter['title']}\n{opening}", adapter.get("lang") or "en")
+        adapter["lang"] = article_lang(f"{adapter['title']}\n{opening}", adapter.get("lang") or "en")
 
         fetched = adapter["fetched_at"]
         published = adapter.get("published_at")

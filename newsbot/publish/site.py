@@ -10,7 +10,7 @@
 
 Every page is rendered in memory and written only when its bytes differ from the file on disk, so
 publishing after a new day rewrites that day, its week, the index, the feed and the search index
-(and the day before, whose 下一天 link now exists); the result lists what was rewritten. The site
+(and the day before, whose 下一期 link now exists); the result lists what was rewritten. The site
 works from file:// and from any static host: links are relative, and the pages load nothing but
 their own folder's files.
 """
@@ -18,6 +18,7 @@ their own folder's files.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -66,7 +67,9 @@ def report_of(day: StoredDay, short_top: int) -> Report:
 
 
 def _day_link(day: StoredDay | None, label: str) -> dict | None:
-    return {"href": f"../{day_page(day.date)}", "label": f"{label} {zh_day(day.date)}"} if day else None
+    """The neighbouring issue, named as an issue and not dated: days can be months apart, and a
+    date beside 下一天 reads as the following calendar day."""
+    return {"href": f"../{day_page(day.date)}", "label": label, "title": day.date} if day else None
 
 
 def day_html(day: StoredDay, prev: StoredDay | None, nxt: StoredDay | None, short_top: int) -> str:
@@ -74,8 +77,8 @@ def day_html(day: StoredDay, prev: StoredDay | None, nxt: StoredDay | None, shor
     nav = {
         "root": "../",
         "index": "../index.html",
-        "prev": _day_link(prev, "上一天"),
-        "next": _day_link(nxt, "下一天"),
+        "prev": _day_link(prev, "上一期"),
+        "next": _day_link(nxt, "下一期"),
         "week": {"href": f"../{week_page(week)}", "label": f"本周周报 {week}"},
     }
     return render_formats(report_of(day, short_top), ["html"], nav=nav)["html"]
@@ -127,10 +130,18 @@ def site_files(settings, db, days: list[StoredDay]) -> dict[str, str]:
     return files
 
 
+# A page's own generation time (the weekly report's) is no change of the page.
+_GENERATED = re.compile(r'<time class="generated" datetime="[^"]*">[^<]*</time>')
+
+
+def same_page(old: str, new: str) -> bool:
+    return _GENERATED.sub("", old) == _GENERATED.sub("", new)
+
+
 def _same(path: Path, text: str) -> bool:
     try:
-        return path.read_bytes() == text.encode("utf-8")
-    except OSError:
+        return same_page(path.read_text(encoding="utf-8"), text)
+    except (OSError, UnicodeDecodeError):
         return False
 
 

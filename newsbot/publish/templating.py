@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from newsbot.analysis.schema import IMPORTANCE_MARK
+from newsbot.analysis.schema import ALSO_LABEL, IMPORTANCE_MARK
 from newsbot.report.render import csp_hash, template_environment
 from newsbot.report.render import environment as report_environment
 
@@ -19,6 +19,7 @@ def environment() -> Environment:
     if _ENV is None:
         env = template_environment("newsbot.publish", escaped=("html", "html.j2", "xml"))
         env.globals["mark"] = IMPORTANCE_MARK
+        env.globals["also_label"] = ALSO_LABEL
         _ENV = env
     return _ENV
 

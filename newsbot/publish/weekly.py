@@ -248,8 +248,9 @@ def build_week(settings, db, week: str, days: list[StoredDay] | None = None, now
     for region in REGIONS:
         chosen = [e for e in events if e["region"] == region][:top]
         regions[region] = [{"rank": i, **e} for i, e in enumerate(chosen, 1)]
-    # Generated "as of" its newest day, so publishing the same stored days twice gives the same page.
-    generated = now or max(d.generated_at for d in days)
+    # The weekly report's own time, not its newest day's: the site keeps a page whose only change
+    # is this time (site.same_page), so publishing twice still rewrites nothing.
+    generated = now or datetime.now(UTC)
     return WeekReport(
         week=week,
         start=start.isoformat(),

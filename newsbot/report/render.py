@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from newsbot.analysis.schema import IMPORTANCE_MARK
+from newsbot.analysis.schema import ALSO_LABEL, IMPORTANCE_MARK
 from newsbot.config.values import REPORT_FORMATS
 from newsbot.report.anchors import entry_anchor
 from newsbot.report.build import Report
 from newsbot.report.threads import link_day, zh_day
 
+OVERVIEW_LABELS = {"llm": "LLM 撰写", "heuristic": "离线规则", "heuristic-fallback": "LLM 失败后离线规则"}
 STATUS_LABELS = {"blocked": "被拦截", "error": "抓取失败", "empty": "无内容", "missing": "未抓取"}
 
 
@@ -31,6 +33,37 @@ def missing_line(missing: list[dict], broken: list[dict] | None = None) -> str:
         labels = [f"{b['source_name']}（{b.get('reason_zh') or b.get('reason')}）" for b in broken]
         parts.append("🚨 持续异常来源: " + "、".join(labels))
     return "；".join(parts)
+
+
+def window_line(window: dict) -> str:
+    """'2026-02-03T09:00:00+08:00' to '2026-02-04T09:00:00+08:00' as a reader says it:
+    2月3日 09:00 至 2月4日 09:00（UTC+8）."""
+    try:
+        start, cutoff = (datetime.fromisoformat(window[k]) for k in ("start", "cutoff"))
+    except (KeyError, TypeError, ValueError):
+        return ""
+    offset = start.utcoffset() or timedelta(0)
+    hours, rest = divmod(int(offset.total_seconds()), 3600)
+    zone = f"UTC{hours:+d}" + (f":{rest // 60:02d}" if rest else "") if offset else "UTC"
+    return f"{zh_day(start.date())} {start:%H:%M} 至 {zh_day(cutoff.date())} {cutoff:%H:%M}（{zone}）"
+
+
+def analysis_line(stats: dict) -> str:
+    """Who wrote the day's judgements: token counts and cost only when an LLM was asked."""
+    llm = stats.get("llm") or {}
+    used = (llm.get("by_analyzer") or {}).get("llm") or llm.get("prompt_tokens") or llm.get("overview") == "llm"
+    fallbacks = int(stats.get("fallbacks") or 0)
+    if used:
+        line = (
+            f"LLM: {llm.get('prompt_tokens', 0)} + {llm.get('completion_tokens', 0)} tokens"
+            f" · ${float(llm.get('cost_usd') or 0):.4f}"
+        )
+    else:
+        line = "分析: 离线规则（未调用 LLM）"
+    if fallbacks:
+        line += f" · 回退 {fallbacks} 次"
+    overview = llm.get("overview")
+    return line + f" · 今日总结: {OVERVIEW_LABELS.get(overview, overview)}" if overview else line
 
 
 def _one_line(value) -> str:
@@ -120,7 +153,10 @@ def template_context(report: Report, nav: dict | None = None) -> dict:
         "stats": report.stats,
         "missing": missing or broken,
         "missing_line": missing_line(missing, broken),
+        "window_line": window_line(report.stats.get("window") or {}),
+        "analysis_line": analysis_line(report.stats),
         "mark": IMPORTANCE_MARK,
+        "also_label": ALSO_LABEL,
         "nav": nav,
         "script": script,
         "style": style,

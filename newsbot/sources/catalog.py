@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from newsbot.config.values import DEFAULT_TIMEZONE, WEEKDAYS
+from newsbot.text.lang import canonical_tag
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,6 @@ BUILTIN = "newsbot:sources.toml"
 # A spider name is also a scrapyd job component and a stat key: keep it to a safe alphabet.
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 REGIONS = ("domestic", "international")
-LANGS = ("zh", "en")
 MAX_DISPLAY_NAME = 100
 # A host name: dot-separated labels of letters, digits and inner hyphens (an IPv4 address is one too).
 HOST_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
@@ -67,7 +67,7 @@ class Source:
     name: str  # spider name
     display_name: str  # shown in reports
     feeds: tuple[str, ...]
-    lang: str  # "zh" or "en"
+    lang: str  # a language tag (zh, en, ja, pt-BR); zh and en are read natively (newsbot.text.lang)
     # "domestic" or "international": a prior the analyzer uses only when a story's subject says nothing
     # of its region; None (the default) lets each story's subject decide.
     region: str | None = None
@@ -311,8 +311,10 @@ def _check_entry(entry: dict, where: str, packages: list[str] | tuple = ()) -> N
     _check_number(entry, "download_delay", where)
     if "feeds" in entry and not entry["feeds"]:
         raise SourcesError(f"{where}: feeds is empty")
-    if "lang" in entry and entry["lang"] not in LANGS:
-        raise SourcesError(f"{where}: lang must be one of {', '.join(LANGS)}, not {entry['lang']!r}")
+    if "lang" in entry and canonical_tag(entry["lang"]) is None:
+        raise SourcesError(
+            f"{where}: lang must be a language code such as zh, en, ja or pt-BR (BCP 47), not {entry['lang']!r}"
+        )
     if "region" in entry and entry["region"] not in REGIONS:
         raise SourcesError(f"{where}: region must be one of {', '.join(REGIONS)}, not {entry['region']!r}")
     for day in entry.get("quiet_weekdays", []):
@@ -349,7 +351,7 @@ def _require(entry: dict, origin: str, name: str) -> None:
 
 def build_source(entry: dict) -> Source:
     feeds = tuple(entry["feeds"])
-    lang = entry["lang"]
+    lang = canonical_tag(entry["lang"])
     return Source(
         name=entry["name"],
         display_name=entry["display_name"],

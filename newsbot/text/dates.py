@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 # "2月4日消息，", "2026年2月4日，", "2月4日讯 ", "2月4日电": a date a model, a wire or we put first.
-DATE_PREFIX_RE = re.compile(r"^\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:消息|讯|电)?\s*[，,:：]?\s*")
+# Repeated ("2月3日消息，2月3日，") they are one prefix: a second date would repeat ours.
+DATE_PREFIX_RE = re.compile(r"^(?:\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:消息|讯|电)?\s*[，,:：]?\s*)+")
 
 
 def date_prefix(published_at: datetime | None, tz: ZoneInfo) -> str:

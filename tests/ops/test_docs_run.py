@@ -62,6 +62,9 @@ SUBSTITUTE = [
     ("/tmp/prompts-try", "{project}/prompts-try"),
     ("http://127.0.0.1:6800", "{scrapyd}"),
 ]
+LINKED = ("newsbot", "tests", "prompts", "setup.py", "pyproject.toml", "scripts", "bench")
+# What the workspace fixture itself puts in the project folder.
+WORKSPACE_ENTRIES = {*LINKED, "snapshots", ".venv", "scrapy.cfg", "env.check"}
 LIVE = re.compile(r"^\.venv/bin/scrapy (crawl|digest)\b")
 
 
@@ -84,7 +87,7 @@ def workspace(tmp_path_factory, mongo_uri):
     base = tmp_path_factory.mktemp("docs")
     project = base / "project"
     project.mkdir()
-    for name in ("newsbot", "tests", "prompts", "setup.py", "pyproject.toml", "scripts", "bench"):
+    for name in LINKED:
         (project / name).symlink_to(ROOT / name)
     (project / "snapshots").mkdir()  # a real folder: nothing a command writes lands in the repository
     (project / "snapshots" / "2026-02-04").symlink_to(ROOT / "snapshots" / "2026-02-04")
@@ -276,6 +279,15 @@ def test_every_doc_command_runs_or_says_why_not(workspace):
     snapshot = str((project / "snapshots" / "2026-02-04").resolve())
     assert f"NEWSBOT_SNAPSHOT={snapshot}" in scheduled, "the replay's relative path was resolved"
     assert db.reports.find_one({"date": "2026-02-04"})
+    assert (project / "site" / "index.html").is_file(), "the README's publish wrote the site"
+    # Everything the commands created in the project folder (but the test's own stand-ins for /srv and
+    # /tmp) is ignored by git: following the README leaves a clean checkout.
+    made = sorted({p.name for p in project.iterdir()} - WORKSPACE_ENTRIES - {"srv-reports", "prompts-try"})
+    assert "my-prompts" in made and "site" in made, made
+    for name in made:
+        probe = f"{name}/x" if (project / name).is_dir() else name
+        ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", probe], cwd=ROOT)
+        assert ignored.returncode == 0, f"{name}, created by the docs' commands, is not ignored by git"
 
 
 def test_the_env_file_recipe_keeps_quoted_values_whole(workspace):

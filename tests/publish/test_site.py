@@ -156,6 +156,7 @@ def test_day_pages_navigate_and_keep_the_daily_reports_csp(week):
     middle = (week.site / DAYS[1] / "index.html").read_text(encoding="utf-8")
     assert f'href="../{DAYS[0]}/index.html"' in middle and f'href="../{DAYS[2]}/index.html"' in middle
     assert 'href="../weekly/2026-W06/index.html"' in middle and 'href="../index.html"' in middle
+    assert ">← 上一期</a>" in middle and ">下一期 →</a>" in middle and "下一天" not in middle and "上一天" not in middle
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', middle)[1].replace("&#39;", "'")
     assert "default-src 'none'" in csp and "script-src 'sha256-" in csp and "unsafe" not in csp
     index = (week.site / "index.html").read_text(encoding="utf-8")

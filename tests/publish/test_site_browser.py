@@ -56,7 +56,8 @@ def test_site_in_chromium(week):
             source.wait_for_load_state("load")
             seen["source_url"] = source.url
             source.close()
-            # The day's navigation: next day, then its week.
+            # The day's navigation: the next issue, then its week.
+            seen["next_label"] = page.locator(".site-nav a[rel=next]").inner_text()
             page.locator(".site-nav a[rel=next]").click()
             page.wait_for_load_state("load")
             seen["next_url"] = page.url
@@ -93,6 +94,8 @@ def test_site_in_chromium(week):
     assert seen["source_url"] == seen["entry_url"] and seen["entry_url"].startswith("https://")
     assert sources == [seen["entry_url"]]  # the only request that left the site
     assert seen["next_url"].endswith(f"/{DAYS[1]}/index.html")
+    # The next issue, not the next calendar day, and no date beside it that reads as one.
+    assert seen["next_label"] == "下一期 →"
     assert seen["pwned"] == "undefined" and seen["pwned_search"] == "undefined"
     assert HOSTILE_TITLE in seen["titles_day2"]
     assert seen["week_url"].endswith("/weekly/2026-W06/index.html")

@@ -4,6 +4,7 @@ days ran, counts by region and category, a 本周总结 composed offline in Chin
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
@@ -25,6 +26,21 @@ def test_week_writes_four_formats_and_prints_their_paths(week):
         assert path.is_file()
         assert str(path) in printed
     assert printed[0].startswith("report 2026-W06: ")
+
+
+def test_the_weekly_report_carries_its_own_generation_time(week):
+    data = weekly(week)
+    newest_day = max(
+        datetime.fromisoformat(json.loads((week.reports / f"{d}.json").read_text())["generated_at"]) for d in DAYS
+    )
+    generated = datetime.fromisoformat(data["generated_at"])
+    # Built after its newest day (by the `report --week` step, which ran last), not stamped with that day's time.
+    assert generated > newest_day.replace(microsecond=0)
+    shown = generated.strftime("%Y-%m-%d %H:%M:%S")
+    for fmt in ("txt", "md", "html"):
+        assert f"生成时间: {shown}" in (week.reports / f"2026-W06.{fmt}").read_text(encoding="utf-8").replace(
+            f'<time class="generated" datetime="{data["generated_at"]}">{shown}</time>', shown
+        )
 
 
 def test_week_covers_its_stored_days(week):

@@ -82,7 +82,7 @@ def test_markdown_links_each_title_to_its_own_article_and_escapes_text():
         assert f"({entry['url']})" in md
     assert "<script>" not in md and "\\<script\\>" in md
     assert "[Bloomberg Technology](https://www.bloomberg.com/news/articles/2026-02-03/nvidia-openai)" not in md
-    assert "另见: [36氪](https://36kr.com/p/4?f=rss)" in md
+    assert "🔁 同时报道: [36氪](https://36kr.com/p/4?f=rss)" in md
     assert md.rstrip().endswith("⚠️ 本期缺失来源: Bloomberg Technology（被拦截）")
 
 

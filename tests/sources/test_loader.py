@@ -37,6 +37,15 @@ def test_builtins_load_with_their_flags():
     assert sources["qbitai"].region == "domestic" and sources["nvidia"].allowed_domains == ("nvidia.com",)
 
 
+@pytest.mark.parametrize(
+    ("tag", "stored"),
+    [("fr", "fr"), ("JA", "ja"), ("pt-br", "pt-BR"), ("zh-hant-tw", "zh-Hant-TW"), ("es-419", "es-419")],
+)
+def test_lang_is_any_language_code(tmp_path, tag, stored):
+    sources = load_sources(write(tmp_path, MINIMAL.replace('lang = "en"', f'lang = "{tag}"')))
+    assert sources["example"].lang == stored
+
+
 def test_the_minimal_entry_gets_defaults(tmp_path):
     example = load_sources(write(tmp_path, MINIMAL))["example"]
     assert (example.region, example.allowed_domains, example.parser) == (None, ("example.org",), "generic")
@@ -77,7 +86,9 @@ def test_override_key_by_key_and_disable(tmp_path):
         (MINIMAL.replace("example.org/feed.xml", "example.org/feed.xml\\n"), "no spaces or control characters"),
         (MINIMAL.replace("example.org/feed.xml", "example.org:99999/feed.xml"), "has a port outside 1-65535"),
         (MINIMAL.replace("example.org/feed.xml", "exa_mple.org/feed.xml"), "does not name a valid host"),
-        (MINIMAL.replace('lang = "en"', 'lang = "fr"'), "lang must be one of zh, en"),
+        (MINIMAL.replace('lang = "en"', 'lang = "french"'), "lang must be a language code such as zh, en, ja"),
+        (MINIMAL.replace('lang = "en"', 'lang = "zh_CN"'), "not 'zh_CN'"),
+        (MINIMAL.replace('lang = "en"', 'lang = ""'), "lang must be a language code"),
         (MINIMAL + "full_text = 'yes'\n", "full_text must be bool"),
         (MINIMAL + "weight = true\n", "weight must be int or float"),
         (MINIMAL + "quiet_weekdays = ['Someday']\n", "quiet_weekdays"),

@@ -15,6 +15,13 @@
     });
     sections.forEach(function (sec) {
       sec.hidden = state.region !== "all" && sec.dataset.region !== state.region;
+      // The heading's count and the empty note follow the filter, like the bar's total.
+      var shown = sec.querySelectorAll(".entry:not([hidden])").length;
+      var n = sec.querySelector("h2 .n");
+      var total = Number(n.dataset.total);
+      n.textContent = shown === total ? String(total) : shown + " / " + total;
+      var note = sec.querySelector(".empty.filtered");
+      if (note) { note.hidden = shown > 0; }
     });
     chips.forEach(function (chip) {
       var on = chip.dataset.filter === "region" ? chip.dataset.value === state.region : state.importance[chip.dataset.value] === true;
