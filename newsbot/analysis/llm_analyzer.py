@@ -37,6 +37,7 @@ from newsbot.analysis.schema import REASON_MAX_CHARS, SCORE_BANDS, AnalyzerKind,
 from newsbot.analysis.service import InvalidOutput, Outcome
 from newsbot.runs import stat_keys as keys
 from newsbot.text.dates import date_prefix
+from newsbot.text.lang import language_name_zh
 from newsbot.text.sentences import cut_to_budget
 
 logger = logging.getLogger(__name__)
@@ -255,7 +256,7 @@ class LLMAnalyzer(Analyzer):
         )
         return dict(
             source_name=art.source_name or art.source,
-            lang_name="中文" if art.lang == "zh" else "英文",
+            lang_name=language_name_zh(art.lang),
             published=published,
             title=art.title,
             article=text,

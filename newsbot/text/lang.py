@@ -63,6 +63,19 @@ def primary_lang(tag: str) -> str:
     return str(tag or "").split("-", 1)[0].lower()
 
 
+# What a Chinese prompt calls an article's language; another language is named by its code.
+LANGUAGE_NAMES_ZH = {
+    "zh": "中文", "en": "英文", "ja": "日文", "ko": "韩文", "fr": "法文", "de": "德文",
+    "es": "西班牙文", "pt": "葡萄牙文", "ru": "俄文", "it": "意大利文", "ar": "阿拉伯文",
+}  # fmt: skip
+
+
+def language_name_zh(tag: str) -> str:
+    """ "zh-Hant" -> "中文", "ja" -> "日文", "sw" -> "外文（sw）"."""
+    primary = primary_lang(tag)
+    return LANGUAGE_NAMES_ZH.get(primary) or f"外文（{primary or '未知'}）"
+
+
 def article_lang(text: str, declared: str) -> str:
     """An article's language from its headline and opening, with the source's tag as the default.
     Chinese and English are told apart from the text (feeds mislabel them). Another declared language
