@@ -18,6 +18,7 @@ their own folder's files.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -44,6 +45,7 @@ class PublishResult:
     weeks: int = 0
     written: list[str] = field(default_factory=list)  # relative paths, in build order
     unchanged: int = 0
+    removed: list[str] = field(default_factory=list)  # pages of days and weeks no longer stored
 
 
 def week_page(week: str) -> str:
@@ -135,15 +137,38 @@ def publish(settings, db, output_dir) -> PublishResult:
     out = Path(output_dir)
     days = stored_days(db, config_for(settings).report.output_dir)
     result = PublishResult(out, days=len(days), weeks=len({week_of(d.date) for d in days}))
-    for rel, text in site_files(settings, db, days).items():
+    files = site_files(settings, db, days)
+    for rel, text in files.items():
         path = out / rel
         if _same(path, text):
             result.unchanged += 1
             continue
         write_atomic(path, text)
         result.written.append(rel)
+    result.removed = remove_stale_pages(out, files)
     logger.info("Published %d days to %s: %d files rewritten, %d unchanged", len(days), out, *_counts(result))
     return result
+
+
+# The pages the site makes for a day and for a week: only these are ever removed from its folder.
+YEAR = "[0-9][0-9][0-9][0-9]"
+STALE_PAGES = (f"{YEAR}-[0-9][0-9]-[0-9][0-9]/index.html", f"weekly/{YEAR}-W[0-9][0-9]/index.html")
+
+
+def remove_stale_pages(out: Path, files: dict[str, str]) -> list[str]:
+    """Remove the page of every day or week the store no longer holds (a day dropped with
+    `scrapy report --drop`), and its folder once empty; the relative paths removed."""
+    removed = []
+    for pattern in STALE_PAGES:
+        for path in sorted(out.glob(pattern)):
+            rel = path.relative_to(out).as_posix()
+            if rel in files:
+                continue
+            path.unlink()
+            with suppress(OSError):
+                path.parent.rmdir()
+            removed.append(rel)
+    return removed
 
 
 def _counts(result: PublishResult) -> tuple[int, int]:
@@ -157,4 +182,5 @@ def describe(result: PublishResult) -> list[str]:
         f"{len(result.written)} files rewritten, {result.unchanged} unchanged"
     ]
     lines += [f"rewrote {rel}" for rel in result.written]
+    lines += [f"removed {rel}" for rel in result.removed]
     return lines
