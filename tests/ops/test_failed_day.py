@@ -5,19 +5,26 @@ feed is a good one; `crawl` of a failing or disabled source exits 1 in one line.
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
+from tests.conftest import ROOT, scrapy_env
 from tests.mockserver import MockServer
 
 DAY = "2026-03-02"
 EMPTY_RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
 
 
-def sources_file(tmp_path, server: MockServer, feeds: dict[str, str], disabled=()) -> str:
-    """A sources file with one source per FEEDS entry (name -> path on SERVER), and built-ins disabled."""
+def sources_file(tmp_path, server: MockServer, feeds: dict[str, str], disabled=(), extra: str = "") -> str:
+    """A sources file with one source per FEEDS entry (name -> path on SERVER, and EXTRA lines), and
+    the DISABLED built-ins."""
     blocks = [
         f'[[source]]\nname = "{name}"\ndisplay_name = "{name.title()}"\nfeeds = ["{server.url(path)}"]\nlang = "en"\n'
+        + extra
         for name, path in feeds.items()
     ]
     blocks += [f'[[source]]\nname = "{name}"\nenabled = false\n' for name in disabled]
@@ -112,3 +119,60 @@ def test_a_disabled_source_is_named_disabled_in_one_line(scrapy_runner, server, 
     unknown = scrapy_runner("crawl", "nosuch", **common)
     assert unknown.returncode == 1 and "Traceback" not in unknown.stderr, unknown.stderr[-3000:]
     assert "no source is named nosuch" in errors(unknown)[0]
+
+
+def rss(server: MockServer, paths) -> str:
+    items = "".join(
+        f"<item><title>Model release number {n}</title><link>{server.url(p)}</link>"
+        f"<pubDate>Sun, 01 Mar 2026 1{n}:00:00 +0000</pubDate><description>A new model came out.</description></item>"
+        for n, p in enumerate(paths, 1)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>{items}</channel></rss>'
+
+
+ARTICLE_PAGE = "<html><body><article><p>" + "The lab released a new open model for coding. " * 30 + "</p></article></body></html>"
+
+
+@pytest.mark.slow  # a real `scrapy digest` process, stopped by SIGTERM, then run again
+def test_an_interrupted_digest_exits_3_and_the_next_run_finishes_the_day(mongo_uri, db_name, mongo_db, tmp_path):
+    reports = tmp_path / "reports"
+    with MockServer() as server:
+        pages = ["/a1.html", "/a2.html"]
+        server.add("/slow.xml", rss(server, pages), headers={"Content-Type": "application/rss+xml"})
+        for page in pages:
+            server.add(page, ARTICLE_PAGE, delay=4)
+        settings = {
+            "MONGO_DATABASE": db_name,
+            "NEWSBOT_OUTPUT_DIR": str(reports),
+            "TELNETCONSOLE_ENABLED": "False",
+            "NEWSBOT_SOURCES_FILE": sources_file(tmp_path, server, {"slow": "/slow.xml"}, extra="full_text = true\n"),
+            "NEWSBOT_SOURCES": "slow",
+            "NEWSBOT_ANALYZER": "heuristic",
+            **server.allowed,
+        }
+        cmd = [sys.executable, "-m", "scrapy", "digest", "--date", DAY]
+        cmd += [x for k, v in settings.items() for x in ("-s", f"{k}={v}")]
+        env = scrapy_env(MONGO_URI=mongo_uri)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any(server.hits.get(p) for p in pages) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert any(server.hits.get(p) for p in pages), proc.communicate(timeout=60)[1][-3000:]
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 3, err[-3000:]
+        [line] = errors(subprocess.CompletedProcess(cmd, proc.returncode, out, err))
+        assert f"interrupted (SIGTERM or SIGINT); the report for {DAY} was not written or stored" in line
+        assert not reports.exists() or not list(reports.iterdir())
+        assert mongo_db.reports.count_documents({}) == 0
+        assert [r["close_reason"] for r in mongo_db.runs.find()] == ["shutdown"]
+
+        # The next run of the day finishes the work: both articles, analysed, in the day's report.
+        for page in pages:
+            server.routes[page].delay = 0
+        again = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert again.returncode == 0, again.stderr[-3000:]
+    report = json.loads((reports / f"{DAY}.json").read_text(encoding="utf-8"))
+    assert report["raw_count"] == 2
+    assert mongo_db.articles.count_documents({"analysis": {"$exists": True}}) == 2
+    assert mongo_db.reports.count_documents({"date": DAY}) == 1
