@@ -130,7 +130,9 @@ def rss(server: MockServer, paths) -> str:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>{items}</channel></rss>'
 
 
-ARTICLE_PAGE = "<html><body><article><p>" + "The lab released a new open model for coding. " * 30 + "</p></article></body></html>"
+ARTICLE_PAGE = (
+    "<html><body><article><p>" + "The lab released a new open model for coding. " * 30 + "</p></article></body></html>"
+)
 
 
 @pytest.mark.slow  # a real `scrapy digest` process, stopped by SIGTERM, then run again
