@@ -88,18 +88,20 @@ def test_a_day_whose_every_feed_failed_is_not_published(scrapy_runner, server, t
 
 
 @pytest.mark.slow  # a real `scrapy digest` process
-def test_an_empty_feed_is_a_good_one(scrapy_runner, server, tmp_path):
+def test_an_empty_feed_is_a_good_one_and_sources_narrow_the_day(scrapy_runner, server, tmp_path):
     common = {
         "NEWSBOT_SOURCES_FILE": sources_file(tmp_path, server, {"alpha": "/broken.xml", "quiet": "/empty.xml"}),
-        "NEWSBOT_SOURCES": "alpha,quiet",
         "NEWSBOT_ANALYZER": "heuristic",
         "RETRY_TIMES": "0",
         **server.allowed,
     }
-    done = scrapy_runner("digest", "--date", DAY, **common)
+    # --sources narrows the run as NEWSBOT_SOURCES does (the runner sets that to the bundled day's sources).
+    done = scrapy_runner("digest", "--date", DAY, "--sources", "alpha,quiet", **common)
     assert done.returncode == 0, done.stderr[-3000:]
     assert errors(done) == []
     report = json.loads((tmp_path / "reports" / f"{DAY}.json").read_text(encoding="utf-8"))
+    assert set(report["stats"]["sources"]) == {"alpha", "quiet"}
+    assert {m["source"] for m in report["stats"]["missing_sources"]} <= {"alpha", "quiet"}
     assert report["stats"]["sources"]["quiet"]["status"] == "empty"
     assert report["stats"]["sources"]["alpha"]["status"] == "error"
 
