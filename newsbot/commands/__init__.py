@@ -78,13 +78,17 @@ def pick_sources(settings, option: str | None) -> list[str]:
 def exit_unless_enabled(settings, names) -> None:
     """One line (saying which names are disabled and which unknown) and exit 1 unless every name is
     an enabled source."""
-    from newsbot.sources.catalog import SOURCES, disabled_sources, names_problem
+    from newsbot.sources.catalog import SOURCES, disabled_sources, load_sources, names_problem
 
     if all(n in SOURCES for n in names):
         return
     crawl = config_for(settings).crawl
-    disabled = disabled_sources(crawl.sources_file, list(crawl.parser_packages))
-    problem = names_problem(names, SOURCES, set(SOURCES) | disabled)
+    packages = list(crawl.parser_packages)
+    enabled = load_sources(crawl.sources_file, packages=packages)
+    left_out = [n for n in names if n in enabled and n not in SOURCES]
+    problem = names_problem(names, enabled, set(enabled) | disabled_sources(crawl.sources_file, packages))
+    if left_out:
+        problem = "; ".join(filter(None, [f"source(s) {', '.join(left_out)} not in NEWSBOT_SOURCES", problem]))
     print(f"newsbot: error: {problem}", file=sys.stderr)
     raise SystemExit(1)
 

@@ -9,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
 from newsbot.commands import check_parsers, check_start_up, config_day, exit_unless_enabled
 from newsbot.commands.outcome import fail_day, interrupt_day, interrupted, no_good_feed
+from newsbot.config import config_for
 from newsbot.runs.stat_keys import STORE_UNAVAILABLE, RunSummary
 
 
@@ -54,4 +55,6 @@ class Command(ScrapyCrawlCommand):
             return
         run = RunSummary.from_stats(crawler.spidercls.name, crawler.stats.get_stats())
         if no_good_feed({run.source: run}):
-            self.exitcode = fail_day(self.settings, day, {run.source: run})
+            # With one cron entry per source, a crawl pushes only when it is told to push on close.
+            on_close = config_for(self.settings).delivery.on_close
+            self.exitcode = fail_day(self.settings, day, {run.source: run}, push=on_close)

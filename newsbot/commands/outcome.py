@@ -44,10 +44,11 @@ def failed_line(day: str, runs: dict[str, RunSummary]) -> str:
     )
 
 
-def fail_day(settings, day: str, runs: dict[str, RunSummary]) -> int:
-    """Say that the day failed (stderr, and the channels when pushing is configured); the exit code."""
+def fail_day(settings, day: str, runs: dict[str, RunSummary], push: bool = True) -> int:
+    """Say that the day failed (stderr, and the channels when PUSH and pushing is configured); the exit code."""
     print(f"newsbot: error: {failed_line(day, runs)}", file=sys.stderr)
-    push_failure(settings, f"newsbot：{day} 日报未生成：{len(runs)} 个来源都没有取得可用的 feed")
+    if push:
+        push_failure(settings, f"newsbot：{day} 日报未生成：{len(runs)} 个来源都没有取得可用的 feed")
     sys.stderr.flush()
     return EXIT_FAILED
 

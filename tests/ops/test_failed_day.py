@@ -121,6 +121,8 @@ def test_a_disabled_source_is_named_disabled_in_one_line(scrapy_runner, server, 
     unknown = scrapy_runner("crawl", "nosuch", **common)
     assert unknown.returncode == 1 and "Traceback" not in unknown.stderr, unknown.stderr[-3000:]
     assert "no source is named nosuch" in errors(unknown)[0]
+    left_out = scrapy_runner("crawl", "36kr", **{**common, "NEWSBOT_SOURCES": "quiet"})
+    assert left_out.returncode == 1 and errors(left_out) == ["newsbot: error: source(s) 36kr not in NEWSBOT_SOURCES"]
 
 
 def rss(server: MockServer, paths) -> str:
