@@ -17,10 +17,8 @@ from newsbot.runs.stat_keys import RunSummary
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK = 0
+# 0 is a finished run and 2 Scrapy's own code for a usage error; README's table lists them all.
 EXIT_FAILED = 1
-# Scrapy's own code for a usage error (a bad option, an unknown spider).
-EXIT_USAGE = 2
 EXIT_INTERRUPTED = 3
 # The reason Scrapy closes a spider with when the process got SIGTERM or SIGINT.
 SHUTDOWN = "shutdown"
