@@ -82,11 +82,10 @@ class Command(ScrapyCommand):
         day = config_day(self.settings)
         if self.interrupted:
             self.exitcode = interrupt_day(day)
-            return
-        if no_good_feed(runs):
+        elif no_good_feed(runs):
             self.exitcode = fail_day(self.settings, day, runs)
-            return
-        self.exitcode = self.after_crawl(runs)
+        else:
+            self.exitcode = self.after_crawl(runs)
         # The daemon this run started (or shared) outlives it: say so once, and how to stop it.
         if line := embedded_server_running(self.settings):
             print(line, file=sys.stderr)
