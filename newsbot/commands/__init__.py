@@ -54,15 +54,50 @@ def check_parsers(settings, names) -> None:
             raise SystemExit(1) from None
 
 
-def pick_sources(option: str | None) -> list[str]:
-    """The --sources a,b names (default: every enabled source); unknown names are a usage error."""
+def split_names(option: str | None) -> list[str]:
+    return [n.strip() for n in (option or "").split(",") if n.strip()]
+
+
+def narrow_sources(settings, option: str | None) -> None:
+    """`--sources a,b` is NEWSBOT_SOURCES=a,b: the run expects only those sources, so the report does not
+    call the others missing, and a disabled or unknown name is one line and exit 1 (the settings check)."""
+    if names := split_names(option):
+        settings.set("NEWSBOT_SOURCES", ",".join(names), priority="cmdline")
+
+
+def pick_sources(settings, option: str | None) -> list[str]:
+    """The --sources a,b names (default: every enabled source); a name that is not an enabled source is
+    one line on stderr and exit 1."""
     from newsbot.sources.catalog import SOURCES
 
-    names = [n.strip() for n in (option or "").split(",") if n.strip()] or list(SOURCES)
-    unknown = [n for n in names if n not in SOURCES]
-    if unknown:
-        raise UsageError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+    names = split_names(option) or list(SOURCES)
+    exit_unless_enabled(settings, names)
     return names
+
+
+def exit_unless_enabled(settings, names) -> None:
+    """One line (saying which names are disabled and which unknown) and exit 1 unless every name is
+    an enabled source."""
+    from newsbot.sources.catalog import SOURCES, disabled_sources, load_sources, names_problem
+
+    if all(n in SOURCES for n in names):
+        return
+    crawl = config_for(settings).crawl
+    packages = list(crawl.parser_packages)
+    enabled = load_sources(crawl.sources_file, packages=packages)
+    left_out = [n for n in names if n in enabled and n not in SOURCES]
+    problem = names_problem(names, enabled, set(enabled) | disabled_sources(crawl.sources_file, packages))
+    if left_out:
+        problem = "; ".join(filter(None, [f"source(s) {', '.join(left_out)} not in NEWSBOT_SOURCES", problem]))
+    print(f"newsbot: error: {problem}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def config_day(settings) -> str:
+    """The report day this command's run is for: NEWSBOT_DATE, or today in NEWSBOT_TIMEZONE."""
+    from newsbot.report.window import report_window
+
+    return report_window(settings).day.isoformat()
 
 
 def add_day_options(parser, date_help: str) -> None:

@@ -1,4 +1,5 @@
-"""scrapy crawl, with newsbot's exit status: non-zero when the database could not be reached."""
+"""scrapy crawl, with newsbot's exit status: non-zero when the database could not be reached, when no
+feed of the source could be read, or when a signal stopped the crawl (newsbot.commands.outcome)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
-from newsbot.commands import check_parsers, check_start_up
-from newsbot.runs.stat_keys import STORE_UNAVAILABLE
+from newsbot.commands import check_parsers, check_start_up, config_day, exit_unless_enabled
+from newsbot.commands.outcome import fail_day, interrupt_day, interrupted, no_good_feed
+from newsbot.config import config_for
+from newsbot.runs.stat_keys import STORE_UNAVAILABLE, RunSummary
 
 
 def store_failure(crawlers) -> str | None:
@@ -33,9 +36,25 @@ class Command(ScrapyCrawlCommand):
         return self.crawler
 
     def run(self, args, opts):
+        if len(args) == 1:
+            # A disabled or unknown name: one line, not Scrapy's KeyError traceback.
+            exit_unless_enabled(self.settings, args)
         check_parsers(self.settings, args[:1])
         super().run(args, opts)
-        failure = store_failure([self.crawler]) if getattr(self, "crawler", None) else None
+        crawler = getattr(self, "crawler", None)
+        if crawler is None:
+            return
+        failure = store_failure([crawler])
         if failure:
             print(f"newsbot: error: {failure}", file=sys.stderr)
             self.exitcode = 1
+            return
+        day = config_day(self.settings)
+        if interrupted([crawler]):
+            self.exitcode = interrupt_day(day)
+            return
+        run = RunSummary.from_stats(crawler.spidercls.name, crawler.stats.get_stats())
+        if no_good_feed({run.source: run}):
+            # With one cron entry per source, a crawl pushes only when it is told to push on close.
+            on_close = config_for(self.settings).delivery.on_close
+            self.exitcode = fail_day(self.settings, day, {run.source: run}, push=on_close)

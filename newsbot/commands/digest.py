@@ -14,6 +14,8 @@ from newsbot.commands import (
     apply_day_options,
     check_parsers,
     check_start_up,
+    config_day,
+    narrow_sources,
     pick_sources,
     print_published,
     push_or_fail,
@@ -21,6 +23,7 @@ from newsbot.commands import (
     use_sources,
 )
 from newsbot.commands.crawl import store_failure
+from newsbot.commands.outcome import fail_day, interrupt_day, interrupted, no_good_feed
 from newsbot.config import config_for, quiet_console
 from newsbot.runs.stat_keys import RunSummary
 from newsbot.storage.connection import embedded_server_running
@@ -32,6 +35,7 @@ class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = True
     store_error: str | None = None
+    interrupted = False
 
     def syntax(self):
         return "[--snapshot DIR] [--date YYYY-MM-DD] [--output-dir DIR] [--sources a,b]"
@@ -47,6 +51,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
+        narrow_sources(self.settings, opts.sources)
         if opts.snapshot:
             self.settings.set("NEWSBOT_SNAPSHOT", opts.snapshot, priority="cmdline")
         apply_day_options(self.settings, opts)
@@ -59,7 +64,7 @@ class Command(ScrapyCommand):
             self.settings.__class__ = CrawlerSettings
 
     def run(self, args, opts):
-        names = pick_sources(opts.sources)
+        names = pick_sources(self.settings, opts.sources)
         check_parsers(self.settings, names)
         if not config_for(self.settings).crawl.contact:
             logger.warning(
@@ -75,7 +80,13 @@ class Command(ScrapyCommand):
             self.exitcode = 1
             return
         self.print_counts(runs)
-        self.exitcode = self.after_crawl(runs)
+        day = config_day(self.settings)
+        if self.interrupted:
+            self.exitcode = interrupt_day(day)
+        elif no_good_feed(runs):
+            self.exitcode = fail_day(self.settings, day, runs)
+        else:
+            self.exitcode = self.after_crawl(runs)
         # The daemon this run started (or shared) outlives it: say so once, and how to stop it.
         if line := embedded_server_running(self.settings):
             print(line, file=sys.stderr)
@@ -90,7 +101,7 @@ class Command(ScrapyCommand):
         runs: dict[str, RunSummary] = {}
 
         def start_next() -> None:
-            if self.store_error:
+            if self.store_error or self.interrupted:
                 return
             name = next(queue, None)
             if name is None:
@@ -100,6 +111,8 @@ class Command(ScrapyCommand):
 
         def finished(name: str, crawler) -> None:
             self.store_error = self.store_error or store_failure([crawler])
+            # A signal stops the running crawlers; the sources not started yet stay so.
+            self.interrupted = self.interrupted or interrupted([crawler])
             runs[name] = RunSummary.from_stats(name, crawler.stats.get_stats() if crawler.stats else {})
             start_next()
 

@@ -29,6 +29,8 @@ def run_problem(run: dict | None) -> str | None:
     if reason and reason != "finished":
         return f"it stopped early ({reason})"
     status = run.get("status")
+    if "feeds_read" in run and not run["feeds_read"] and status not in FAILED_STATUSES:
+        return "none of its feeds could be read"
     if status in FAILED_STATUSES:
         seen, stored = int(run.get("items_seen") or 0), int(run.get("stored") or 0)
         return f"{FAILED_STATUSES[status]} ({seen} items seen, {stored} stored)"
@@ -62,6 +64,7 @@ class JobOutcomes:
     def __init__(self, settings):
         self.settings = settings
         self.failed: list[str] = []
+        self.ok: list[str] = []
         self._client = self._db = None
         self._db_error: str | None = None
 
@@ -90,6 +93,7 @@ class JobOutcomes:
         if problem is None:
             seen, stored, new = (int(run.get(k) or 0) for k in ("items_seen", "stored", "new"))
             print(f"{name} ok{duration(job)}: {seen} items seen, {stored} stored, {new} new ({run.get('status')})")
+            self.ok.append(name)
             return
         if run is None and job is not None:
             reason = self._log_reason(node, job)

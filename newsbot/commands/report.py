@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import date
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -22,7 +23,7 @@ from newsbot.commands import (
     report_failed,
     use_sources,
 )
-from newsbot.report.daily import PublishedReport, publish_day, push_unavailable
+from newsbot.report.daily import PublishedReport, articles_stored, drop_stored_day, publish_day, push_unavailable
 from newsbot.text.window import report_window
 
 
@@ -31,7 +32,7 @@ class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self):
-        return "[--date YYYY-MM-DD | --week YYYY-Www] [--output-dir DIR] [--push]"
+        return "[--date YYYY-MM-DD [--allow-empty] | --week YYYY-Www] [--output-dir DIR] [--push] | --drop YYYY-MM-DD"
 
     def short_desc(self):
         return "Render a day's report (txt, md, html, json) from what MongoDB holds; no crawling"
@@ -41,11 +42,24 @@ class Command(ScrapyCommand):
         add_day_options(parser, "report day (in NEWSBOT_TIMEZONE); default: live window")
         parser.add_argument("--week", metavar="YYYY-Www", help="the weekly report of this ISO week, from stored days")
         parser.add_argument("--push", action="store_true", help="push the report to every configured channel")
+        parser.add_argument(
+            "--allow-empty", action="store_true", help="with --date: render the day even if no article is stored for it"
+        )
+        parser.add_argument(
+            "--drop", metavar="YYYY-MM-DD", help="remove this stored day (the next publish removes its page)"
+        )
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
         if opts.week and opts.date:
             raise UsageError("--date and --week exclude each other")
+        if opts.drop and (opts.week or opts.date or opts.push):
+            raise UsageError("--drop takes no --date, --week or --push")
+        if opts.drop:
+            try:
+                date.fromisoformat(opts.drop)
+            except ValueError as exc:
+                raise UsageError(f"--drop must be YYYY-MM-DD, not {opts.drop!r}") from exc
         apply_day_options(self.settings, opts)
         check_start_up(self.settings)
         if opts.week:
@@ -66,10 +80,22 @@ class Command(ScrapyCommand):
             self.exitcode = 1
             return
         configure_logging(self.settings)
+        if opts.drop:
+            self.exitcode = drop_day(self.settings, opts.drop)
+            return
         if opts.week:
             self.exitcode = self.run_week(opts.week, opts.push)
             return
         try:
+            if opts.date and not opts.allow_empty and not articles_stored(self.settings):
+                # Rendering it would archive an empty issue of a day nothing was crawled for.
+                print(
+                    f"newsbot: error: no articles are stored for {opts.date}; nothing to report "
+                    "(crawl the day first, or add --allow-empty to render it empty)",
+                    file=sys.stderr,
+                )
+                self.exitcode = 1
+                return
             asyncio.run(improve_window(self.settings, report_window(self.settings)))
             published = publish_day(self.settings)
         except Exception as exc:
@@ -107,3 +133,19 @@ class Command(ScrapyCommand):
             )
             return 1
         return 0
+
+
+def drop_day(settings, day: str) -> int:
+    """`--drop D`: remove D's stored report and the files it wrote; exit 1 when nothing is stored for D."""
+    try:
+        removed = drop_stored_day(settings, day)
+    except Exception as exc:
+        report_failed(exc, "day not dropped")
+        return 1
+    if removed is None:
+        print(f"newsbot: error: no report is stored for {day}; nothing to drop", file=sys.stderr)
+        return 1
+    print(f"dropped {day}: its stored report and {len(removed)} file(s); `scrapy publish` removes its page")
+    for path in removed:
+        print(f"removed {path}")
+    return 0

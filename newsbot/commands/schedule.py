@@ -37,8 +37,9 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
-from newsbot.commands import check_start_up, pick_sources, use_sources
+from newsbot.commands import check_start_up, narrow_sources, pick_sources, use_sources
 from newsbot.commands.job_outcome import JobOutcomes
+from newsbot.commands.outcome import push_failure
 from newsbot.config import check_settings, config_for
 from newsbot.sources.catalog import SOURCES
 from newsbot.text.urls import mask_uri_password
@@ -133,6 +134,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
+        narrow_sources(self.settings, opts.sources)
         check_start_up(self.settings)
         use_sources(self.settings)
         if opts.date:
@@ -147,7 +149,7 @@ class Command(ScrapyCommand):
     def run(self, args, opts):
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}")
-        names = pick_sources(opts.sources)
+        names = pick_sources(self.settings, opts.sources)
         urls = [u.strip() for value in (opts.url or [DEFAULT_URL]) for u in value.split(",") if u.strip()]
         user = os.environ.get("SCRAPYD_USERNAME") or ""
         auth = (user, os.environ.get("SCRAPYD_PASSWORD") or "") if user else None
@@ -230,6 +232,12 @@ class Command(ScrapyCommand):
         code = 0 if complete and not failed and not outcomes.failed else 1
         if opts.no_report:
             return code
+        if not outcomes.ok:
+            # No job read a feed: like a digest, the day is not rendered and an earlier report of it stays.
+            line = f"no source produced a good feed; no report written or stored for {day}"
+            print(f"newsbot: error: {line}", file=sys.stderr)
+            push_failure(self.settings, f"newsbot：{day} 日报未生成：{len(names)} 个来源都没有取得可用的 feed")
+            return 1
         return self.render_report(day, opts) or code
 
     def job_settings(self, opts) -> list[str]:
@@ -314,13 +322,16 @@ class Command(ScrapyCommand):
     def render_report(self, day: str, opts) -> int:
         """`scrapy report --date D --push` in a child process: the one code path that renders and
         delivers a day, with this command's -s settings."""
-        cmd = [sys.executable, "-m", "scrapy", "report", "--date", day]
+        # The jobs crawled the day: a day whose feeds were all empty is still reported, as an empty day.
+        cmd = [sys.executable, "-m", "scrapy", "report", "--date", day, "--allow-empty"]
         # Pushed when there is somewhere to push to; a push that fails then fails this command too.
         delivery = config_for(self.settings).delivery
         if delivery.enabled and delivery.channels:
             cmd.append("--push")
         for item in opts.set or []:
             cmd += ["-s", item]
+        if opts.sources:
+            cmd += ["-s", "NEWSBOT_SOURCES=" + ",".join(config_for(self.settings).crawl.sources)]
         if opts.loglevel:
             cmd += ["-L", opts.loglevel]
         print(f"all jobs finished; rendering the report for {day}")

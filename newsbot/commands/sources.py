@@ -140,7 +140,7 @@ class Command(ScrapyCommand):
         self.exitcode = self.health(opts)
 
     def health(self, opts) -> int:
-        names = pick_sources(opts.sources)
+        names = pick_sources(self.settings, opts.sources)
         try:
             client, db = sync_db(self.settings)
             try:

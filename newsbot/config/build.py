@@ -126,25 +126,26 @@ SOURCE_NAME_SETTINGS = ("NEWSBOT_SOURCES", "NEWSBOT_PLAYWRIGHT_SOURCES")
 
 
 def _unknown_sources(settings, already: set[str]) -> list[str]:
-    from newsbot.sources.catalog import SourcesError, load_sources
+    from newsbot.sources.catalog import SourcesError, disabled_sources, load_sources, names_problem
 
     names = {name: _parse(settings, DECLARED[name]) for name in SOURCE_NAME_SETTINGS if name not in already}
     if not any(names.values()):
         return []
     try:
-        known = load_sources(
+        files = (
             _parse(settings, DECLARED["NEWSBOT_SOURCES_FILE"]),
-            packages=list(_parse(settings, DECLARED["NEWSBOT_PARSER_PACKAGES"])),
+            list(_parse(settings, DECLARED["NEWSBOT_PARSER_PACKAGES"])),
         )
+        enabled = load_sources(files[0], packages=files[1])
+        disabled = disabled_sources(*files)
     except (SourcesError, SettingsError):
         return []  # the loader (or the line above) reports the file
     problems = []
     for name, listed in names.items():
-        unknown = [n for n in listed if n not in known]
-        if unknown:
+        if problem := names_problem(listed, enabled, set(enabled) | disabled):
             problems.append(
                 f"setting {name}={_shown(_raw(settings, DECLARED[name]))} is not valid: expected a comma-separated "
-                f"list of spider names of enabled sources (`scrapy list`); no source is named {', '.join(unknown)}"
+                f"list of spider names of enabled sources (`scrapy list`); {problem}"
             )
     return problems
 

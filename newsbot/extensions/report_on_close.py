@@ -42,6 +42,11 @@ class ReportOnCloseExtension:
         # This crawl's figures come from its own stats: RunStatsExtension's `runs` document may not
         # be written yet, since spider_closed handlers run side by side.
         run = RunSummary.from_stats(spider.name, stats.get_stats())
+        # A crawl stopped by a signal, or whose feeds all failed, does not replace the day's report
+        # (`scrapy crawl` says so and exits non-zero: newsbot.commands.outcome).
+        if reason == "shutdown" or not run.good:
+            logger.warning("No report: %s", "the crawl was interrupted" if reason == "shutdown" else "no feed was read")
+            return
         try:
             # pymongo's blocking client and the templates stay off the reactor's loop.
             published = await asyncio.to_thread(publish_day, self.crawler.settings, {spider.name: run})

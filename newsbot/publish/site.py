@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -46,6 +47,7 @@ class PublishResult:
     written: list[str] = field(default_factory=list)  # relative paths, in build order
     unchanged: int = 0
     feed: bool = True  # feed.xml was built (there is a site URL)
+    removed: list[str] = field(default_factory=list)  # pages of days and weeks no longer stored
 
 
 def week_page(week: str) -> str:
@@ -158,8 +160,30 @@ def publish(settings, db, output_dir) -> PublishResult:
             continue
         write_atomic(path, text)
         result.written.append(rel)
+    result.removed = remove_stale_pages(out, files)
     logger.info("Published %d days to %s: %d files rewritten, %d unchanged", len(days), out, *_counts(result))
     return result
+
+
+# The pages the site makes for a day and for a week: only these are ever removed from its folder.
+YEAR = "[0-9][0-9][0-9][0-9]"
+STALE_PAGES = (f"{YEAR}-[0-9][0-9]-[0-9][0-9]/index.html", f"weekly/{YEAR}-W[0-9][0-9]/index.html")
+
+
+def remove_stale_pages(out: Path, files: dict[str, str]) -> list[str]:
+    """Remove the page of every day or week the store no longer holds (a day dropped with
+    `scrapy report --drop`), and its folder once empty; the relative paths removed."""
+    removed = []
+    for pattern in STALE_PAGES:
+        for path in sorted(out.glob(pattern)):
+            rel = path.relative_to(out).as_posix()
+            if rel in files:
+                continue
+            path.unlink()
+            with suppress(OSError):
+                path.parent.rmdir()
+            removed.append(rel)
+    return removed
 
 
 def _counts(result: PublishResult) -> tuple[int, int]:
@@ -173,4 +197,5 @@ def describe(result: PublishResult) -> list[str]:
         f"{len(result.written)} files rewritten, {result.unchanged} unchanged"
     ]
     lines += [f"rewrote {rel}" for rel in result.written]
+    lines += [f"removed {rel}" for rel in result.removed]
     return lines

@@ -22,9 +22,10 @@ from newsbot.report.build import Report, build_report
 from newsbot.report.memory import memory_record
 from newsbot.report.render import render_formats
 from newsbot.runs.stat_keys import RunSummary
+from newsbot.storage.articles import has_articles
 from newsbot.storage.connection import sync_db
 from newsbot.storage.report_schema import check_for_write
-from newsbot.storage.reports import save_report
+from newsbot.storage.reports import delete_report, save_report
 from newsbot.text.window import Window, report_window
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,36 @@ def publish_day(
         return publish_report(settings, db, window, out, runs=runs, now=now)
     finally:
         client.close()
+
+
+def articles_stored(settings) -> bool:
+    """Whether any article is stored for the window of the day NEWSBOT_DATE names."""
+    window = report_window(settings)
+    client, db = sync_db(settings)
+    try:
+        return has_articles(db, window.start, window.cutoff)
+    finally:
+        client.close()
+
+
+def drop_stored_day(settings, day: str) -> list[Path] | None:
+    """Remove the stored report of DAY and the report files it wrote: the paths removed, or None when
+    no report of DAY is stored. Its articles stay (a later `scrapy report --date DAY` renders it again)."""
+    client, db = sync_db(settings)
+    try:
+        doc = delete_report(db, day)
+    finally:
+        client.close()
+    if doc is None:
+        return None
+    removed = []
+    for name in doc.get("files") or []:
+        path = Path(name)
+        # Only the day's own report files: a document names no other path, but a crafted one could.
+        if path.name.startswith(f"{day}.") and path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def push_unavailable(settings) -> str | None:

@@ -13,6 +13,8 @@ NAMESPACE = "newsbot/"
 
 # -- feeds and article pages (spiders/base.py, snapshot.py) -------------------------------------
 FEED_FETCHED = "newsbot/feed/fetched"
+# A feed fetched and read (empty, or malformed with entries kept, included): a run needs one to count as good.
+FEED_READ = "newsbot/feed/read"
 FEED_ENTRIES = "newsbot/feed/entries"
 FEED_BLOCKED = "newsbot/feed/blocked"
 FEED_ERROR = "newsbot/feed/error"
@@ -113,6 +115,7 @@ class RunSummary:
     # scrapyd's job id (the `_job` spider argument): `scrapy schedule` reads each job's outcome by it.
     job: str | None = None
     feeds_fetched: int = 0
+    feeds_read: int = 0
     items_seen: int = 0
     stored: int = 0
     new: int = 0
@@ -160,6 +163,7 @@ class RunSummary:
         return cls(
             source=source,
             feeds_fetched=get(FEED_FETCHED),
+            feeds_read=get(FEED_READ),
             items_seen=items_seen,
             stored=get(ITEMS_STORED),
             new=get(ITEMS_NEW),
@@ -181,6 +185,11 @@ class RunSummary:
             counters={k.removeprefix(NAMESPACE): v for k, v in stats.items() if k.startswith(NAMESPACE)},
             **run,
         )
+
+    @property
+    def good(self) -> bool:
+        """At least one of its feeds was fetched and read: an empty or quiet feed is good, a failed one is not."""
+        return self.feeds_read > 0
 
     @property
     def duration_s(self) -> float | None:

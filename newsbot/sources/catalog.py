@@ -166,6 +166,34 @@ def load_sources(
 ) -> dict[str, Source]:
     """Built-ins, then the user's file on top; the enabled ones, in file order. `packages`: the
     NEWSBOT_PARSER_PACKAGES a `parser` may name besides newsbot.parsers."""
+    entries = _entries(user_file, packages)
+    sources = {name: build_source(entry) for name, entry in entries.items() if entry.get("enabled", True)}
+    if only:
+        if problem := names_problem(only, sources, entries):
+            raise SourcesError(f"NEWSBOT_SOURCES: {problem}")
+        sources = {name: src for name, src in sources.items() if name in only}
+    return sources
+
+
+def disabled_sources(user_file: str | None = None, packages: list[str] | tuple = ()) -> set[str]:
+    """The names of the sources the files declare with `enabled = false`."""
+    return {name for name, entry in _entries(user_file, packages).items() if entry.get("enabled") is False}
+
+
+def names_problem(names, enabled, known) -> str | None:
+    """Why NAMES are not all enabled sources (one line naming the disabled and the unknown ones), or None.
+    `known`: every declared name, enabled or not."""
+    disabled = [n for n in names if n not in enabled and n in known]
+    unknown = [n for n in names if n not in known]
+    parts = []
+    if disabled:
+        parts.append(f"source(s) {', '.join(disabled)} disabled (enabled = false in the sources file)")
+    if unknown:
+        parts.append(f"no source is named {', '.join(unknown)}")
+    return "; ".join(parts) or None
+
+
+def _entries(user_file: str | None, packages) -> dict[str, dict]:
     entries: dict[str, dict] = {}
     for origin, text in [(BUILTIN, _read(BUILTIN))] + ([(str(user_file), _read(user_file))] if user_file else []):
         for name, entry in read_entries(text, origin, packages).items():
@@ -175,13 +203,7 @@ def load_sources(
                 _require(entry, origin, name)
                 entries[name] = entry
             entries[name]["origin"] = origin
-    sources = {name: build_source(entry) for name, entry in entries.items() if entry.get("enabled", True)}
-    if only:
-        unknown = [n for n in only if n not in sources]
-        if unknown:
-            raise SourcesError(f"NEWSBOT_SOURCES names unknown or disabled source(s): {', '.join(unknown)}")
-        sources = {name: src for name, src in sources.items() if name in only}
-    return sources
+    return entries
 
 
 def _package_file(location: str, package: str, resource: str):

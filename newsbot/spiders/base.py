@@ -149,6 +149,8 @@ class FeedSpider(scrapy.Spider):
                 len(feed.entries),
             )
             self._inc(keys.FEED_MALFORMED)
+        if feed.entries or feed.status != "malformed":
+            self._inc(keys.FEED_READ)
         if not feed.entries:
             # arXiv is empty every weekend: a warning, not an error.
             logger.warning("%s: feed at %s has no entries", self.name, response.url)

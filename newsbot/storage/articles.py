@@ -78,3 +78,8 @@ def articles_in_window(db, start: datetime, cutoff: datetime, opening_chars: int
         picked["content"] = (doc.get("content") or "")[:opening_chars]
         docs.append(picked)
     return docs
+
+
+def has_articles(db, start: datetime, cutoff: datetime) -> bool:
+    """Whether any article is published in [start, cutoff)."""
+    return db.articles.find_one({"published_at": {"$gte": start, "$lt": cutoff}}, {"_id": 1}) is not None

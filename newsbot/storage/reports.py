@@ -19,6 +19,11 @@ def save_report(db, doc: dict) -> None:
     db.reports.replace_one({"date": doc["date"]}, doc, upsert=True)
 
 
+def delete_report(db, day: str) -> dict | None:
+    """Remove the stored report of DAY (ISO date); the document removed, or None when there was none."""
+    return db.reports.find_one_and_delete({"date": day})
+
+
 # Every read below takes whole documents and checks them against the schema: a document that fails is
 # skipped (report_schema.valid_or_none), so no reader meets a field of the wrong type.
 

@@ -14,7 +14,9 @@ def report_push(scrapy_runner, channels: dict | None, env: dict | None = None):
     settings = {"NEWSBOT_PUSH_RETRIES": "0", "NEWSBOT_ANALYZER": "heuristic"}
     if channels is not None:
         settings["NEWSBOT_CHANNELS"] = json.dumps(channels)
-    return scrapy_runner("report", "--date", "2026-02-04", "--push", env_extra=env, timeout=120, **settings)
+    return scrapy_runner(
+        "report", "--date", "2026-02-04", "--allow-empty", "--push", env_extra=env, timeout=120, **settings
+    )
 
 
 @pytest.mark.slow  # a real `scrapy report` process

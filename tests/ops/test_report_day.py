@@ -30,7 +30,7 @@ def test_a_run_for_day_d_counts_for_d_whenever_it_finished(scrapy_runner, mongo_
     assert "nvidia" not in missing and "36kr" in missing, "only the sources that did not run are missing"
 
     # The same run does not count for another day.
-    other = scrapy_runner("report", "--date", "2026-02-05", **common)
+    other = scrapy_runner("report", "--date", "2026-02-05", "--allow-empty", **common)
     assert other.returncode == 0, other.stderr[-3000:]
     stats = json.loads((tmp_path / "reports" / "2026-02-05.json").read_text(encoding="utf-8"))["stats"]
     assert "nvidia" in {m["source"] for m in stats["missing_sources"]}

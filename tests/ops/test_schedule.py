@@ -247,3 +247,25 @@ def test_a_node_that_is_down_is_named_and_the_others_run_the_day(http_server, sc
     assert line.startswith(f"newsbot: error: cannot reach scrapyd at {dead}/")
     assert line.endswith("; the day runs on the other node(s)")
     assert [j["spider"] for j in node.scheduled] == ["36kr", "arxiv"]
+
+
+def test_named_sources_are_the_only_ones_the_report_expects(http_server, scrapy_runner, mongo_db, tmp_path):
+    node = FakeScrapyd(http_server, db=mongo_db)
+    done = schedule(scrapy_runner, "--url", node.url, "--sources", "36kr,arxiv", "--date", "2026-02-04")
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    report = json.loads((tmp_path / "reports" / "2026-02-04.json").read_text(encoding="utf-8"))
+    # The others were not scheduled, so the report does not list them as 未抓取.
+    assert set(report["stats"]["sources"]) == {"36kr", "arxiv"}
+    assert {m["source"] for m in report["stats"]["missing_sources"]} <= {"36kr", "arxiv"}
+
+
+def test_a_day_whose_every_job_failed_renders_no_report(http_server, scrapy_runner, mongo_db, tmp_path):
+    node = FakeScrapyd(http_server, db=mongo_db, outcomes={"nvidia": "error", "qbitai": "crash"})
+    done = schedule(scrapy_runner, "--url", node.url, "--sources", "nvidia,qbitai", "--date", "2026-02-04")
+    assert done.returncode == 1, done.stdout + done.stderr[-2000:]
+    assert (
+        "newsbot: error: no source produced a good feed; no report written or stored for 2026-02-04"
+        in done.stderr.splitlines()
+    )
+    assert "rendering the report" not in done.stdout
+    assert not (tmp_path / "reports").exists() and mongo_db.reports.count_documents({}) == 0

@@ -112,7 +112,7 @@ def test_publish_week_and_the_next_day_skip_the_bad_documents(scrapy_runner, arc
     assert json.loads((tmp_path / "reports" / "2026-W06.json").read_text(encoding="utf-8"))["days"] == [GOOD_DAY]
 
     # The next day reads its memory window (2026-02-02 and -03 are bad, -04 good) and renders as usual.
-    nxt = scrapy_runner("report", "--date", "2026-02-05", NEWSBOT_ANALYZER="heuristic")
+    nxt = scrapy_runner("report", "--date", "2026-02-05", "--allow-empty", NEWSBOT_ANALYZER="heuristic")
     assert nxt.returncode == 0, nxt.stderr[-3000:]
     assert_skipped_once_each(nxt, ids, ["2026-02-02", "2026-02-03"])
     assert db.reports.find_one({"date": "2026-02-05"}) is not None

@@ -94,8 +94,9 @@ def test_crawl_and_digest_of_a_user_source(scrapy_runner, user, tmp_path, mongo_
     assert digest.returncode == 0, digest.stderr[-3000:]
     payload = json.loads((tmp_path / "reports" / f"{DAY}.json").read_text(encoding="utf-8"))
     assert payload["stats"]["sources"]["example-ai"]["status"] == "ok"
-    assert payload["stats"]["sources"]["nvidia"]["source_name"] == "NVIDIA Blog"  # overridden
-    assert "arxiv" not in payload["stats"]["sources"]  # disabled
+    # --sources narrows the day: the overridden nvidia and the disabled arxiv are not expected (issue 20);
+    # the override itself shows in `scrapy sources` below.
+    assert set(payload["stats"]["sources"]) == {"example-ai"}
     shown = [e for e in payload["international"] if e["source"] == "example-ai"]
     assert shown and all(e["source_name"] == "Example AI" for e in shown)
 
