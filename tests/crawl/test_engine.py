@@ -30,6 +30,8 @@ def two_crawls(mongo_uri):
     env = scrapy_env(MONGO_URI=mongo_uri)
     args = ("digest", "--snapshot", str(SNAPSHOT_DAY), "--date", "2026-02-04", "-s", f"MONGO_DATABASE={db_name}")
     args += ("-s", "NEWSBOT_ANALYZER=heuristic", "-s", "NEWSBOT_REPORT_ENABLED=False")
+    # The engine's INFO lines (spiders opened and closed) are read below; a digest's screen shows WARNING up.
+    args += ("-s", "LOG_LEVEL=INFO")
     first = run_scrapy(*args, env=env)
     db = client[db_name]
     after_first = {d["url"]: d for d in db.articles.find({}, {"content": 0})}
