@@ -110,6 +110,6 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "newsbot.extensions.run_stats.RunStatsExtension": 500,
+    "newsbot.extensions.report_on_close.ReportOnCloseExtension": 900,
 }
 STATS_CLASS = "newsbot.extensions.run_stats.StatsCollector"
-EXTENSIONS["newsbot.extensions.report_on_close.ReportOnCloseExtension"] = 900

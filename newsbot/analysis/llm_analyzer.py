@@ -61,7 +61,7 @@ class LLMAnalyzer(Analyzer):
     def client(self) -> ChatClient:
         # Made on first use: an analyzer that only judges offline (the judge pipeline's) never opens one.
         if self._client is None:
-            self._client = ChatClient(self.config.llm, stats_hook=self.counters.inc)
+            self._client = ChatClient(self.config.llm, stats_hook=self.counters.inc, gate=self.gate)
         return self._client
 
     # -- the interface ----------------------------------------------------------------------------

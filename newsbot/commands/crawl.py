@@ -8,6 +8,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
 from newsbot.commands import check_parsers, check_start_up
 from newsbot.runs.stat_keys import STORE_UNAVAILABLE
+from newsbot.runtime.resources import share_resources
 
 
 def store_failure(crawlers) -> str | None:
@@ -30,6 +31,7 @@ class Command(ScrapyCrawlCommand):
     def _create_crawler(self, spidercls):
         # Keep a handle on the crawler: the process forgets it once it finishes.
         self.crawler = super()._create_crawler(spidercls)
+        share_resources(self.crawler_process, self.crawler)
         return self.crawler
 
     def run(self, args, opts):

@@ -23,6 +23,7 @@ from newsbot.commands import (
 from newsbot.commands.crawl import store_failure
 from newsbot.config import config_for
 from newsbot.runs.stat_keys import RunSummary
+from newsbot.runtime.resources import share_resources
 from newsbot.storage.connection import embedded_server_running
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class Command(ScrapyCommand):
             if name is None:
                 return
             crawler = self.crawler_process.create_crawler(name)
+            share_resources(self.crawler_process, crawler)
             when_done(self.crawler_process.crawl(crawler), lambda: finished(name, crawler))
 
         def finished(name: str, crawler) -> None:
