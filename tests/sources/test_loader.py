@@ -33,6 +33,7 @@ def test_builtins_load_with_their_flags():
     assert sources["36kr"].parser == "36kr" and sources["36kr"].full_text
     assert sources["arxiv"].spider_settings() == {"DOWNLOAD_DELAY": 15.0}
     assert sources["arxiv"].quiet_weekdays == ("Sat", "Sun")
+    assert sources["arxiv"].home_category == "学术突破" and sources["ft"].home_category is None
     assert sources["bloomberg"].paywalled and sources["bloomberg"].weight == 1.2
     assert sources["qbitai"].region == "domestic" and sources["nvidia"].allowed_domains == ("nvidia.com",)
 
@@ -78,6 +79,7 @@ def test_override_key_by_key_and_disable(tmp_path):
         (MINIMAL.replace("example.org/feed.xml", "example.org:99999/feed.xml"), "has a port outside 1-65535"),
         (MINIMAL.replace("example.org/feed.xml", "exa_mple.org/feed.xml"), "does not name a valid host"),
         (MINIMAL.replace('lang = "en"', 'lang = "fr"'), "lang must be one of zh, en"),
+        (MINIMAL + "category = 'papers'\n", "category must be one of policy, funding"),
         (MINIMAL + "full_text = 'yes'\n", "full_text must be bool"),
         (MINIMAL + "weight = true\n", "weight must be int or float"),
         (MINIMAL + "quiet_weekdays = ['Someday']\n", "quiet_weekdays"),
