@@ -63,7 +63,10 @@ def test_override_key_by_key_and_disable(tmp_path):
         (MINIMAL.replace("https://example.org/feed.xml", "/feed.xml"), "is not an http(s) URL"),
         (MINIMAL + "parser = 'nonesuch'\n", "parser 'nonesuch' does not exist"),
         (MINIMAL + "parser = '..newsbot:x'\n", "is not package.module:function"),
-        (MINIMAL + "parser = 'shutil:rmtree'\n", "shutil is not in newsbot.parsers or a package NEWSBOT_PARSER_PACK"),
+        (
+            MINIMAL + "parser = 'shutil:rmtree'\n",
+            "shutil is not in newsbot.parsers, newsbot.sites or a package NEWSBOT_PARSER_PACK",
+        ),
         (MINIMAL + "parser = 'builtins:exec'\n", "builtins is not in newsbot.parsers"),
         (MINIMAL + "parser = 'newsbot.parsers.nonesuch:parse'\n", "there is no module newsbot.parsers.nonesuch"),
         (MINIMAL + "weight = nan\n", "weight must be a finite number of at least 0, not nan"),
