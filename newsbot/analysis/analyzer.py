@@ -14,12 +14,12 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, Counters, Outcome
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import HeuristicAnalyzer, HeuristicResult, analyze_in_worker, warm_up_worker
 from newsbot.analysis.llm import Gate
 from newsbot.analysis.overview import HIGHLIGHT_PREFIX, OverviewResult, heuristic_overview
 from newsbot.analysis.schema import REASON_MAX_CHARS, AnalysisRecord, AnalyzerKind
-from newsbot.analysis.service import AnalysisConfig, Counters, Outcome
 from newsbot.analysis.tags import jieba_warm
 from newsbot.runs import stat_keys as keys
 from newsbot.runtime.workers import Offload

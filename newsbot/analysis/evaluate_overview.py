@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from statistics import mean
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, DiskReplyCache
 from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.lexicon import gazetteer
 from newsbot.analysis.llm import LLMCallError
@@ -22,7 +23,6 @@ from newsbot.analysis.overview import (
     OVERVIEW_MAX_CHARS,
     check_highlights,
 )
-from newsbot.analysis.service import AnalysisConfig, DiskReplyCache
 from newsbot.text.lang import is_chinese
 
 

@@ -14,6 +14,7 @@ import json
 import logging
 
 from newsbot.analysis.analyzer import INJECTION_NOTE, Analyzer, append_note, finish
+from newsbot.analysis.analyzer_support import InvalidOutput, Outcome
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.batch import BatchJob, Collector, elements_by_id, shares
 from newsbot.analysis.heuristic import HeuristicResult
@@ -33,7 +34,6 @@ from newsbot.analysis.llm import (
 from newsbot.analysis.overview import OVERVIEW_MAX_CHARS, llm_overview, overview_messages
 from newsbot.analysis.prompts import load_prompts, make_fence, make_fences
 from newsbot.analysis.schema import REASON_MAX_CHARS, SCORE_BANDS, AnalyzerKind, Category, Importance, ModelJudgement
-from newsbot.analysis.service import InvalidOutput, Outcome
 from newsbot.runs import stat_keys as keys
 from newsbot.text.dates import date_prefix
 from newsbot.text.sentences import cut_to_budget

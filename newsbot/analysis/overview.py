@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from newsbot.analysis.analyzer_support import AnalysisConfig
 from newsbot.analysis.lexicon import gazetteer
 from newsbot.analysis.llm import (
     ChatClient,
@@ -41,7 +42,6 @@ from newsbot.analysis.llm import (
 )
 from newsbot.analysis.prompts import load_prompts, make_fence
 from newsbot.analysis.schema import Category, Importance
-from newsbot.analysis.service import AnalysisConfig
 from newsbot.analysis.summary import lead_text
 from newsbot.storage.errors import StoreError
 from newsbot.storage.llm_cache import cache_answer, cached_answer

@@ -17,8 +17,8 @@ import logging
 
 from itemadapter import ItemAdapter
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, Counters
 from newsbot.analysis.factory import make_analyzer
-from newsbot.analysis.service import AnalysisConfig, Counters
 from newsbot.config import config_for
 from newsbot.runs import stat_keys as keys
 from newsbot.runtime.resources import resources_of

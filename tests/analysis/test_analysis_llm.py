@@ -10,9 +10,9 @@ from importlib import resources
 import pytest
 
 from newsbot.analysis.analyzer import Analyzer
+from newsbot.analysis.analyzer_support import Counters
 from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.schema import SCORE_BANDS, AnalysisRecord
-from newsbot.analysis.service import Counters
 from newsbot.runtime.resources import ProcessResources
 from tests.analysis.conftest import ARTICLES, article_doc
 
