@@ -18,7 +18,7 @@ from newsbot.analysis.analyzer_support import AnalysisConfig, Counters, Outcome
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import HeuristicAnalyzer, HeuristicResult, analyze_in_worker, warm_up_worker
 from newsbot.analysis.llm import Gate
-from newsbot.analysis.overview import HIGHLIGHT_PREFIX, OverviewResult, heuristic_overview
+from newsbot.analysis.overview_writer import HIGHLIGHT_PREFIX, OverviewResult, heuristic_overview
 from newsbot.analysis.schema import REASON_MAX_CHARS, AnalysisRecord, AnalyzerKind
 from newsbot.analysis.tags import jieba_warm
 from newsbot.runs import stat_keys as keys

@@ -31,7 +31,7 @@ from newsbot.analysis.llm import (
     reask_message,
     validate_judgement,
 )
-from newsbot.analysis.overview import OVERVIEW_MAX_CHARS, llm_overview, overview_messages
+from newsbot.analysis.overview_writer import OVERVIEW_MAX_CHARS, llm_overview, overview_messages
 from newsbot.analysis.prompts import load_prompts, make_fence, make_fences
 from newsbot.analysis.schema import REASON_MAX_CHARS, SCORE_BANDS, AnalyzerKind, Category, Importance, ModelJudgement
 from newsbot.runs import stat_keys as keys

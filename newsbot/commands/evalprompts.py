@@ -50,7 +50,7 @@ from newsbot.analysis.evaluate import (
 )
 from newsbot.analysis.evaluate_overview import evaluate_days
 from newsbot.analysis.factory import make_analyzer
-from newsbot.analysis.overview import overview_messages
+from newsbot.analysis.overview_writer import overview_messages
 from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.realrows import AUTHORED, REAL, RealDayError, load_real_day, row_kind
 from newsbot.commands import check_start_up

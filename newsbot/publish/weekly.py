@@ -214,7 +214,7 @@ def offline_highlights(events: list[dict], n: int = 3) -> str:
 
 def week_summary(settings, db, events: list[dict], raw_count: int, counts_text: str) -> tuple[str, str]:
     """(本周总结, how it was written: llm | heuristic | heuristic-fallback)."""
-    from newsbot.analysis.overview import compose_overview_sync
+    from newsbot.analysis.overview_writer import compose_overview_sync
 
     top = events[: config_for(settings).publish.weekly_summary_events]
     offline = f"{counts_text} {offline_highlights(events)}".strip()

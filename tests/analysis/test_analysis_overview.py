@@ -6,7 +6,7 @@ import asyncio
 
 from pymongo import AsyncMongoClient
 
-from newsbot.analysis.overview import compose_overview, compose_overview_sync
+from newsbot.analysis.overview_writer import compose_overview, compose_overview_sync
 from tests.analysis.conftest import settings
 
 ENTRIES = [

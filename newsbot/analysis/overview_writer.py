@@ -10,7 +10,7 @@ Chinese (`highlight`): a Chinese title, else the opening clause of a Chinese sum
 Chinese names of the entry's main entities and its category ("英伟达与OpenAI的融资动态"); never an
 English title.
 
-    from newsbot.analysis.overview import compose_overview, compose_overview_sync
+    from newsbot.analysis.overview_writer import compose_overview, compose_overview_sync
     result = await compose_overview(entries, raw_count=172, settings=settings, db=async_db)
     result = compose_overview_sync(entries, raw_count=172, settings=settings, db=pymongo_db)
     result.text  # the full overview line
