@@ -3,7 +3,7 @@
 A model's reply is validated against the schema, re-asked once when invalid, and replaced by the
 offline judgement (a "fallback" record, which the next run retries) when it fails twice or the call
 does. Instructions planted in the article cannot raise its verdicts (see _model_record). With
-NEWSBOT_LLM_BATCH=k an article's first question travels with k-1 others (newsbot.analysis.batch
+NEWSBOT_LLM_BATCH=k an article's first question travels with k-1 others (newsbot.analysis.llm_batch
 groups them; this class asks); everything after that stays per article.
 """
 
@@ -16,7 +16,6 @@ import logging
 from newsbot.analysis.analyzer import INJECTION_NOTE, Analyzer, append_note, finish
 from newsbot.analysis.analyzer_support import InvalidOutput, Outcome
 from newsbot.analysis.article import ArticleInput
-from newsbot.analysis.batch import BatchJob, Collector, elements_by_id, shares
 from newsbot.analysis.heuristic import HeuristicResult
 from newsbot.analysis.llm import (
     MODEL_SUMMARY_MAX,
@@ -31,6 +30,7 @@ from newsbot.analysis.llm import (
     reask_message,
     validate_judgement,
 )
+from newsbot.analysis.llm_batch import BatchJob, Collector, elements_by_id, shares
 from newsbot.analysis.overview_writer import OVERVIEW_MAX_CHARS, llm_overview, overview_messages
 from newsbot.analysis.prompts import load_prompts, make_fence, make_fences
 from newsbot.analysis.schema import REASON_MAX_CHARS, SCORE_BANDS, AnalyzerKind, Category, Importance, ModelJudgement
