@@ -19,7 +19,7 @@ from pymongo import AsyncMongoClient, MongoClient
 
 from newsbot.config import config_for
 from newsbot.runtime.resources import resources_of
-from newsbot.storage.batch import AnalysisWriter, ArticleReader
+from newsbot.storage.bulk import AnalysisWriter, ArticleReader
 from newsbot.storage.embedded import ensure_embedded_server, running_server
 from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 from newsbot.storage.indexes import create_indexes
