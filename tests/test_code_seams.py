@@ -126,7 +126,7 @@ REGISTRY_ALLOWLIST = {
     "newsbot/delivery/secrets.py:_FILTER": "logging's loggers are process-wide; the filter sits on them",
     "newsbot/fetch/browser.py:_GUARDED_PAGES": "scrapy-playwright calls its abort predicate with a request only",
     "newsbot/storage/report_schema.py:_skipped": "an invalid stored report is logged once per process",
-    "newsbot/publish/templating.py:_ENV": "the site's Jinja environment, built once (a cache of templates)",
+    "newsbot/archive/templating.py:_ENV": "the site's Jinja environment, built once (a cache of templates)",
     "newsbot/sources/catalog.py:SOURCES": "the source catalog, read by report/ and health/ without a crawler",
 }
 MUTATORS = {"add", "append", "clear", "discard", "extend", "insert", "pop", "popitem", "remove", "setdefault", "update"}

@@ -17,7 +17,7 @@ _ENV: Environment | None = None
 def environment() -> Environment:
     global _ENV
     if _ENV is None:
-        env = template_environment("newsbot.publish", escaped=("html", "html.j2", "xml"))
+        env = template_environment("newsbot.archive", escaped=("html", "html.j2", "xml"))
         env.globals["mark"] = IMPORTANCE_MARK
         _ENV = env
     return _ENV

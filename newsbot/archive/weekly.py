@@ -18,10 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from newsbot.analysis.schema import Importance
+from newsbot.archive.stored import StoredDay, stored_days
+from newsbot.archive.templating import csp, page_style, render
 from newsbot.config import config_for
 from newsbot.config.values import REPORT_FORMATS
-from newsbot.publish.stored import StoredDay, stored_days
-from newsbot.publish.templating import csp, page_style, render
 from newsbot.report.candidate import REGIONS
 from newsbot.report.cluster import UnionFind
 from newsbot.report.keys import EventKeys
