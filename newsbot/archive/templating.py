@@ -1,4 +1,4 @@
-"""Templates of the published pages and the weekly report (package data under publish/templates).
+"""Templates of the published pages and the weekly report (package data under archive/templates).
 
 The same Jinja2 guarantees as the daily report: HTML and XML are autoescaped, undefined names fail,
 links go through `safe_url`, and inline style is allowed by hash only (the pages' CSP)."""
