@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 from pymongo import AsyncMongoClient, MongoClient  # noqa: E402
 from scrapy.settings import Settings  # noqa: E402
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, Counters  # noqa: E402
 from newsbot.analysis.factory import make_analyzer  # noqa: E402
-from newsbot.analysis.service import AnalysisConfig, Counters  # noqa: E402
 from newsbot.config import config_for  # noqa: E402
 from newsbot.runs import stat_keys as keys  # noqa: E402
 from newsbot.storage.embedded import ensure_embedded_server, stop_embedded_server  # noqa: E402

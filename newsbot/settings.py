@@ -12,10 +12,10 @@ from newsbot.config import values as _values
 
 BOT_NAME = "newsbot"
 # Every source (newsbot/sources.toml + NEWSBOT_SOURCES_FILE) is a spider; SPIDER_MODULES only hold
-# the quirk classes of sites that need code (newsbot.spiders.loader).
+# the quirk classes of sites that need code, one package per site (newsbot.sites).
 SPIDER_LOADER_CLASS = "newsbot.spiders.loader.SourceSpiderLoader"
-SPIDER_MODULES = ["newsbot.spiders"]
-NEWSPIDER_MODULE = "newsbot.spiders"
+SPIDER_MODULES = ["newsbot.sites"]
+NEWSPIDER_MODULE = "newsbot.sites"
 COMMANDS_MODULE = "newsbot.commands"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -110,6 +110,6 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "newsbot.extensions.run_stats.RunStatsExtension": 500,
+    "newsbot.extensions.report_on_close.ReportOnCloseExtension": 900,
 }
 STATS_CLASS = "newsbot.extensions.run_stats.StatsCollector"
-EXTENSIONS["newsbot.extensions.report_on_close.ReportOnCloseExtension"] = 900

@@ -222,5 +222,5 @@ ROOT_MODULES = ("__init__.py", "items.py", "settings.py")
 
 def test_only_init_settings_and_items_sit_at_the_package_root():
     """Every other module lives in the package it serves (README: "Where modules moved"), so the folder
-    layout shows the data flow: spiders, pipelines, analysis, report, publish, delivery."""
+    layout shows the data flow: spiders and sites, pipelines, analysis, report, archive, delivery."""
     assert sorted(p.name for p in NEWSBOT.glob("*.py")) == list(ROOT_MODULES)

@@ -112,3 +112,84 @@ def test_the_branch_check_finds_each_kind_of_branch():
     assert any("compares a mode" in f for f in mode_branches(source))
     assert any("isinstance" in f for f in mode_branches(source))
     assert any("is_llm" in f for f in mode_branches(source))
+
+
+# --- module-level registries ------------------------------------------------------------------------
+# What a crawler process shares belongs to it (newsbot.runtime.resources), so a test or a second
+# process never sees another's. Only state that is process-wide by nature stays in a module.
+REGISTRY_ALLOWLIST = {
+    "newsbot/analysis/heuristic.py:_tokenizer_loads": "jieba keeps its dictionary in its own module: one load per process",
+    "newsbot/analysis/tags.py:_jieba_ready": "mirrors jieba's module state: the gazetteer's words added once",
+    "newsbot/analysis/tags.py:_jieba_warm": "mirrors jieba's module state: its dictionary loaded",
+    "newsbot/runtime/gc_policy.py:_settled": "gc.freeze() acts on the whole interpreter",
+    "newsbot/runtime/workers.py:_serving": "set once when this process becomes a worker",
+    "newsbot/delivery/secrets.py:_FILTER": "logging's loggers are process-wide; the filter sits on them",
+    "newsbot/fetch/browser.py:_GUARDED_PAGES": "scrapy-playwright calls its abort predicate with a request only",
+    "newsbot/storage/report_schema.py:_skipped": "an invalid stored report is logged once per process",
+    "newsbot/archive/templating.py:_ENV": "the site's Jinja environment, built once (a cache of templates)",
+    "newsbot/sources/catalog.py:SOURCES": "the source catalog, read by report/ and health/ without a crawler",
+}
+MUTATORS = {"add", "append", "clear", "discard", "extend", "insert", "pop", "popitem", "remove", "setdefault", "update"}
+# Methods that change an instance the module made (a registry object of its own class).
+INSTANCE_MUTATORS = MUTATORS | {"replace", "register"}
+CONTAINERS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+
+
+def module_registries(source: str) -> list[str]:
+    """Module-level names that hold state changed at run time: a container or an instance the module
+    binds and then changes (an item, an attribute, a mutating method), or a name a function rebinds
+    through `global`."""
+    tree = ast.parse(source)
+    bound: dict[str, ast.expr] = {}
+    for node in tree.body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        value = getattr(node, "value", None)
+        for target in targets:
+            if isinstance(target, ast.Name) and value is not None:
+                bound[target.id] = value
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            found.update(node.names)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+        ):
+            name, method = node.func.value.id, node.func.attr
+            value = bound.get(name)
+            mutators = (
+                MUTATORS if isinstance(value, CONTAINERS) else INSTANCE_MUTATORS if isinstance(value, ast.Call) else ()
+            )
+            if method in mutators:
+                found.add(name)
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+            for target in node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]:
+                owner = target.value if isinstance(target, (ast.Subscript, ast.Attribute)) else None
+                if isinstance(owner, ast.Name) and owner.id in bound and not isinstance(bound[owner.id], ast.Constant):
+                    found.add(owner.id)
+    return sorted(found)
+
+
+def test_module_level_registries_are_only_the_named_few():
+    found = {
+        f"{path.relative_to(ROOT)}:{name}"
+        for path in modules(NEWSBOT)
+        for name in module_registries(path.read_text(encoding="utf-8"))
+    }
+    assert not found - REGISTRY_ALLOWLIST.keys(), (
+        "state shared by the crawlers of a process belongs to newsbot.runtime.resources.ProcessResources "
+        "(or is passed in); a module may keep it only with a reason in REGISTRY_ALLOWLIST"
+    )
+    assert not REGISTRY_ALLOWLIST.keys() - found, "an allowlisted registry is gone: take it off the list"
+
+
+def test_the_registry_check_finds_each_kind_of_registry():
+    source = (
+        "_cache = {}\n_seen = set()\n_pool = Pool()\n_flag = False\nLIMIT = 4\nNAMES = ('a', 'b')\n"
+        "def f(k):\n    _cache[k] = 1\n    _seen.add(k)\n    _pool.size = 2\n    return LIMIT, NAMES.index(k)\n"
+        "def g():\n    global _flag\n    _flag = True\n"
+    )
+    assert module_registries(source) == ["_cache", "_flag", "_pool", "_seen"]

@@ -111,12 +111,11 @@ _.as_dict  # delivery/__init__.py: only tests call it
 # The benches (bench/heuristic.py, bench/analysis.py) load jieba and compile the patterns before they
 # time anything; bench/heuristic.py also calls it on the older revision it compares against.
 _.warm_up
-# newsbot.runtime.workers: asyncio calls the protocol's methods; logging.Formatter reads exc_text; tests end
-# the workers (shutdown) and ask where a call ran (in_worker).
+# newsbot.runtime.workers: asyncio calls the protocol's methods; logging.Formatter reads exc_text; tests ask
+# where a call ran (in_worker).
 _.data_received
 _.connection_lost
 _.exc_text
 _.levelname  # logging.Formatter reads it: newsbot.runtime.logformatter.Repeated moves records to INFO
 _.reset_breakers  # tests/conftest.py closes the process-wide LLM breakers between tests
-_.shutdown
 _.in_worker

@@ -14,11 +14,12 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, Counters, Outcome
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.heuristic import HeuristicAnalyzer, HeuristicResult, analyze_in_worker, warm_up_worker
-from newsbot.analysis.overview import HIGHLIGHT_PREFIX, OverviewResult, heuristic_overview
+from newsbot.analysis.llm import Gate
+from newsbot.analysis.overview_writer import HIGHLIGHT_PREFIX, OverviewResult, heuristic_overview
 from newsbot.analysis.schema import REASON_MAX_CHARS, AnalysisRecord, AnalyzerKind
-from newsbot.analysis.service import AnalysisConfig, Counters, Outcome
 from newsbot.analysis.tags import jieba_warm
 from newsbot.runs import stat_keys as keys
 from newsbot.runtime.workers import Offload
@@ -49,8 +50,11 @@ class Analyzer:
         reply_cache=None,
         store=None,
         offload: Offload | None = None,
+        gate: Gate | None = None,
     ):
         self.config = config
+        # The LLM endpoint's gate, when the crawlers of a process share one (newsbot.runtime.resources).
+        self.gate = gate
         self.db = db
         # A shared Store (newsbot.storage.connection): its articles are read and analyses written in
         # batches with every other analysis of the process, two round trips per batch, not per article.

@@ -25,6 +25,8 @@ class ArticleInput:
     # `home_region` is the source's explicit `region` (None when it has none): only a prior.
     home_region: str | None = None
     source_weight: float | None = None
+    # The source's `category` prior (a Category value), None when it has none.
+    home_category: str | None = None
 
     def __post_init__(self) -> None:
         if self.source_weight is None:
@@ -32,6 +34,8 @@ class ArticleInput:
             object.__setattr__(self, "source_weight", src.weight if src else 1.0)
             if self.home_region is None and src is not None:
                 object.__setattr__(self, "home_region", src.home_region)
+            if self.home_category is None and src is not None:
+                object.__setattr__(self, "home_category", src.home_category)
 
     @classmethod
     def from_doc(cls, doc: dict) -> ArticleInput:

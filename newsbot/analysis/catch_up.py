@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, Counters
 from newsbot.analysis.factory import make_analyzer
-from newsbot.analysis.service import AnalysisConfig, Counters
 from newsbot.config import config_for
 from newsbot.storage.connection import Store
 

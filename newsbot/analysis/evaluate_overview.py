@@ -5,7 +5,7 @@ For every day the report already rendered, the day's entries are sent to the mod
 prompts (replies cached on disk like the article evaluation), and the highlights are measured:
 - groundedness: organisations, people and Latin names, and numbers, that no entry mentions;
 - length: characters, and how many days exceed the limit;
-- acceptance: whether the production checks (newsbot.analysis.overview.check_highlights) pass.
+- acceptance: whether the production checks (newsbot.analysis.overview_writer.check_highlights) pass.
 Offline, the composed overview (top three titles) is measured the same way, as a baseline.
 """
 
@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from statistics import mean
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, DiskReplyCache
 from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.lexicon import gazetteer
 from newsbot.analysis.llm import LLMCallError
-from newsbot.analysis.overview import (
+from newsbot.analysis.overview_writer import (
     _LATIN_NAME_RE,
     _NUMBER_RE,
     OVERVIEW_MAX_CHARS,
     check_highlights,
 )
-from newsbot.analysis.service import AnalysisConfig, DiskReplyCache
 from newsbot.text.lang import is_chinese
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from newsbot.analysis.analyzer import Analyzer, OfflineAnalyzer
+from newsbot.analysis.analyzer_support import AnalysisConfig
 from newsbot.analysis.llm_analyzer import LLMAnalyzer
-from newsbot.analysis.service import AnalysisConfig
 
 
 def make_analyzer(config: AnalysisConfig, db=None, **kwargs) -> Analyzer:

@@ -8,6 +8,7 @@ the reason (summary.compose_reason) and the tags (tags.choose_tags) are written 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import threading
@@ -164,15 +165,11 @@ def main_entities(r: Reading, limit: int) -> list[str]:
 
 
 # --- in a worker process (newsbot.runtime.workers) -----------------------------------------------------------
-_worker_analyzer: HeuristicAnalyzer | None = None
-
-
+@functools.cache
 def _analyzer_here() -> HeuristicAnalyzer:
-    global _worker_analyzer
-    if _worker_analyzer is None:
-        _worker_analyzer = HeuristicAnalyzer()
-        _worker_analyzer.compile_terms()
-    return _worker_analyzer
+    analyzer = HeuristicAnalyzer()
+    analyzer.compile_terms()
+    return analyzer
 
 
 def analyze_in_worker(art: ArticleInput) -> HeuristicResult:

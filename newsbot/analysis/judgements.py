@@ -32,8 +32,6 @@ LEAD_SENTENCES = 3
 BODY_AI_SHARE, BODY_AI_CAP = 0.5, 2.0
 HIGH_AT, MEDIUM_AT = 60, 42
 GOV_TITLE_POLICY = 14
-# Sources whose items are of one kind unless the text says otherwise (arXiv posts papers).
-SOURCE_CATEGORY_PRIOR = {"arxiv": Category.research.value}
 
 # "广东：", "国家数据局：", "工信部等七部门：": a place or a government body speaking in the headline
 # (a company's "小鹏汽车：" or a market wrap's "港股收评：" is not).
@@ -147,7 +145,8 @@ def judge_category(r: Reading, lex: Lexicon) -> CategoryJudgement:
     if gov_title(lex, r.title, r.title_m):
         # A government speaking in the headline is policy news whatever it is about (compute, data, funds).
         scores[Category.policy.value] = scores.get(Category.policy.value, 0) + GOV_TITLE_POLICY
-    prior = SOURCE_CATEGORY_PRIOR.get(r.article.source)
+    # The source's `category` (sources.toml): its stories lean that way unless the text says otherwise.
+    prior = r.article.home_category
     if prior:
         scores[prior] = scores.get(prior, 0) + 3
     shown = {k: round(v, 1) for k, v in scores.items() if v}

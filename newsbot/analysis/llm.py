@@ -110,20 +110,6 @@ class Gate:
         self.semaphore.release()
 
 
-_gates: dict[tuple, Gate] = {}
-
-
-def shared_gate(cfg: LLMConfig) -> Gate:
-    """One gate per event loop and endpoint: asyncio primitives belong to the loop that made them."""
-    loop = asyncio.get_running_loop()
-    key = (id(loop), cfg.base_url, cfg.model, cfg.concurrency, cfg.rps)
-    for stale in [k for k in _gates if k[0] != id(loop)]:
-        del _gates[stale]
-    if key not in _gates:
-        _gates[key] = Gate(cfg.concurrency, cfg.rps)
-    return _gates[key]
-
-
 # --- errors --------------------------------------------------------------------------------------
 class LLMCallError(RuntimeError):
     """The endpoint could not give an answer (after retries, or a non-retryable error)."""
@@ -180,11 +166,14 @@ class Reply:
 class ChatClient:
     """One ChatOpenAI per analyzer; retries, backoff and the gate are ours (max_retries=0)."""
 
-    def __init__(self, cfg: LLMConfig, stats_hook=None, breaker=None):
+    def __init__(self, cfg: LLMConfig, stats_hook=None, gate: Gate | None = None, breaker=None):
         import httpx
         from langchain_openai import ChatOpenAI
 
         self.cfg = cfg
+        # Shared by the clients of every crawler of the process (newsbot.runtime.resources), so the
+        # endpoint's rate limit holds across them; a client on its own has its own.
+        self.gate = gate or Gate(cfg.concurrency, cfg.rps)
         self.stats_hook = stats_hook or (lambda key, value=1: None)
         # newsbot.analysis.breaker: fed every attempt's outcome; once open, no call is made or retried.
         self.breaker = breaker
@@ -253,7 +242,7 @@ class ChatClient:
             runnable = runnable.bind(max_tokens=max_output_tokens)
         import openai
 
-        gate = shared_gate(self.cfg)
+        gate = self.gate
         transient = _transient()
         attempts = 1 + max(0, self.cfg.retries)
         for attempt in range(1, attempts + 1):

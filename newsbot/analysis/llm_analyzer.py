@@ -3,7 +3,7 @@
 A model's reply is validated against the schema, re-asked once when invalid, and replaced by the
 offline judgement (a "fallback" record, which the next run retries) when it fails twice or the call
 does. Instructions planted in the article cannot raise its verdicts (see _model_record). With
-NEWSBOT_LLM_BATCH=k an article's first question travels with k-1 others (newsbot.analysis.batch
+NEWSBOT_LLM_BATCH=k an article's first question travels with k-1 others (newsbot.analysis.llm_batch
 groups them; this class asks); everything after that stays per article.
 """
 
@@ -14,8 +14,8 @@ import json
 import logging
 
 from newsbot.analysis.analyzer import INJECTION_NOTE, Analyzer, append_note, finish
+from newsbot.analysis.analyzer_support import InvalidOutput, Outcome
 from newsbot.analysis.article import ArticleInput
-from newsbot.analysis.batch import BatchJob, Collector, elements_by_id, shares
 from newsbot.analysis.breaker import breaker_for
 from newsbot.analysis.heuristic import HeuristicResult
 from newsbot.analysis.llm import (
@@ -31,10 +31,10 @@ from newsbot.analysis.llm import (
     reask_message,
     validate_judgement,
 )
-from newsbot.analysis.overview import OVERVIEW_MAX_CHARS, llm_overview, overview_messages
+from newsbot.analysis.llm_batch import BatchJob, Collector, elements_by_id, shares
+from newsbot.analysis.overview_writer import OVERVIEW_MAX_CHARS, llm_overview, overview_messages
 from newsbot.analysis.prompts import load_prompts, make_fence, make_fences
 from newsbot.analysis.schema import REASON_MAX_CHARS, SCORE_BANDS, AnalyzerKind, Category, Importance, ModelJudgement
-from newsbot.analysis.service import InvalidOutput, Outcome
 from newsbot.runs import stat_keys as keys
 from newsbot.text.dates import date_prefix
 from newsbot.text.lang import language_name_zh
@@ -64,7 +64,9 @@ class LLMAnalyzer(Analyzer):
     def client(self) -> ChatClient:
         # Made on first use: an analyzer that only judges offline (the judge pipeline's) never opens one.
         if self._client is None:
-            self._client = ChatClient(self.config.llm, stats_hook=self.counters.inc, breaker=self.breaker)
+            self._client = ChatClient(
+                self.config.llm, stats_hook=self.counters.inc, gate=self.gate, breaker=self.breaker
+            )
         return self._client
 
     # -- the interface ----------------------------------------------------------------------------

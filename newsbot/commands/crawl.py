@@ -11,6 +11,7 @@ from newsbot.commands import check_parsers, check_start_up, config_day, exit_unl
 from newsbot.commands.outcome import fail_day, interrupt_day, interrupted, no_good_feed
 from newsbot.config import config_for
 from newsbot.runs.stat_keys import STORE_UNAVAILABLE, RunSummary
+from newsbot.runtime.resources import share_resources
 
 
 def store_failure(crawlers) -> str | None:
@@ -33,6 +34,7 @@ class Command(ScrapyCrawlCommand):
     def _create_crawler(self, spidercls):
         # Keep a handle on the crawler: the process forgets it once it finishes.
         self.crawler = super()._create_crawler(spidercls)
+        share_resources(self.crawler_process, self.crawler)
         return self.crawler
 
     def run(self, args, opts):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import sys
 
 from scrapy.commands import ScrapyCommand
-from scrapy.settings import BaseSettings, Settings, SettingsAttribute
 
 from newsbot.commands import (
     add_day_options,
@@ -26,6 +24,8 @@ from newsbot.commands.crawl import store_failure
 from newsbot.commands.outcome import fail_day, interrupt_day, interrupted, no_good_feed
 from newsbot.config import config_for, quiet_console
 from newsbot.runs.stat_keys import RunSummary
+from newsbot.runtime.resources import share_resources
+from newsbot.runtime.scrapy_internals import quick_copies
 from newsbot.storage.connection import embedded_server_running
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,7 @@ class Command(ScrapyCommand):
         quiet_console(self.settings)
         check_start_up(self.settings)
         use_sources(self.settings)
-        if type(self.settings) is Settings:
-            self.settings.__class__ = CrawlerSettings
+        quick_copies(self.settings)
 
     def run(self, args, opts):
         names = pick_sources(self.settings, opts.sources)
@@ -107,6 +106,7 @@ class Command(ScrapyCommand):
             if name is None:
                 return
             crawler = self.crawler_process.create_crawler(name)
+            share_resources(self.crawler_process, crawler)
             when_done(self.crawler_process.crawl(crawler), lambda: finished(name, crawler))
 
         def finished(name: str, crawler) -> None:
@@ -157,32 +157,3 @@ def when_done(crawl, callback) -> None:
         crawl.addBoth(passthrough)
     else:
         crawl.add_done_callback(lambda _task: callback())
-
-
-# Values a copy can share with the original: nothing can change them in place.
-IMMUTABLE = (str, int, float, bool, bytes, type(None))
-
-
-class CrawlerSettings(Settings):
-    """The digest's settings. Scrapy copies them for every crawler it makes (Crawler.__init__), and a
-    digest makes one per source: copy.deepcopy of ~300 settings is 2-3 ms, most of it for values that
-    need no copy at all. This copy is as independent of the original as a deep copy."""
-
-    def copy(self):
-        return copy_settings(self)
-
-
-def copy_settings(settings: BaseSettings) -> BaseSettings:
-    clone = object.__new__(type(settings))
-    clone.__dict__.update(settings.__dict__)
-    attributes = clone.attributes = {}
-    for name, attribute in settings.attributes.items():
-        value = attribute.value
-        if isinstance(value, BaseSettings):
-            value = copy_settings(value)
-        elif not isinstance(value, IMMUTABLE):
-            value = copy.deepcopy(value)
-        copied = attributes[name] = object.__new__(SettingsAttribute)
-        copied.__dict__.update(attribute.__dict__)
-        copied.value = value
-    return clone

@@ -37,6 +37,7 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from newsbot.analysis import eval_table
+from newsbot.analysis.analyzer_support import AnalysisConfig, AnalyzerUnavailable, Counters, DiskReplyCache
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.evaluate import (
     DatasetError,
@@ -49,10 +50,9 @@ from newsbot.analysis.evaluate import (
 )
 from newsbot.analysis.evaluate_overview import evaluate_days
 from newsbot.analysis.factory import make_analyzer
-from newsbot.analysis.overview import overview_messages
+from newsbot.analysis.overview_writer import overview_messages
 from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.realrows import AUTHORED, REAL, RealDayError, load_real_day, row_kind
-from newsbot.analysis.service import AnalysisConfig, AnalyzerUnavailable, Counters, DiskReplyCache
 from newsbot.commands import check_start_up
 from newsbot.config import config_for
 from newsbot.config.sections import Report

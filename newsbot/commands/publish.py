@@ -41,8 +41,8 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}")
         configure_logging(self.settings)
+        from newsbot.archive.site import describe, publish
         from newsbot.commands import print_skipped, report_failed
-        from newsbot.publish.site import describe, publish
         from newsbot.storage.connection import sync_db
 
         try:

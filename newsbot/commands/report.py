@@ -63,7 +63,7 @@ class Command(ScrapyCommand):
         apply_day_options(self.settings, opts)
         check_start_up(self.settings)
         if opts.week:
-            from newsbot.publish.weekly import parse_week
+            from newsbot.archive.weekly import parse_week
 
             try:
                 parse_week(opts.week)
@@ -111,7 +111,7 @@ class Command(ScrapyCommand):
         return push_or_fail(self.settings, published) if opts.push else 0
 
     def run_week(self, week: str, push: bool) -> int:
-        from newsbot.publish.weekly import push_week, write_week
+        from newsbot.archive.weekly import push_week, write_week
 
         try:
             report, paths = write_week(self.settings, week)

@@ -12,6 +12,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 from newsbot.config import config_for
 from newsbot.runs import stat_keys as keys
 from newsbot.runs.stat_keys import RunSummary
+from newsbot.runtime.scrapy_internals import PlainAttributes
 from newsbot.storage.connection import crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
 from newsbot.storage.runs import record_run
@@ -25,17 +26,10 @@ def report_day(settings, now: datetime) -> str:
     return (report.date or now.astimezone(report.timezone).date()).isoformat()
 
 
-class StatsCollector(MemoryStatsCollector):
-    """Scrapy's, except for two costs that grow with the size of a digest:
-
-    - the stats dump at close is formatted only when it will be logged: Scrapy pretty-prints every stat
-      before asking the log level (1.5 ms a crawler, once per source);
-    - its attributes are plain: Scrapy 2.13+ routes every attribute access (a stat read inside
-      inc_value included) through a __getattribute__ that wraps methods to warn about a deprecated
-      `spider` argument, which cost ~2% of a digest's main thread. newsbot never passes one, and
-      Scrapy itself no longer does; a `spider` passed anyway is accepted and ignored, as before."""
-
-    __getattribute__ = object.__getattribute__
+class StatsCollector(PlainAttributes, MemoryStatsCollector):
+    """Scrapy's, except for two costs that grow with the size of a digest: the stats dump at close is
+    formatted only when it will be logged (Scrapy pretty-prints every stat before asking the log level,
+    once per source), and its attributes are plain (newsbot.runtime.scrapy_internals)."""
 
     def close_spider(self, spider=None, reason=None) -> None:
         if self._dump and not logging.getLogger("scrapy.statscollectors").isEnabledFor(logging.INFO):

@@ -31,8 +31,8 @@ from newsbot.fetch.policy import (
     allow_hint,
     literal_address_refusal,
 )
-from newsbot.fetch.resolver import REFUSED_NAMES
 from newsbot.runs import stat_keys as keys
+from newsbot.runtime.resources import resources_of
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class AddressPolicyMiddleware:
     def __init__(self, crawler):
         self.stats = crawler.stats
         self.allow = PrivateAllowList.from_settings(crawler.settings)
+        # What the process's DNS resolver refused (newsbot.fetch.resolver), told from names that do not resolve.
+        self.refused_names = resources_of(crawler).refused_names
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -65,8 +67,8 @@ class AddressPolicyMiddleware:
 
     def process_exception(self, request, exception, spider=None):
         host = urlparse_cached(request).hostname
-        if isinstance(exception, DNS_ERRORS) and host in REFUSED_NAMES:
-            why = f"{host} resolves to {REFUSED_NAMES[host]}, not a public address; {allow_hint(host)}"
+        if isinstance(exception, DNS_ERRORS) and host in self.refused_names:
+            why = f"{host} resolves to {self.refused_names[host]}, not a public address; {allow_hint(host)}"
             self._refuse(ForbiddenAddress, request, why)
 
 

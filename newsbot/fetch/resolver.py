@@ -12,11 +12,9 @@ from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
 from newsbot.fetch.policy import PrivateAllowList, allow_hint, parse_ip, resolved_address_refusal
+from newsbot.runtime.resources import resources_of
 
 logger = logging.getLogger(__name__)
-
-# Host name -> the address that was refused. Read by newsbot.fetch.middlewares; one resolver per process.
-REFUSED_NAMES: dict[str, str] = {}
 
 
 class PrivateAnswerRefused(DNSLookupError):
@@ -28,9 +26,16 @@ class PublicAddressResolver(CachingThreadedResolver):
 
     @classmethod
     def from_crawler(cls, crawler, reactor):
+        # Scrapy passes the CrawlerProcess here: one resolver serves every crawler of the process, and
+        # the names it refuses are the process's (newsbot.runtime.resources), read by the middleware.
         resolver = super().from_crawler(crawler, reactor)
         resolver.allow = PrivateAllowList.from_settings(crawler.settings)
+        resolver.refused = resources_of(crawler).refused_names
         return resolver
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused: dict[str, str] = {}
 
     def getHostByName(self, name, timeout=()):  # noqa: N802 - Twisted's interface
         deferred = super().getHostByName(name, timeout)
@@ -42,8 +47,8 @@ class PublicAddressResolver(CachingThreadedResolver):
             return address  # a literal address: AddressPolicyMiddleware judged it, port included, before sending
         if resolved_address_refusal(name, address, self.allow) is None:
             return address
-        if name not in REFUSED_NAMES:
+        if name not in self.refused:
             why = "it resolves to %s, which is not a public address; %s"
             logger.error("Refusing %s: " + why, name, address, allow_hint(name))
-        REFUSED_NAMES[name] = address
+        self.refused[name] = address
         raise PrivateAnswerRefused(f"{name} resolves to non-public address {address}")

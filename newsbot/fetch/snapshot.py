@@ -23,6 +23,7 @@ from scrapy.responsetypes import responsetypes
 
 from newsbot.config import config_for
 from newsbot.runs import stat_keys as keys
+from newsbot.runtime.resources import resources_of
 from newsbot.text.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -59,27 +60,26 @@ class Snapshot:
         return path.read_bytes()
 
 
-def load_snapshot(root: str | Path) -> Snapshot:
-    """The snapshot at ROOT, read once per process while its manifest is unchanged: every crawler of
-    a `scrapy digest` replays the same folder, and reading its manifest once per source made the
-    replay of N sources cost N x N canonicalised URLs."""
+def load_snapshot(root: str | Path, cache: dict | None = None, kept: int = 4) -> Snapshot:
+    """The snapshot at ROOT, read once per CACHE (the process's: newsbot.runtime.resources) while its
+    manifest is unchanged: every crawler of a `scrapy digest` replays the same folder, and reading its
+    manifest once per source made the replay of N sources cost N x N canonicalised URLs. At most KEPT
+    folders stay in CACHE, the oldest leaving first."""
+    if cache is None:
+        cache = {}
     folder = Path(root).resolve()
     try:
         stat = (folder / "manifest.jsonl").stat()
     except OSError:
         return Snapshot(folder)  # raises SnapshotError, naming the folder
     version = (stat.st_mtime_ns, stat.st_size)
-    cached = _snapshots.get(folder)
+    cached = cache.get(folder)
     if cached is None or cached[0] != version:
-        _snapshots.pop(folder, None)
-        while len(_snapshots) >= 4:  # the oldest goes: a process replays one folder, tests a few
-            del _snapshots[next(iter(_snapshots))]
-        cached = _snapshots[folder] = (version, Snapshot(folder))
+        cache.pop(folder, None)
+        while len(cache) >= max(1, kept):
+            del cache[next(iter(cache))]
+        cached = cache[folder] = (version, Snapshot(folder))
     return cached[1]
-
-
-# folder -> ((manifest mtime, size), its Snapshot)
-_snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = {}
 
 
 class SnapshotReplayMiddleware:
@@ -93,7 +93,7 @@ class SnapshotReplayMiddleware:
         crawl = config_for(crawler).crawl
         if not crawl.snapshot:
             raise NotConfigured
-        mw = cls(load_snapshot(crawl.snapshot), crawler.stats, crawl.download_maxsize)
+        mw = cls(resources_of(crawler).snapshot(crawl.snapshot), crawler.stats, crawl.download_maxsize)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         return mw
 

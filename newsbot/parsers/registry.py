@@ -1,11 +1,12 @@
 """Article-page parsers by name, as a sources entry's `parser` names them: a built-in name, or
 "package.module:function" for a parser of the user's own.
 
-Only functions of newsbot's own parsers (newsbot.parsers) or of the packages the operator lists in
-NEWSBOT_PARSER_PACKAGES may be named: a sources file names code that runs on every page, and without
-the list `shutil:rmtree` would do. Checking a sources file (check_parser_name) finds the module's spec
-without importing anything, so no module's top-level code runs during `scrapy list`; the function
-itself is imported and its signature checked when a crawl starts (load_parser).
+Only functions of newsbot's own parsers (newsbot.parsers, and the sites' pages in newsbot.sites) or of
+the packages the operator lists in NEWSBOT_PARSER_PACKAGES may be named: a sources file names code
+that runs on every page, and without the list `shutil:rmtree` would do. Checking a sources file
+(check_parser_name) finds the module's spec without importing anything, so no module's top-level code
+runs during `scrapy list`; the function itself is imported and its signature checked when a crawl
+starts (load_parser).
 """
 
 from __future__ import annotations
@@ -15,16 +16,22 @@ import importlib
 import inspect
 import keyword
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 
 from newsbot.parsers import ArticlePage
 
 BUILTIN_PARSERS = {
     "generic": "newsbot.parsers.generic:parse_generic",
-    "36kr": "newsbot.parsers.kr36:parse_36kr",
-    "cnbc": "newsbot.parsers.cnbc:parse_cnbc",
+    "36kr": "newsbot.sites.kr36.page:parse_36kr",
+    "cnbc": "newsbot.sites.cnbc.page:parse_cnbc",
 }
-OWN_PACKAGE = "newsbot.parsers"
+OWN_PACKAGES = ("newsbot.parsers", "newsbot.sites")
+# Parsers that moved, by the "module:function" a user's sources file may still name.
+MOVED_PARSERS = {
+    "newsbot.parsers.kr36:parse_36kr": BUILTIN_PARSERS["36kr"],
+    "newsbot.parsers.cnbc:parse_cnbc": BUILTIN_PARSERS["cnbc"],
+}
 
 
 class ParserNotFound(LookupError):
@@ -63,20 +70,34 @@ def _finder_spec(finder, name: str, path):
     return find(name, path) if find is not None else None
 
 
+def _target(name: str) -> str:
+    """The "module:function" a parser name stands for: a built-in's, a moved one's new home, or itself."""
+    target = BUILTIN_PARSERS.get(name, name)
+    if target in MOVED_PARSERS:
+        warnings.warn(
+            f"parser {name!r} has moved to {MOVED_PARSERS[target]!r}: name that (or {name.rsplit('.', 1)[-1]!r})",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        target = MOVED_PARSERS[target]
+    return target
+
+
 def check_parser_name(name: str, packages: Iterable[str] = ()) -> str:
     """The "module:function" target of a parser name, checked without importing: its spelling, the
     allow-list (newsbot.parsers plus `packages`) and that the module exists. ParserNotFound otherwise."""
-    target = BUILTIN_PARSERS.get(name, name)
+    target = _target(name)
     module_name, sep, attr = target.partition(":")
     if not sep:
         known = ", ".join(BUILTIN_PARSERS)
         raise ParserNotFound(f"parser {name!r} does not exist (built-in: {known}; or package.module:function)")
     if not _dotted(module_name) or not attr.isidentifier():
         raise ParserNotFound(f"parser {name!r} is not package.module:function")
-    allowed = [OWN_PACKAGE, *(p.strip() for p in packages if p.strip())]
+    allowed = [*OWN_PACKAGES, *(p.strip() for p in packages if p.strip())]
     if not any(_inside(module_name, package) for package in allowed):
         raise ParserNotFound(
-            f"parser {name!r}: {module_name} is not in newsbot.parsers or a package NEWSBOT_PARSER_PACKAGES lists"
+            f"parser {name!r}: {module_name} is not in newsbot.parsers, newsbot.sites or a package "
+            "NEWSBOT_PARSER_PACKAGES lists"
         )
     try:
         spec = _find_spec(module_name)
@@ -115,7 +136,7 @@ def load_parser(name: str, packages: Iterable[str] = ()) -> Callable[[str, str],
 @functools.cache
 def _parser(name: str) -> Callable[[str, str], ArticlePage]:
     # A worker process has only the name, which the crawl vetted (load_parser) before sending it.
-    return _import(name, BUILTIN_PARSERS.get(name, name))
+    return _import(name, _target(name))
 
 
 def extract_article(parser: str, html: str, url: str) -> ArticlePage:

@@ -21,11 +21,11 @@ from datetime import datetime, timedelta
 
 from itemadapter import ItemAdapter
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, Counters
 from newsbot.analysis.factory import make_analyzer
-from newsbot.analysis.service import AnalysisConfig, Counters
 from newsbot.config import config_for
-from newsbot.pipelines.slots import analysis_slots
 from newsbot.runs import stat_keys as keys
+from newsbot.runtime.resources import resources_of
 from newsbot.runtime.workers import Offload
 from newsbot.storage.connection import crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
@@ -63,7 +63,10 @@ class FollowUpPipeline:
             return  # the store pipeline reports it and closes the spider
         # The offline judgement the model's verdicts are checked against runs in a worker, as the judge's does.
         offload = Offload.from_crawler(self.crawler)
-        self.analyzer = make_analyzer(self.config, store.db, counters=self.counters, store=store, offload=offload)
+        gate = resources_of(self.crawler).gate(self.config.llm)
+        self.analyzer = make_analyzer(
+            self.config, store.db, counters=self.counters, store=store, offload=offload, gate=gate
+        )
         self.size = self.analyzer.slots(self.size)
         self.analyzer.open_stats(self.stats)
 
@@ -89,7 +92,7 @@ class FollowUpPipeline:
 
     async def _ask(self, url: str) -> None:
         try:
-            async with analysis_slots("follow-up", self.size):
+            async with resources_of(self.crawler).analysis_slots("follow-up", self.size):
                 for attempt in range(1, READ_ATTEMPTS + 1):
                     try:
                         await self.analyzer.analyze_url(url)

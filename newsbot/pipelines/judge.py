@@ -17,11 +17,11 @@ import logging
 
 from itemadapter import ItemAdapter
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, Counters
 from newsbot.analysis.factory import make_analyzer
-from newsbot.analysis.service import AnalysisConfig, Counters
 from newsbot.config import config_for
-from newsbot.pipelines.slots import analysis_slots
 from newsbot.runs import stat_keys as keys
+from newsbot.runtime.resources import resources_of
 from newsbot.runtime.workers import Offload
 from newsbot.storage.articles import as_stored, insert_only_fields
 from newsbot.storage.connection import crawler_store
@@ -84,7 +84,7 @@ class JudgePipeline:
         stored = await reader.find(doc["url"]) or {}
         kept = {key: stored[key] for key in insert_only if key in stored}
         article = as_stored({**doc, **kept, "analysis": stored.get("analysis")})
-        async with analysis_slots("judge", self.size):
+        async with resources_of(self.crawler).analysis_slots("judge", self.size):
             outcome = await self.analyzer.offline_judgement(article)
             # The heuristic never waits: hold the slot over one turn of the event loop, so that at most
             # `size` judgements run between two polls of the network, however many reads return at once.

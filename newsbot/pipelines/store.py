@@ -1,10 +1,10 @@
 """Store: upsert every article by canonical URL, in one write. A re-crawl updates in place, keeps
 first_seen and moves last_seen, so the same feed crawled twice never makes a duplicate. An article whose
 feed gives no usable date keeps the date it was stored with (newsbot.storage.articles.insert_only_fields).
-Items arriving together are written in one bulk write (newsbot.storage.batch); each is handed on only
+Items arriving together are written in one bulk write (newsbot.storage.bulk); each is handed on only
 once written. What an earlier stage put on the item (its analysis) is written with it; an item without
 an analysis leaves the stored one as it is. An article a read has just found absent is inserted
-(newsbot.storage.batch.ArticleBatcher)."""
+(newsbot.storage.bulk.ArticleBatcher)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from scrapy.exceptions import CloseSpider, DropItem
 from newsbot.config import config_for
 from newsbot.runs import stat_keys as keys
 from newsbot.storage.articles import insert_only_fields
-from newsbot.storage.batch import ArticleBatcher
+from newsbot.storage.bulk import ArticleBatcher
 from newsbot.storage.connection import Store, crawler_store
 from newsbot.storage.errors import StoreError, StoreUnavailable
 

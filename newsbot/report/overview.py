@@ -1,4 +1,4 @@
-"""今日总结 for the report, through newsbot.analysis.overview: written by the LLM from the selected
+"""今日总结 for the report, through newsbot.analysis.overview_writer: written by the LLM from the selected
 entries only (checked: no organisation or number absent from them; cached in MongoDB, so a re-render
 is free) when the analyzer is the LLM, composed in code from the counts and top three titles otherwise."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from newsbot.analysis.overview import cache_key, compose_overview_sync, heuristic_overview
+from newsbot.analysis.overview_writer import cache_key, compose_overview_sync, heuristic_overview
 from newsbot.storage.llm_cache import cached_usage
 
 logger = logging.getLogger(__name__)

@@ -7,6 +7,7 @@ Content-Security-Policy that lets only its own inline script and style run (by h
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
@@ -93,9 +94,6 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-_ENV: Environment | None = None
-
-
 def template_environment(package: str, escaped=("html", "html.j2")) -> Environment:
     """A Jinja2 environment over `package`'s templates folder with the report's guarantees: the
     `escaped` extensions autoescaped, undefined names fail, and the report's filters."""
@@ -121,11 +119,9 @@ def template_environment(package: str, escaped=("html", "html.j2")) -> Environme
     return env
 
 
+@functools.cache
 def environment() -> Environment:
-    global _ENV
-    if _ENV is None:
-        _ENV = template_environment("newsbot.report")
-    return _ENV
+    return template_environment("newsbot.report")
 
 
 def _static(name: str) -> str:

@@ -191,10 +191,11 @@ def _relog(record: logging.LogRecord) -> None:
         target.handle(record)
 
 
-class _Pool:
-    """The process's workers, on the event loop that reads them."""
+class WorkerPool:
+    """Worker processes, on the event loop that reads them (newsbot.runtime.resources owns the process's)."""
 
     def __init__(self) -> None:
+        atexit.register(self.close)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.workers: list[_Worker] = []
         self.failed_starts = 0  # in a row: workers that died before they were ready
@@ -252,10 +253,6 @@ def _ignore_outcome(future: asyncio.Future) -> None:
         future.exception()  # retrieved: a warm-up that failed is not worth a warning; the real call will say
 
 
-_pool = _Pool()
-atexit.register(_pool.close)
-
-
 class Offload:
     """Runs `fn(*args)` in one of the process's worker processes, or right here when there is none.
 
@@ -263,8 +260,15 @@ class Offload:
     it must be pure, as the same call may run twice after a worker dies. Its own exceptions are raised
     as they would be here."""
 
-    def __init__(self, size: int, count: Callable[[str], Any] | None = None, log_level: int = logging.DEBUG):
+    def __init__(
+        self,
+        size: int,
+        count: Callable[[str], Any] | None = None,
+        log_level: int = logging.DEBUG,
+        pool: WorkerPool | None = None,
+    ):
         self.size = size
+        self.pool = pool if pool is not None else WorkerPool()
         self.count = count or (lambda key: None)
         self.log_level = log_level
 
@@ -272,15 +276,17 @@ class Offload:
     def from_crawler(cls, crawler) -> Offload:
         # Imported here: a worker process never needs the configuration.
         from newsbot.config import config_for
+        from newsbot.runtime.resources import resources_of
 
         crawl = config_for(crawler).crawl
-        return cls(worker_count(crawl.worker_processes), crawler.stats.inc_value, crawl.log_level)
+        pool = resources_of(crawler).workers
+        return cls(worker_count(crawl.worker_processes), crawler.stats.inc_value, crawl.log_level, pool)
 
     def prepare(self, fn: Callable[..., Any], *args) -> None:
         """Start the workers now, and have each run `fn(*args)` once before anything else (imports,
         compiled patterns), so that the first page does not wait for them. Said twice, done once."""
         if self.size > 0:
-            _pool.prepare(self.size, self.log_level, fn, args)
+            self.pool.prepare(self.size, self.log_level, fn, args)
 
     async def __call__(self, fn: Callable[..., T], *args, here_if_busy: bool = True) -> T:
         """`fn(*args)`, in a worker; here instead when the workers are stalled (the reactor's thread
@@ -288,7 +294,7 @@ class Offload:
         load, such as jieba for a Chinese article)."""
         crashes = 0
         while True:
-            worker = _pool.pick(self.size, self.log_level)
+            worker = self.pool.pick(self.size, self.log_level)
             if worker is None or (here_if_busy and worker.stalled()):
                 return fn(*args)
             try:
@@ -301,11 +307,6 @@ class Offload:
                     self.count(keys.WORKERS_FAILED)
                     raise WorkerCrashed(f"a worker process died twice running {getattr(fn, '__name__', fn)}") from None
                 self.count(keys.WORKERS_RETRIED)
-
-
-def shutdown() -> None:
-    """End the workers now (tests; at exit it happens anyway)."""
-    _pool.close()
 
 
 # --- the worker's side ----------------------------------------------------------------------------

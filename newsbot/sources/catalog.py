@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from newsbot.analysis.schema import Category
 from newsbot.config.values import DEFAULT_TIMEZONE, WEEKDAYS
 from newsbot.text.lang import canonical_tag
 
@@ -43,6 +44,7 @@ KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "feeds": ((list,), True),
     "lang": ((str,), True),
     "region": ((str,), False),
+    "category": ((str,), False),
     "allowed_domains": ((list,), False),
     "full_text": ((bool,), False),
     "paywalled": ((bool,), False),
@@ -71,6 +73,9 @@ class Source:
     # "domestic" or "international": a prior the analyzer uses only when a story's subject says nothing
     # of its region; None (the default) lets each story's subject decide.
     region: str | None = None
+    # A category (newsbot.analysis.schema.Category, by name: "research") the source's stories lean to
+    # unless their text says otherwise, as arXiv's papers are research; None: the text alone decides.
+    category: str | None = None
     # The domains (and their subdomains) this source owns: article pages and any follow-up request go
     # nowhere else (the spider's allowed_domains, read by newsbot.fetch's SourceDomainsMiddleware). The
     # feeds above are fetched wherever they are. An entry without it gets the hosts of its feeds.
@@ -92,6 +97,11 @@ class Source:
     @property
     def home_region(self) -> str | None:
         return self.region
+
+    @property
+    def home_category(self) -> str | None:
+        """The category prior as the analysis writes it (Category's value), or None."""
+        return Category[self.category].value if self.category else None
 
     def spider_settings(self) -> dict:
         return {"DOWNLOAD_DELAY": self.download_delay} if self.download_delay is not None else {}
@@ -339,6 +349,9 @@ def _check_entry(entry: dict, where: str, packages: list[str] | tuple = ()) -> N
         )
     if "region" in entry and entry["region"] not in REGIONS:
         raise SourcesError(f"{where}: region must be one of {', '.join(REGIONS)}, not {entry['region']!r}")
+    if "category" in entry and entry["category"] not in Category.__members__:
+        known = ", ".join(Category.__members__)
+        raise SourcesError(f"{where}: category must be one of {known}, not {entry['category']!r}")
     for day in entry.get("quiet_weekdays", []):
         if day not in WEEKDAYS:
             raise SourcesError(f"{where}: quiet_weekdays: {day!r} is not one of {', '.join(WEEKDAYS)}")
@@ -380,6 +393,7 @@ def build_source(entry: dict) -> Source:
         feeds=feeds,
         lang=lang,
         region=entry.get("region") or None,
+        category=entry.get("category") or None,
         allowed_domains=tuple(entry.get("allowed_domains") or feed_domains(feeds)),
         full_text=entry.get("full_text", False),
         paywalled=entry.get("paywalled", False),

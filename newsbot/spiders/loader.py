@@ -3,8 +3,9 @@ settings name (newsbot/sources.toml + NEWSBOT_SOURCES_FILE) and makes one FeedSp
 source at load time. `scrapy list`, `scrapy crawl NAME`, scrapyd's listspiders (which runs
 `scrapy list` with the project settings) and `scrapy schedule` therefore all see every source.
 
-A site with real quirks keeps a module in SPIDER_MODULES whose class has the source's `name`; the
-generated class subclasses it. A quirk class whose source is disabled or absent is not a spider.
+A site with real quirks keeps a package under newsbot.sites (SPIDER_MODULES) whose spider class has the
+source's `name`; the generated class subclasses it. A quirk class whose source is disabled or absent is
+not a spider.
 """
 
 from __future__ import annotations

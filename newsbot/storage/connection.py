@@ -18,7 +18,8 @@ from pathlib import Path
 from pymongo import AsyncMongoClient, MongoClient
 
 from newsbot.config import config_for
-from newsbot.storage.batch import AnalysisWriter, ArticleReader
+from newsbot.runtime.resources import resources_of
+from newsbot.storage.bulk import AnalysisWriter, ArticleReader
 from newsbot.storage.embedded import ensure_embedded_server, running_server
 from newsbot.storage.errors import StoreError, StoreUnavailable, short_error
 from newsbot.storage.indexes import create_indexes
@@ -121,18 +122,14 @@ def sync_db(settings):
     return client, client[database_name(settings, uri)]
 
 
-# (event loop, uri, database, timeout) -> [Store, number of crawlers using it]: the open stores.
-_shared: dict[tuple, list] = {}
-_locks: dict[int, asyncio.Lock] = {}
-
-
 async def crawler_store(crawler) -> Store:
     """The Store of the crawler's settings, shared by its pipelines and extensions and by every other
     crawler of the process with the same database; opened on first use and closed when the last
     engine using it stops, after every spider_closed handler has had its turn."""
+    shared = resources_of(crawler)
     loop = id(asyncio.get_running_loop())  # an AsyncMongoClient belongs to the loop it was made on
     # Pipelines open side by side: without the lock each would connect (and fail) on its own.
-    async with _locks.setdefault(loop, asyncio.Lock()):
+    async with shared.store_lock():
         store = getattr(crawler, "_newsbot_store", None)
         if store is not None:
             return store
@@ -142,7 +139,7 @@ async def crawler_store(crawler) -> Store:
         try:
             location = Store.location(crawler.settings)
             key = (loop, *location)
-            entry = _shared.get(key)
+            entry = shared.stores.get(key)
             if entry is None:
                 store = Store(*location)
                 try:
@@ -150,7 +147,7 @@ async def crawler_store(crawler) -> Store:
                 except StoreUnavailable:
                     await store.close()
                     raise
-                entry = _shared[key] = [store, 0]
+                entry = shared.stores[key] = [store, 0]
         except StoreUnavailable as exc:
             crawler._newsbot_store_error = str(exc)
             raise
@@ -159,8 +156,8 @@ async def crawler_store(crawler) -> Store:
 
     async def _release():
         entry[1] -= 1
-        if entry[1] == 0 and _shared.get(key) is entry:
-            del _shared[key]
+        if entry[1] == 0 and shared.stores.get(key) is entry:
+            del shared.stores[key]
             await store.close()
 
     from scrapy import signals

@@ -13,8 +13,8 @@ import pytest
 from pymongo import AsyncMongoClient
 from scrapy.settings import Settings
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, Counters
 from newsbot.analysis.factory import make_analyzer
-from newsbot.analysis.service import AnalysisConfig, Counters
 from tests.analysis.fake_openai import FakeOpenAI
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,10 +12,10 @@ from importlib import resources
 import pytest
 
 from newsbot.analysis.analyzer import Analyzer
+from newsbot.analysis.analyzer_support import Counters, DiskReplyCache
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.prompts import PromptError, load_prompts
 from newsbot.analysis.schema import AnalysisRecord
-from newsbot.analysis.service import Counters, DiskReplyCache
 from tests.analysis.conftest import ARTICLES, article_doc, write_snapshot
 from tests.analysis.test_analysis_crawl import stats_of
 from tests.analysis.test_analysis_llm import _docs, analyze_all, insert

@@ -12,10 +12,10 @@ from importlib import resources
 
 import pytest
 
+from newsbot.analysis.analyzer_support import AnalysisConfig
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.schema import AnalysisRecord
-from newsbot.analysis.service import AnalysisConfig
 from tests.analysis.conftest import ARTICLES, GOLDEN, PUBLISHED, settings, write_snapshot
 
 # Real `scrapy crawl` / `scrapy evalprompts` processes.

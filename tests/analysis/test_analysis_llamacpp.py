@@ -13,9 +13,9 @@ import urllib.request
 import pytest
 from pymongo import AsyncMongoClient
 
+from newsbot.analysis.analyzer_support import AnalysisConfig, Counters
 from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.schema import AnalysisRecord
-from newsbot.analysis.service import AnalysisConfig, Counters
 from tests.analysis.conftest import ARTICLES, article_doc, settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]

@@ -10,9 +10,10 @@ from importlib import resources
 import pytest
 
 from newsbot.analysis.analyzer import Analyzer
+from newsbot.analysis.analyzer_support import Counters
 from newsbot.analysis.factory import make_analyzer
 from newsbot.analysis.schema import SCORE_BANDS, AnalysisRecord
-from newsbot.analysis.service import Counters
+from newsbot.runtime.resources import ProcessResources
 from tests.analysis.conftest import ARTICLES, article_doc
 
 
@@ -123,11 +124,14 @@ def test_concurrency_bound_is_respected_across_services(fake, run_service, mongo
     fake.latency = 0.1
 
     async def body(service: Analyzer):
-        second = make_analyzer(service.config, service.db)
+        # What the digest command does: its crawlers' analyzers take the gate of the process's resources.
+        gate = ProcessResources().gate(service.config.llm)
+        first, second = (make_analyzer(service.config, service.db, gate=gate) for _ in range(2))
         half = len(urls) // 2
         await asyncio.gather(
-            *(service.analyze_url(u) for u in urls[:half]), *(second.analyze_url(u) for u in urls[half:])
+            *(first.analyze_url(u) for u in urls[:half]), *(second.analyze_url(u) for u in urls[half:])
         )
+        await first.aclose()
         await second.aclose()
 
     run_service(body, NEWSBOT_LLM_CONCURRENCY=3)

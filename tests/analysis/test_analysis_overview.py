@@ -6,7 +6,7 @@ import asyncio
 
 from pymongo import AsyncMongoClient
 
-from newsbot.analysis.overview import compose_overview, compose_overview_sync
+from newsbot.analysis.overview_writer import compose_overview, compose_overview_sync
 from tests.analysis.conftest import settings
 
 ENTRIES = [
@@ -88,7 +88,7 @@ def test_offline_overview_needs_no_model(monkeypatch):
 
 
 def test_weekly_summary_is_written_by_the_model_through_the_weekly_prompts(fake, mongo_db):
-    from newsbot.publish.weekly import week_summary
+    from newsbot.archive.weekly import week_summary
 
     counts = "本周（2026-02-02至2026-02-08）3天共从500条原始信息中精选出3个事件。"
     events = [{**e, "first_day": "2026-02-04", "days_ran": 1} for e in ENTRIES]

@@ -15,7 +15,7 @@ from newsbot.analysis.evaluate import changed_rows, char_overlap, classification
 from newsbot.analysis.heuristic import HeuristicAnalyzer, to_band
 from newsbot.analysis.lexicon import TermMatcher, _is_latin, _term_pattern, gazetteer, lexicon
 from newsbot.analysis.llm import validate_judgement
-from newsbot.analysis.overview import check_highlights, heuristic_overview
+from newsbot.analysis.overview_writer import check_highlights, heuristic_overview
 from newsbot.analysis.prompts import PromptError, load_prompts, make_fence
 from newsbot.analysis.schema import SCORE_BANDS
 from newsbot.config import config_for

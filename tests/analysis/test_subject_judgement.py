@@ -23,6 +23,7 @@ def user_sources():
     extra = {
         "zh_blog": Source("zh_blog", "某博客", ("https://blog.example.cn/feed",), "zh"),
         "zh_local": Source("zh_local", "某地方台", ("https://local.example.cn/feed",), "zh", region="domestic"),
+        "zh_papers": Source("zh_papers", "某论文站", ("https://papers.example.cn/feed",), "zh", category="research"),
     }
     SOURCES.replace({**before, **extra})
     yield extra
@@ -72,3 +73,15 @@ def test_a_worker_process_sees_the_user_sources_standing(user_sources):
 
 def test_a_source_without_region_gives_no_prior(user_sources):
     assert art("标题", "正文。", source="zh_blog").home_region is None
+
+
+def test_a_source_category_is_a_prior_the_text_can_overrule(analyzer, user_sources):
+    """A source's `category` (sources.toml) leans its stories that way; it travels to a worker too."""
+    title, text = "团队介绍最新进展", "团队今天介绍了最新进展。"
+    assert analyzer.analyze(art(title, text, source="zh_papers")).category == "学术突破"
+    assert analyzer.analyze(art(title, text, source="zh_blog")).category == "其他"
+    launch = "一款新工具上线", "一款新工具今天上线，面向开发者。"
+    assert analyzer.analyze(art(*launch, source="zh_papers")).category == "产品发布"
+    built = art(title, text, source="zh_papers")
+    SOURCES.replace(load_sources())
+    assert pickle.loads(pickle.dumps(built)).home_category == "学术突破"

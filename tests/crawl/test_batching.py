@@ -1,4 +1,4 @@
-"""Batched upserts (newsbot.storage.batch) against the real embedded database: items written
+"""Batched upserts (newsbot.storage.bulk) against the real embedded database: items written
 together in bulk, each answered with its own outcome; an outage fails the batch, never half-acknowledges it."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from newsbot.storage.articles import as_stored
-from newsbot.storage.batch import AnalysisWriter, ArticleBatcher, ArticleReader
+from newsbot.storage.bulk import AnalysisWriter, ArticleBatcher, ArticleReader
 
 
 def upsert_doc(title: str) -> dict:

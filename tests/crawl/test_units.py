@@ -19,13 +19,13 @@ from scrapy.utils.misc import is_generator_with_return_value
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
-from newsbot.commands.digest import CrawlerSettings
 from newsbot.extensions.run_stats import StatsCollector
 from newsbot.fetch.snapshot import Snapshot, SnapshotError
 from newsbot.items import NewsItem
 from newsbot.parsers.challenge import CAPTCHA_MARKERS, STRONG_MARKERS, WEAK_MARKERS, fold_case, looks_like_challenge
 from newsbot.parsers.feeds import decode_feed, read_feed
 from newsbot.pipelines.store import plain
+from newsbot.runtime.scrapy_internals import CrawlerSettings, quick_copies
 from newsbot.spiders.loader import SourceSpiderLoader
 from newsbot.text import html_to_text, tidy_text
 from newsbot.text.urls import canonical_url, mask_uri_password
@@ -229,7 +229,7 @@ def test_the_digests_settings_copy_as_a_deep_copy_would():
     """scrapy digest copies its settings for every crawler (one per source) without copy.deepcopy."""
     settings = get_project_settings()
     settings.set("NEWSBOT_PLAYWRIGHT_SOURCES", ["qbitai"], priority="cmdline")
-    settings.__class__ = CrawlerSettings
+    quick_copies(settings)
     fast, deep = settings.copy(), copy.deepcopy(settings)
     assert type(fast) is CrawlerSettings
 

@@ -46,10 +46,15 @@ def slow(value, seconds: float = 0.05):
     return value
 
 
+# Each test's workers: its Offloads share this pool, which ends with the test.
+POOL: list[workers.WorkerPool] = []
+
+
 @pytest.fixture(autouse=True)
 def fresh_pool():
+    POOL.append(workers.WorkerPool())
     yield
-    workers.shutdown()
+    POOL.pop().close()
 
 
 def run(coro):
@@ -59,7 +64,7 @@ def run(coro):
 def offload(size: int = 1, level: int = logging.INFO) -> tuple[Offload, Counter]:
     """An Offload whose stats land in the Counter."""
     counted: Counter = Counter()
-    return Offload(size, lambda key: counted.update([key]), level), counted
+    return Offload(size, lambda key: counted.update([key]), level, POOL[-1]), counted
 
 
 def test_calls_run_in_a_worker_process_and_come_back_in_order():

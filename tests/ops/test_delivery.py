@@ -175,7 +175,7 @@ def test_wecom_markdown(http_server, monkeypatch):
 def test_weekly_push_is_titled_as_a_week_with_its_own_summary_heading(http_server, monkeypatch):
     from datetime import datetime
 
-    from newsbot.publish.weekly import WeekReport, push_week
+    from newsbot.archive.weekly import WeekReport, push_week
 
     daily = sample_report()
     week = WeekReport(

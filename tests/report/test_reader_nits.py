@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.publish.site import day_html, index_html, same_page
-from newsbot.publish.stored import StoredDay
+from newsbot.archive.site import day_html, index_html, same_page
+from newsbot.archive.stored import StoredDay
 from newsbot.report.render import render_formats
 from tests.report.test_render import report_from
 

@@ -33,6 +33,7 @@ def test_builtins_load_with_their_flags():
     assert sources["36kr"].parser == "36kr" and sources["36kr"].full_text
     assert sources["arxiv"].spider_settings() == {"DOWNLOAD_DELAY": 15.0}
     assert sources["arxiv"].quiet_weekdays == ("Sat", "Sun")
+    assert sources["arxiv"].home_category == "学术突破" and sources["ft"].home_category is None
     assert sources["bloomberg"].paywalled and sources["bloomberg"].weight == 1.2
     assert sources["qbitai"].region == "domestic" and sources["nvidia"].allowed_domains == ("nvidia.com",)
 
@@ -71,7 +72,10 @@ def test_override_key_by_key_and_disable(tmp_path):
         (MINIMAL.replace("https://example.org/feed.xml", "/feed.xml"), "is not an http(s) URL"),
         (MINIMAL + "parser = 'nonesuch'\n", "parser 'nonesuch' does not exist"),
         (MINIMAL + "parser = '..newsbot:x'\n", "is not package.module:function"),
-        (MINIMAL + "parser = 'shutil:rmtree'\n", "shutil is not in newsbot.parsers or a package NEWSBOT_PARSER_PACK"),
+        (
+            MINIMAL + "parser = 'shutil:rmtree'\n",
+            "shutil is not in newsbot.parsers, newsbot.sites or a package NEWSBOT_PARSER_PACK",
+        ),
         (MINIMAL + "parser = 'builtins:exec'\n", "builtins is not in newsbot.parsers"),
         (MINIMAL + "parser = 'newsbot.parsers.nonesuch:parse'\n", "there is no module newsbot.parsers.nonesuch"),
         (MINIMAL + "weight = nan\n", "weight must be a finite number of at least 0, not nan"),
@@ -89,6 +93,7 @@ def test_override_key_by_key_and_disable(tmp_path):
         (MINIMAL.replace('lang = "en"', 'lang = "french"'), "lang must be a language code such as zh, en, ja"),
         (MINIMAL.replace('lang = "en"', 'lang = "zh_CN"'), "not 'zh_CN'"),
         (MINIMAL.replace('lang = "en"', 'lang = ""'), "lang must be a language code"),
+        (MINIMAL + "category = 'papers'\n", "category must be one of policy, funding"),
         (MINIMAL + "full_text = 'yes'\n", "full_text must be bool"),
         (MINIMAL + "weight = true\n", "weight must be int or float"),
         (MINIMAL + "quiet_weekdays = ['Someday']\n", "quiet_weekdays"),

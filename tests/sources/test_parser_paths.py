@@ -58,7 +58,7 @@ def test_list_checks_the_parser_without_importing_it(scrapy_runner, tmp_path):
     assert refused.returncode == 1 and not mark.exists()
     assert refused.stderr.strip().splitlines() == [
         f"newsbot: error: {user}: source 'example': parser 'acme_parsers.pages:parse': acme_parsers.pages is not "
-        "in newsbot.parsers or a package NEWSBOT_PARSER_PACKAGES lists"
+        "in newsbot.parsers, newsbot.sites or a package NEWSBOT_PARSER_PACKAGES lists"
     ]
 
 
@@ -158,3 +158,16 @@ def test_import_into_a_folder_and_export_into_a_missing_folder_are_one_line(scra
     exported = scrapy_runner("sources", "export", "--output", str(missing))
     assert exported.returncode == 1
     assert error_lines(exported) == [f"newsbot: error: cannot write {missing}: No such file or directory"]
+
+
+def test_a_parser_named_by_its_old_path_still_loads_with_a_deprecation_warning():
+    """The sites' parsers moved to newsbot.sites: a sources file naming the old path keeps working."""
+    from newsbot.parsers.registry import BUILTIN_PARSERS, MOVED_PARSERS, check_parser_name, load_parser
+    from newsbot.sites.kr36.page import parse_36kr
+
+    for old, new in MOVED_PARSERS.items():
+        with pytest.warns(DeprecationWarning, match="has moved to"):
+            assert check_parser_name(old) == new
+        assert new in BUILTIN_PARSERS.values()
+    with pytest.warns(DeprecationWarning):
+        assert load_parser("newsbot.parsers.kr36:parse_36kr") is parse_36kr

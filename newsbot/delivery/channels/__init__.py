@@ -19,10 +19,12 @@ from newsbot.delivery.secrets import ChannelConfigError
 __all__ = ["CHANNEL_TYPES", "Channel", "ChannelResult", "Policy", "make_channel"]
 
 CHANNEL_TYPES: dict[str, type[Channel]] = {
-    cls.type: cls for cls in (DingTalkChannel, FeishuChannel, WeComChannel, SlackChannel, JsonChannel, EmailChannel)
+    **{
+        cls.type: cls for cls in (DingTalkChannel, FeishuChannel, WeComChannel, SlackChannel, JsonChannel, EmailChannel)
+    },
+    # Lark is Feishu's international edition: same bot API on another host.
+    "lark": FeishuChannel,
 }
-# Lark is Feishu's international edition: same bot API on another host.
-CHANNEL_TYPES["lark"] = FeishuChannel
 
 
 def make_channel(name: str, config: dict, policy: Policy) -> Channel:

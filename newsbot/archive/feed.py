@@ -12,10 +12,10 @@ from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
+from newsbot.archive.search import day_page
+from newsbot.archive.stored import StoredDay
+from newsbot.archive.templating import render
 from newsbot.config import config_for
-from newsbot.publish.search import day_page
-from newsbot.publish.stored import StoredDay
-from newsbot.publish.templating import render
 
 FEED_TITLE = "AI每日动态"
 

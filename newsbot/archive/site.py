@@ -25,12 +25,12 @@ from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 
+from newsbot.archive.feed import atom_feed, site_url
+from newsbot.archive.search import day_page, search_json, search_script
+from newsbot.archive.stored import StoredDay, stored_days
+from newsbot.archive.templating import csp, page_style, render, static
+from newsbot.archive.weekly import build_week, render_week, week_of
 from newsbot.config import config_for
-from newsbot.publish.feed import atom_feed, site_url
-from newsbot.publish.search import day_page, search_json, search_script
-from newsbot.publish.stored import StoredDay, stored_days
-from newsbot.publish.templating import csp, page_style, render, static
-from newsbot.publish.weekly import build_week, render_week, week_of
 from newsbot.report.build import Report
 from newsbot.report.daily import write_atomic
 from newsbot.report.render import render_formats

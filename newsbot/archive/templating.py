@@ -1,4 +1,4 @@
-"""Templates of the published pages and the weekly report (package data under publish/templates).
+"""Templates of the published pages and the weekly report (package data under archive/templates).
 
 The same Jinja2 guarantees as the daily report: HTML and XML are autoescaped, undefined names fail,
 links go through `safe_url`, and inline style is allowed by hash only (the pages' CSP)."""
@@ -17,7 +17,7 @@ _ENV: Environment | None = None
 def environment() -> Environment:
     global _ENV
     if _ENV is None:
-        env = template_environment("newsbot.publish", escaped=("html", "html.j2", "xml"))
+        env = template_environment("newsbot.archive", escaped=("html", "html.j2", "xml"))
         env.globals["mark"] = IMPORTANCE_MARK
         env.globals["also_label"] = ALSO_LABEL
         _ENV = env

@@ -10,7 +10,7 @@ Chinese (`highlight`): a Chinese title, else the opening clause of a Chinese sum
 Chinese names of the entry's main entities and its category ("英伟达与OpenAI的融资动态"); never an
 English title.
 
-    from newsbot.analysis.overview import compose_overview, compose_overview_sync
+    from newsbot.analysis.overview_writer import compose_overview, compose_overview_sync
     result = await compose_overview(entries, raw_count=172, settings=settings, db=async_db)
     result = compose_overview_sync(entries, raw_count=172, settings=settings, db=pymongo_db)
     result.text  # the full overview line
@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from newsbot.analysis.analyzer_support import AnalysisConfig
 from newsbot.analysis.lexicon import gazetteer
 from newsbot.analysis.llm import (
     ChatClient,
@@ -41,7 +42,6 @@ from newsbot.analysis.llm import (
 )
 from newsbot.analysis.prompts import load_prompts, make_fence
 from newsbot.analysis.schema import Category, Importance
-from newsbot.analysis.service import AnalysisConfig
 from newsbot.analysis.summary import lead_text
 from newsbot.storage.errors import StoreError
 from newsbot.storage.llm_cache import cache_answer, cached_answer

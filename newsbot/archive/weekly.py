@@ -18,10 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from newsbot.analysis.schema import Importance
+from newsbot.archive.stored import StoredDay, stored_days
+from newsbot.archive.templating import csp, page_style, render
 from newsbot.config import config_for
 from newsbot.config.values import REPORT_FORMATS
-from newsbot.publish.stored import StoredDay, stored_days
-from newsbot.publish.templating import csp, page_style, render
 from newsbot.report.candidate import REGIONS
 from newsbot.report.cluster import UnionFind
 from newsbot.report.keys import EventKeys
@@ -214,7 +214,7 @@ def offline_highlights(events: list[dict], n: int = 3) -> str:
 
 def week_summary(settings, db, events: list[dict], raw_count: int, counts_text: str) -> tuple[str, str]:
     """(本周总结, how it was written: llm | heuristic | heuristic-fallback)."""
-    from newsbot.analysis.overview import compose_overview_sync
+    from newsbot.analysis.overview_writer import compose_overview_sync
 
     top = events[: config_for(settings).publish.weekly_summary_events]
     offline = f"{counts_text} {offline_highlights(events)}".strip()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from newsbot.publish.stored import StoredDay
+from newsbot.archive.stored import StoredDay
 from newsbot.report.anchors import entry_anchor
 
 INDEX_VARIABLE = "NEWSBOT_SEARCH"

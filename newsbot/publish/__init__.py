@@ -1,2 +1,0 @@
-"""Publishing the stored reports: a static archive site (site.py) with client-side search (search.py)
-and an Atom feed (feed.py), and the weekly report (weekly.py), all built from the `reports` collection."""

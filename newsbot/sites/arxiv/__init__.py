@@ -1,0 +1,1 @@
+"""arXiv cs.AI: abstracts with LaTeX; replacements of old papers are skipped."""

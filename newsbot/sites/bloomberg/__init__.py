@@ -1,0 +1,1 @@
+"""Bloomberg: the feed's dek is all we keep; photo captions must not pass for it."""
