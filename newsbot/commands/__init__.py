@@ -95,7 +95,7 @@ def exit_unless_enabled(settings, names) -> None:
 
 def config_day(settings) -> str:
     """The report day this command's run is for: NEWSBOT_DATE, or today in NEWSBOT_TIMEZONE."""
-    from newsbot.report.window import report_window
+    from newsbot.text.window import report_window
 
     return report_window(settings).day.isoformat()
 

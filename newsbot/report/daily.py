@@ -24,6 +24,7 @@ from newsbot.report.render import render_formats
 from newsbot.runs.stat_keys import RunSummary
 from newsbot.storage.articles import has_articles
 from newsbot.storage.connection import sync_db
+from newsbot.storage.edits import delete_day_edits
 from newsbot.storage.report_schema import check_for_write
 from newsbot.storage.reports import delete_report, save_report
 from newsbot.text.window import Window, report_window
@@ -130,6 +131,8 @@ def drop_stored_day(settings, day: str) -> list[Path] | None:
     client, db = sync_db(settings)
     try:
         doc = delete_report(db, day)
+        # The day's edits go with it: a later render of the day starts from the analyzer's picks.
+        delete_day_edits(db, day)
     finally:
         client.close()
     if doc is None:
