@@ -120,3 +120,5 @@ _.levelname  # logging.Formatter reads it: newsbot.runtime.logformatter.Repeated
 _.reset_breakers  # tests/conftest.py closes the process-wide LLM breakers between tests
 _.shutdown
 _.in_worker
+# The `edits` schema (newsbot/storage/edits.py): pydantic calls the model validator by name.
+_._fits

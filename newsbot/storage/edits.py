@@ -118,13 +118,14 @@ _save_lock = threading.Lock()
 
 def save_edit(db, day: str, url: str, field: str, value: Any, editor: str, seen: int) -> int:
     """Store one edit made on a page showing version `seen` of DAY; the day's new version.
-    EditConflict when another editor changed the same story after `seen`; InvalidEdit for a bad value."""
+    EditConflict when the same story was changed after `seen` (by another editor, or in another tab);
+    InvalidEdit for a bad value."""
     check_value(field, value)
     with _save_lock:
         later = db[COLLECTION].find_one(
             {"day": day, "url": url, "version": {"$gt": seen}, "counter": {"$ne": True}}, sort=[("version", -1)]
         )
-        if later is not None and later.get("editor") != editor:
+        if later is not None:
             raise EditConflict(day, url, seen, int(later.get("version") or 0), str(later.get("editor") or "?"))
         version = day_version(db, day) + 1
         db[COLLECTION].update_one({"day": day, "counter": True}, {"$set": {"version": version}}, upsert=True)

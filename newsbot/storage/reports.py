@@ -84,3 +84,20 @@ def stored_report_days(db, days: list[str] | None = None, last: int | None = Non
             )
         out.append({"date": doc["date"], "raw_count": int(doc.get("raw_count") or 0), "entries": entries})
     return out
+
+
+def report_status(db, day: str) -> str:
+    """The stored day's review status: "none" (not rendered), "approved", "draft" or "rendered"."""
+    doc = valid_or_none(db.reports.find_one({"date": day}, {"status": 1, "date": 1}))
+    if doc is None:
+        return "none"
+    return doc.get("status") or "rendered"
+
+
+def mark_approved(db, day: str, editor: str, version: int, when) -> bool:
+    """Mark the stored day approved by EDITOR at edit version VERSION; False when no day is stored."""
+    found = db.reports.update_one(
+        {"date": day},
+        {"$set": {"status": "approved", "approved_at": when, "approved_by": editor, "approved_version": version}},
+    )
+    return found.matched_count == 1
