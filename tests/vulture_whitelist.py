@@ -122,3 +122,5 @@ _.shutdown
 _.in_worker
 # The `edits` schema (newsbot/storage/edits.py): pydantic calls the model validator by name.
 _._fits
+_.approved_version
+_.approved_entries

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uvicorn
 
 from newsbot.desk.app import make_app
-from newsbot.desk.approve import approve_day
 from newsbot.desk.guard import Guard
 from newsbot.desk.wechat import wechat_day
+from newsbot.report.review import approve_day
 from newsbot.storage.connection import sync_db
 from newsbot.text.window import report_window
 
@@ -23,7 +23,7 @@ def desk_app(settings, host: str, port: int, editor: str, env=None):
         db,
         window,
         guard,
-        on_approve=lambda who: approve_day(settings, who),
+        on_approve=lambda who: approve_day(settings, who)[0],
         wechat=lambda: wechat_day(settings, db, window),
     )
     return app, client

@@ -135,6 +135,8 @@ class ReportDocument(_Loose):
     status: str | None = None
     approved_at: datetime | None = None
     approved_by: str | None = None
+    approved_version: int | None = None
+    approved_entries: dict[str, str] | None = None
     draft: bool | dict[str, Any] | None = None
 
     @model_validator(mode="after")

@@ -94,10 +94,20 @@ def report_status(db, day: str) -> str:
     return doc.get("status") or "rendered"
 
 
-def mark_approved(db, day: str, editor: str, version: int, when) -> bool:
-    """Mark the stored day approved by EDITOR at edit version VERSION; False when no day is stored."""
-    found = db.reports.update_one(
-        {"date": day},
-        {"$set": {"status": "approved", "approved_at": when, "approved_by": editor, "approved_version": version}},
-    )
+def stored_review(db, day: str) -> dict:
+    """The stored day's document ({} when none is stored): its review fields (status, approved_*)."""
+    return valid_or_none(db.reports.find_one({"date": day})) or {}
+
+
+def mark_approved(db, day: str, editor: str, version: int, when, entries: dict[str, str]) -> bool:
+    """Mark the stored day approved by EDITOR at edit version VERSION, with the fingerprints of the
+    entries it approved (a later approval pushes only what changed); False when no day is stored."""
+    marks = {
+        "status": "approved",
+        "approved_at": when,
+        "approved_by": editor,
+        "approved_version": version,
+        "approved_entries": entries,
+    }
+    found = db.reports.update_one({"date": day}, {"$set": marks})
     return found.matched_count == 1
