@@ -117,6 +117,10 @@ def make_app(settings, db, window, guard: Guard, on_approve: Callable[[str], str
         css = files("newsbot.desk").joinpath("templates/desk.css").read_text(encoding="utf-8")
         return Response(css, media_type="text/css")
 
+    def no_icon(request, form, editor):
+        # Browsers ask for one on every page: an empty answer, not a 404 in the console.
+        return Response(status_code=204)
+
     async def login(request: Request) -> Response:
         refused = guard.refusal(request, None)
         if refused is not None:
@@ -139,6 +143,7 @@ def make_app(settings, db, window, guard: Guard, on_approve: Callable[[str], str
             route("/approve", approve, ("POST",)),
             route("/wechat", export),
             route("/desk.css", stylesheet),
+            route("/favicon.ico", no_icon),
             Route("/login", login),
         ]
     )

@@ -30,7 +30,8 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer Chromium sends its own forms with "Origin: null".
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
