@@ -42,8 +42,8 @@ def changes_of(form: dict) -> list[tuple[str, object]]:
     action = form.get("action", "save")
     if action == "drop":
         return [("drop", form.get("drop_reason", ""))]
-    if action == "promote":
-        return [("promote", True)]
+    if action in ("promote", "restore"):
+        return [(action, True)]
     out = []
     for name in EDITABLE:
         if name in form and form[name].strip() != form.get(f"was_{name}", "").strip():

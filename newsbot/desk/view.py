@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from newsbot.report.candidate import Candidate, Event
 from newsbot.report.select import select
-from newsbot.storage.articles import not_ai_articles
+from newsbot.storage.articles import articles_by_url, not_ai_articles
 from newsbot.storage.edits import day_version
 from newsbot.storage.reports import report_status
 from newsbot.text.window import Window
@@ -42,6 +42,7 @@ class DayView:
     missed: list[Story]
     not_ai: list[Story]
     stale: list[str]
+    dropped: list[dict] = field(default_factory=list)  # {url, title, reason}: the editor may restore them
 
 
 def story_of(cand: Candidate, others: list[Candidate], edits: dict) -> Story:
@@ -96,4 +97,15 @@ def day_view(settings, db, window: Window) -> DayView:
         missed=[_event_story(e, edits) for e in selection.missed[:MISSED_SHOWN]],
         not_ai=not_ai,
         stale=selection.edits.stale,
+        dropped=dropped_stories(db, edits),
     )
+
+
+def dropped_stories(db, edits: dict) -> list[dict]:
+    urls = sorted(u for u, changes in edits.items() if "drop" in changes)
+    found = articles_by_url(db, urls)
+    return [
+        {"url": u, "title": (found.get(u) or {}).get("title") or u, "reason": edits[u]["drop"]}
+        for u in urls
+        if u in found
+    ]

@@ -14,20 +14,17 @@ naming the collection, its id and the problem, and counted (report_schema.skippe
 
 from __future__ import annotations
 
-import logging
 import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from newsbot.storage.report_schema import _skipped, problem_of
-
-logger = logging.getLogger(__name__)
+from newsbot.storage.report_schema import note_skipped, problem_of
 
 COLLECTION = "edits"
 DROP_REASONS = ("not_ai", "not_important", "duplicate", "wrong_day", "junk")
-FIELDS = ("drop", "promote", "importance", "region", "summary", "reason", "tags", "order")
+FIELDS = ("drop", "restore", "promote", "importance", "region", "summary", "reason", "tags", "order")
 IMPORTANCES = ("high", "medium", "low")
 REGIONS = ("domestic", "international")
 TEXT_LIMIT = 2000
@@ -66,6 +63,7 @@ def check_value(field: str, value: Any) -> None:
     """InvalidEdit unless `value` is what `field` takes."""
     ok = {
         "drop": lambda v: v in DROP_REASONS,
+        "restore": lambda v: v is True,
         "promote": lambda v: v is True,
         "importance": lambda v: v in IMPORTANCES,
         "region": lambda v: v in REGIONS,
@@ -84,10 +82,8 @@ def _valid(doc: dict) -> dict | None:
     try:
         Edit.model_validate(doc)
     except (ValidationError, InvalidEdit) as exc:
-        key = (COLLECTION, str(doc.get("_id")))
-        if key not in _skipped:
-            _skipped[key] = problem_of(exc) if isinstance(exc, ValidationError) else str(exc)
-            logger.warning("Skipped %s document %s (day %r): %s", *key, doc.get("day"), _skipped[key])
+        problem = problem_of(exc) if isinstance(exc, ValidationError) else str(exc)
+        note_skipped(COLLECTION, str(doc.get("_id")), doc.get("day"), problem)
         return None
     return doc
 
@@ -151,8 +147,12 @@ def delete_day_edits(db, day: str) -> int:
 
 
 def latest_by_story(edits: list[dict]) -> dict[str, dict[str, Any]]:
-    """url -> {field: value} with each field's latest value."""
+    """url -> {field: value} with each field's latest value; a restore undoes the drop before it."""
     out: dict[str, dict[str, Any]] = {}
     for edit in edits:
-        out.setdefault(edit["url"], {})[edit["field"]] = edit["value"]
+        changes = out.setdefault(edit["url"], {})
+        if edit["field"] == "restore":
+            changes.pop("drop", None)
+        else:
+            changes[edit["field"]] = edit["value"]
     return out

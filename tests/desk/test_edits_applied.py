@@ -58,6 +58,15 @@ def test_edits_survive_rerender_in_every_format(day):
     assert first["url"] not in [e["url"] for e in entries(stored["payload"])]
 
 
+def test_a_restore_undoes_the_drop(day):
+    db, tmp, before = day
+    url = entries(before)[0]["url"]
+    v = save_edit(db, DAY, url, "drop", "junk", "ann", 0)
+    save_edit(db, DAY, url, "restore", True, "ann", v)
+    _, after = render(db, tmp / "after")
+    assert url in [e["url"] for e in entries(after)]
+
+
 def test_promote_region_order_and_stale(day, caplog):
     db, tmp, before = day
     shown = {e["url"] for e in entries(before)}
