@@ -72,6 +72,8 @@ def day_view(settings, db, window: Window) -> DayView:
     day = window.day.isoformat()
     not_ai = []
     for doc in not_ai_articles(db, window.start, window.cutoff):
+        if doc["url"] in selection.edits.promoted or doc["url"] in selection.edits.dropped:
+            continue  # shown with the entries, or among the dropped
         analysis = doc.get("analysis") or {}
         not_ai.append(
             Story(
@@ -81,7 +83,7 @@ def day_view(settings, db, window: Window) -> DayView:
                 importance=str(analysis.get("importance") or ""),
                 region=str(analysis.get("region") or ""),
                 category=str(analysis.get("category") or ""),
-                score=int(analysis.get("score") or 0) if str(analysis.get("score") or "0").isdigit() else 0,
+                score=_score(analysis.get("score")),
                 reason=str(analysis.get("reason_zh") or ""),
                 summary=str(analysis.get("summary_zh") or ""),
                 tags=[str(t) for t in analysis.get("tags") or []],
@@ -109,3 +111,10 @@ def dropped_stories(db, edits: dict) -> list[dict]:
         for u in urls
         if u in found
     ]
+
+
+def _score(value) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
