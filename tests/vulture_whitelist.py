@@ -119,3 +119,7 @@ _.exc_text
 _.levelname  # logging.Formatter reads it: newsbot.runtime.logformatter.Repeated moves records to INFO
 _.reset_breakers  # tests/conftest.py closes the process-wide LLM breakers between tests
 _.in_worker
+# The `edits` schema (newsbot/storage/edits.py): pydantic calls the model validator by name.
+_._fits
+_.approved_version
+_.approved_entries

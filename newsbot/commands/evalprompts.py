@@ -7,6 +7,7 @@ or the overview prompts on the days MongoDB holds.
     scrapy evalprompts --dataset tests/data/golden.jsonl --prompts my-prompts/ --against newsbot/prompts/
     scrapy evalprompts --dataset tests/data/golden.jsonl --prompts my-prompts/ --dry-run --limit 1
     scrapy evalprompts --task overview --last 7 --prompts my-prompts/ --against newsbot/prompts/
+    scrapy evalprompts --from-edits --since 2026-02-01 --analyzer heuristic --by-day
 
 A dataset's authored rows and its real rows (reference lines naming a captured day's labels, whose
 text is read from the day's recorded feeds at run time) are measured separately: the top-level figures
@@ -161,8 +162,25 @@ def default_dataset() -> str | None:
     return str(found) if found and found.is_file() else None
 
 
-def dataset_rows(opts, limit: int | None) -> tuple[list[dict], list[dict]]:
+def edit_rows(settings, opts) -> list[dict]:
+    """--from-edits: the editors' corrections as labelled rows (newsbot.analysis.editrows)."""
+    from newsbot.analysis.editrows import rows_from_edits
+
+    client, db = sync_db(settings)
+    try:
+        rows = rows_from_edits(db, opts.since)
+    finally:
+        client.close()
+    if not rows:
+        since = f" since {opts.since}" if opts.since else ""
+        raise DatasetError(f"no editor's correction{since} names a label (scrapy desk records them)")
+    return rows
+
+
+def dataset_rows(opts, limit: int | None, settings=None) -> tuple[list[dict], list[dict]]:
     """The first `limit` rows to measure and the real days read."""
+    if opts.from_edits:
+        return edit_rows(settings, opts)[: limit or None], []
     dataset = opts.dataset or (default_dataset() if opts.snapshot or opts.labels else None)
     authored, references = read_dataset(dataset) if dataset else ([], [])
     if opts.snapshot or opts.labels:
@@ -181,8 +199,12 @@ def dataset_rows(opts, limit: int | None) -> tuple[list[dict], list[dict]]:
 
 
 def evaluate_analysis(settings, opts) -> dict:
-    rows, real_days = dataset_rows(opts, opts.limit)
-    source = {"dataset": opts.dataset or default_dataset(), **({"real_days": real_days} if real_days else {})}
+    rows, real_days = dataset_rows(opts, opts.limit, settings)
+    dataset = "edits" + (f" since {opts.since}" if opts.since else "") if opts.from_edits else None
+    source = {
+        "dataset": dataset or opts.dataset or default_dataset(),
+        **({"real_days": real_days} if real_days else {}),
+    }
     result, records = one_side(settings, rows, opts, opts.prompts)
     if not opts.against:
         return {**source, **result}
@@ -260,7 +282,7 @@ def dry_run(settings, opts) -> str:
         # The messages the LLM would get, whether or not one is configured: nothing is sent.
         config = dataclasses.replace(AnalysisConfig.from_settings(settings, prompts_dir=prompts_dir), mode="llm")
         analyzer = make_analyzer(config)
-        rows = dataset_rows(opts, opts.limit or 2)[0]
+        rows = dataset_rows(opts, opts.limit or 2, settings)[0]
         items = [(row["id"], analyzer.messages_for(ArticleInput.from_row(row))) for row in rows]
         asyncio.run(analyzer.aclose())
     out = []
@@ -278,7 +300,8 @@ class Command(ScrapyCommand):
 
     def syntax(self):
         return (
-            "--dataset FILE.jsonl | --snapshot DIR [--labels FILE] [--prompts DIR] [--against DIR2] "
+            "--dataset FILE.jsonl | --snapshot DIR [--labels FILE] | --from-edits [--since D] "
+            "[--prompts DIR] [--against DIR2] "
             "[--analyzer llm|heuristic] [--by-day] [--dry-run]"
         )
 
@@ -291,6 +314,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--dataset", metavar="FILE", help="labelled JSONL rows (--task analyze)")
         parser.add_argument("--snapshot", metavar="DIR", help="a captured real day: its feeds give the rows' text")
         parser.add_argument("--labels", metavar="FILE", help="the real day's labels (default: DIR/labels.json)")
+        parser.add_argument(
+            "--from-edits", action="store_true", help="the editors' corrections (scrapy desk) as the labelled rows"
+        )
+        parser.add_argument("--since", metavar="YYYY-MM-DD", help="with --from-edits: only days from this one")
         parser.add_argument("--days", metavar="D1,D2", help="stored days to measure (--task overview)")
         parser.add_argument("--last", type=int, default=7, metavar="N", help="the last N stored days (default 7)")
         parser.add_argument("--prompts", metavar="DIR", help="prompt folder to evaluate (default: bundled)")
@@ -308,8 +335,12 @@ class Command(ScrapyCommand):
         check_start_up(self.settings)
 
     def run(self, args, opts):
-        if opts.task == "analyze" and not (opts.dataset or opts.snapshot or opts.labels):
-            raise UsageError("--dataset FILE or --snapshot DIR is required (or --task overview)")
+        if opts.task == "analyze" and not (opts.dataset or opts.snapshot or opts.labels or opts.from_edits):
+            raise UsageError("--dataset FILE, --snapshot DIR or --from-edits is required (or --task overview)")
+        if opts.from_edits and (opts.dataset or opts.snapshot or opts.labels):
+            raise UsageError("--from-edits takes no --dataset, --snapshot or --labels")
+        if opts.since and not opts.from_edits:
+            raise UsageError("--since needs --from-edits")
         for folder in (opts.prompts, opts.against):
             if folder and not Path(folder).is_dir():
                 raise UsageError(f"no prompt folder {folder}")

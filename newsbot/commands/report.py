@@ -32,7 +32,10 @@ class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self):
-        return "[--date YYYY-MM-DD [--allow-empty] | --week YYYY-Www] [--output-dir DIR] [--push] | --drop YYYY-MM-DD"
+        return (
+            "[--date YYYY-MM-DD [--allow-empty] [--approve] | --week YYYY-Www] [--output-dir DIR] [--push]"
+            " | --drop YYYY-MM-DD"
+        )
 
     def short_desc(self):
         return "Render a day's report (txt, md, html, json) from what MongoDB holds; no crawling"
@@ -46,6 +49,11 @@ class Command(ScrapyCommand):
             "--allow-empty", action="store_true", help="with --date: render the day even if no article is stored for it"
         )
         parser.add_argument(
+            "--approve",
+            action="store_true",
+            help="with --date: approve the day (render it with its edits, push it, mark it for the site)",
+        )
+        parser.add_argument(
             "--drop", metavar="YYYY-MM-DD", help="remove this stored day (the next publish removes its page)"
         )
 
@@ -53,6 +61,8 @@ class Command(ScrapyCommand):
         super().process_options(args, opts)
         if opts.week and opts.date:
             raise UsageError("--date and --week exclude each other")
+        if opts.approve and not opts.date:
+            raise UsageError("--approve needs --date")
         if opts.drop and (opts.week or opts.date or opts.push):
             raise UsageError("--drop takes no --date, --week or --push")
         if opts.drop:
@@ -97,6 +107,16 @@ class Command(ScrapyCommand):
                 self.exitcode = 1
                 return
             asyncio.run(improve_window(self.settings, report_window(self.settings)))
+            if opts.approve:
+                from newsbot.report.review import approve_day
+
+                line, ok = approve_day(self.settings, "report --approve")
+                if ok:
+                    print(line)
+                else:
+                    print(f"newsbot: error: {line}", file=sys.stderr)
+                self.exitcode = 0 if ok else 1
+                return
             published = publish_day(self.settings)
         except Exception as exc:
             report_failed(exc)

@@ -210,6 +210,13 @@ class Report:
         "NEWSBOT_REPORT_ON_CLOSE", k.BOOL, True, "render after every `scrapy crawl` (digest renders once itself)"
     )
     output_dir: str = declare("NEWSBOT_OUTPUT_DIR", k.TEXT, "reports", "where reports are written")
+    require_approval: bool = declare(
+        "NEWSBOT_REQUIRE_APPROVAL",
+        k.BOOL,
+        False,
+        "runs render a draft and push only a 'draft ready' line; an editor approves the day "
+        "(`scrapy desk`, `scrapy report --date D --approve`) to push it and publish it on the site",
+    )
     formats: tuple[str, ...] = declare(
         "NEWSBOT_REPORT_FORMATS",
         k.list_of_choices(*REPORT_FORMATS, what="formats"),

@@ -31,7 +31,7 @@ logger = logging.getLogger("newsbot.delivery")
 
 @dataclass
 class PushResult:
-    kind: str  # report | alert
+    kind: str  # report | alert | notice
     channels: list[ChannelResult] = field(default_factory=list)
 
     @property
@@ -78,7 +78,7 @@ async def _push(settings, kind: str, build, stats, only: Iterable[str] | None) -
         configs: Mapping[str, dict] = delivery.channels
         wanted = set(only) if only is not None else None
         chosen = {n: c for n, c in configs.items() if wanted is None or n in wanted}
-        if kind == "alert":
+        if kind in ("alert", "notice"):
             chosen = {n: c for n, c in chosen.items() if (c or {}).get("alerts", True)}
         if wanted is not None and (unknown := wanted - set(configs)):
             for name in sorted(unknown):
@@ -154,3 +154,9 @@ def push_alert(settings, text: str, stats=None, *, channels=None) -> PushResult:
     if not (text or "").strip():
         return PushResult("alert")
     return _run(_push(settings, "alert", lambda ch: ch.alert_messages(text), stats, channels))
+
+
+def push_notice(settings, text: str, stats=None) -> PushResult:
+    """Push one line in place of the report (NEWSBOT_REQUIRE_APPROVAL's "draft ready") to every channel
+    that takes alerts, whether or not source alerts (NEWSBOT_PUSH_ALERTS) are on."""
+    return _run(_push(settings, "notice", lambda ch: ch.alert_messages(text), stats, None))

@@ -92,6 +92,9 @@ def _build_report(settings, db, window: Window, runs: dict | None, now: datetime
     stats = build_stats(settings, selection, all_runs, overview)
     # Health looks at the last runs of each source, whatever the report day: a source broken now is news.
     stats["broken_sources"] = broken_sources(source_health(db, now, None, settings))
+    if selection.edits.count:
+        # Only an edited day says so: an unedited day's JSON report is unchanged.
+        stats["edits"] = selection.edits.stats()
     return Report(
         date=window.day.isoformat(),
         generated_at=(now or datetime.now(UTC)).astimezone(tz),

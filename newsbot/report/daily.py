@@ -21,9 +21,11 @@ from newsbot.config import config_for
 from newsbot.report.build import Report, build_report
 from newsbot.report.memory import memory_record
 from newsbot.report.render import render_formats
+from newsbot.report.review import draft_notice, review_fields
 from newsbot.runs.stat_keys import RunSummary
 from newsbot.storage.articles import has_articles
 from newsbot.storage.connection import sync_db
+from newsbot.storage.edits import delete_day_edits
 from newsbot.storage.report_schema import check_for_write
 from newsbot.storage.reports import delete_report, save_report
 from newsbot.text.window import Window, report_window
@@ -39,6 +41,8 @@ class PublishedReport:
     # NEWSBOT_LLM_FALLBACK_OK: the day is then stored as a draft, which `scrapy publish` leaves out.
     fallbacks: int = 0
     draft: bool = False
+    # NEWSBOT_REQUIRE_APPROVAL: the day waits for an editor (report.review); its push is one line.
+    awaiting_approval: bool = False
 
 
 def llm_fallbacks(runs: dict[str, RunSummary] | None) -> tuple[int, bool]:
@@ -91,6 +95,9 @@ def publish_report(settings, db, window: Window, output_dir, runs=None, now=None
     fallbacks, offline = llm_fallbacks(runs)
     draft = offline and not config_for(settings).analysis.llm_fallback_ok
     document = report_document(report, window, paths)
+    review = review_fields(settings, db, report.date)
+    awaiting = review.pop("awaiting_approval", False)
+    document.update(review)
     if draft:
         document["status"] = "draft"
     document = check_for_write(document)
@@ -98,7 +105,7 @@ def publish_report(settings, db, window: Window, output_dir, runs=None, now=None
         write_atomic(path, text)
     # Only a report that reached the disk counts as "reported" for later days' repeat check.
     save_report(db, document)
-    return PublishedReport(report, paths, fallbacks, draft)
+    return PublishedReport(report, paths, fallbacks, draft, awaiting)
 
 
 def publish_day(
@@ -130,6 +137,8 @@ def drop_stored_day(settings, day: str) -> list[Path] | None:
     client, db = sync_db(settings)
     try:
         doc = delete_report(db, day)
+        # The day's edits go with it: a later render of the day starts from the analyzer's picks.
+        delete_day_edits(db, day)
     finally:
         client.close()
     if doc is None:
@@ -168,12 +177,14 @@ def undelivered(pushed, day: str) -> str | None:
 def push_published(settings, published: PublishedReport):
     """Send the written files to every configured channel, plus an alert for broken sources; the
     delivery result (None when pushing is off). Never raises: newsbot.delivery retries, logs and counts."""
-    from newsbot.delivery import push_alert, push_report
+    from newsbot.delivery import push_alert, push_notice, push_report
     from newsbot.runs.health import alert_text
 
     if push_unavailable(settings):
         return None
     payload = published.report.payload()
+    if published.awaiting_approval:
+        return push_notice(settings, draft_notice(payload["date"]))
     files = {p.suffix.lstrip("."): p for p in published.paths}
     pushed = push_report(settings, payload, files)
     if config_for(settings).delivery.alerts:

@@ -16,8 +16,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from newsbot.config import config_for
-from newsbot.report.candidate import REGIONS, Event, candidate_from_doc
+from newsbot.report.candidate import Event, candidate_from_doc
 from newsbot.report.cluster import ClusterStats, cluster
+from newsbot.report.edited import (
+    DayEdits,
+    apply_fields,
+    load_day_edits,
+    promoted_candidates,
+    rank_edited,
+    without_dropped,
+)
 from newsbot.report.keys import OPENING_CHARS
 from newsbot.report.match import Corpus
 from newsbot.report.memory import Repeat, drop_repeats, load_memory
@@ -39,16 +47,13 @@ class Selection:
     # Per-source article counts in the window, and the analysis records of every article in it.
     window_by_source: dict[str, int] = field(default_factory=dict)
     analyses: list[dict] = field(default_factory=list)
+    # The editor's corrections applied (report.edited), and the eligible events that missed the cut.
+    edits: DayEdits = field(default_factory=DayEdits)
+    missed: list[Event] = field(default_factory=list)
 
     @property
     def events(self) -> list[Event]:
         return [*self.domestic, *self.international]
-
-
-def rank_and_cap(events: list[Event], caps: dict[str, int]) -> dict[str, list[Event]]:
-    """The events of each region, best first, at most caps[region] of them."""
-    ranked = sorted(events, key=lambda e: e.representative.rank_key())
-    return {region: [e for e in ranked if e.representative.region == region][: caps[region]] for region in REGIONS}
 
 
 def select(db, settings, window: Window) -> Selection:
@@ -57,6 +62,11 @@ def select(db, settings, window: Window) -> Selection:
     docs.sort(key=lambda d: d.get("url") or "")
     by_source = Counter(d.get("source") or "" for d in docs)
     cands = [c for c in (candidate_from_doc(d) for d in docs) if c is not None]
+    edits = load_day_edits(db, window.day.isoformat())
+    if edits.by_url:
+        cands += promoted_candidates(docs, cands, edits)
+        cands.sort(key=lambda c: c.url)
+        apply_fields(cands, docs, edits)
     clusters, cstats = cluster(cands)
     events = [Event.of([cands[i] for i in g]) for g in clusters]
     report = config_for(settings).report
@@ -64,9 +74,10 @@ def select(db, settings, window: Window) -> Selection:
     # The corpus takes the earlier days' events in; without any there is nothing to compare with.
     corpus = Corpus.of([c.keys for c in cands] + [p.keys for p in prior]) if prior else None
     events, repeats = drop_repeats(events, prior, corpus)
-    chosen = rank_and_cap(
-        events,
-        {"domestic": report.max_domestic, "international": report.max_international},
+    events = without_dropped(events, edits)
+    ranked = sorted(events, key=lambda e: e.representative.rank_key())
+    chosen, missed = rank_edited(
+        ranked, {"domestic": report.max_domestic, "international": report.max_international}, edits
     )
     for repeat in repeats:
         logger.debug("Left out %s: reported on %s as %s", repeat.url, repeat.reported_on, repeat.reported_url)
@@ -96,4 +107,6 @@ def select(db, settings, window: Window) -> Selection:
         repeats=repeats,
         window_by_source=dict(by_source),
         analyses=[d["analysis"] for d in docs if isinstance(d.get("analysis"), dict)],
+        edits=edits,
+        missed=missed,
     )

@@ -83,3 +83,16 @@ def articles_in_window(db, start: datetime, cutoff: datetime, opening_chars: int
 def has_articles(db, start: datetime, cutoff: datetime) -> bool:
     """Whether any article is published in [start, cutoff)."""
     return db.articles.find_one({"published_at": {"$gte": start, "$lt": cutoff}}, {"_id": 1}) is not None
+
+
+def not_ai_articles(db, start: datetime, cutoff: datetime) -> list[dict]:
+    """The articles of [start, cutoff) the analyzer judged not AI (url, title, source, analysis), by url."""
+    query = {"published_at": {"$gte": start, "$lt": cutoff}, "analysis.ai_relevant": False}
+    fields = {"url": 1, "title": 1, "source": 1, "source_name": 1, "analysis": 1}
+    return sorted((d for d in db.articles.find(query, fields) if d.get("url")), key=lambda d: d["url"])
+
+
+def articles_by_url(db, urls: list[str]) -> dict[str, dict]:
+    """url -> the stored article (title, source, lang, published_at, text), for the urls stored."""
+    fields = {"url": 1, "title": 1, "source": 1, "lang": 1, "published_at": 1, "content": 1, "summary": 1}
+    return {d["url"]: d for d in db.articles.find({"url": {"$in": urls}}, fields) if d.get("url")}

@@ -23,6 +23,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict]]] = {
     "llm_cache": [([("key", ASCENDING)], {"unique": True})],
     # One document per day, even when two crawls close at once and both render.
     "reports": [([("date", ASCENDING)], {"unique": True})],
+    # A day's edits in order (storage/edits.py), and the stories one editor touched.
+    "edits": [([("day", ASCENDING), ("version", ASCENDING)], {}), ([("day", ASCENDING), ("url", ASCENDING)], {})],
 }
 
 

@@ -135,6 +135,8 @@ class ReportDocument(_Loose):
     status: str | None = None
     approved_at: datetime | None = None
     approved_by: str | None = None
+    approved_version: int | None = None
+    approved_entries: dict[str, str] | None = None
     draft: bool | dict[str, Any] | None = None
 
     @model_validator(mode="after")
@@ -176,12 +178,17 @@ def valid_or_none(doc: dict | None) -> dict | None:
     try:
         ReportDocument.model_validate(doc)
     except ValidationError as exc:
-        key = (COLLECTION, str(doc.get("_id", doc.get("date"))))
-        if key not in _skipped:
-            _skipped[key] = problem_of(exc)
-            logger.warning("Skipped %s document %s (date %r): %s", *key, doc.get("date"), _skipped[key])
+        note_skipped(COLLECTION, str(doc.get("_id", doc.get("date"))), doc.get("date"), problem_of(exc))
         return None
     return doc
+
+
+def note_skipped(collection: str, doc_id: str, day, problem: str) -> None:
+    """Count a stored document a reader skipped, and log it once per process (any collection)."""
+    key = (collection, doc_id)
+    if key not in _skipped:
+        _skipped[key] = problem
+        logger.warning("Skipped %s document %s (date %r): %s", collection, doc_id, day, problem)
 
 
 def skipped_documents() -> dict[tuple[str, str], str]:

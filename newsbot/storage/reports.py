@@ -84,3 +84,30 @@ def stored_report_days(db, days: list[str] | None = None, last: int | None = Non
             )
         out.append({"date": doc["date"], "raw_count": int(doc.get("raw_count") or 0), "entries": entries})
     return out
+
+
+def report_status(db, day: str) -> str:
+    """The stored day's review status: "none" (not rendered), "approved", "draft" or "rendered"."""
+    doc = valid_or_none(db.reports.find_one({"date": day}, {"status": 1, "date": 1}))
+    if doc is None:
+        return "none"
+    return doc.get("status") or "rendered"
+
+
+def stored_review(db, day: str) -> dict:
+    """The stored day's document ({} when none is stored): its review fields (status, approved_*)."""
+    return valid_or_none(db.reports.find_one({"date": day})) or {}
+
+
+def mark_approved(db, day: str, editor: str, version: int, when, entries: dict[str, str]) -> bool:
+    """Mark the stored day approved by EDITOR at edit version VERSION, with the fingerprints of the
+    entries it approved (a later approval pushes only what changed); False when no day is stored."""
+    marks = {
+        "status": "approved",
+        "approved_at": when,
+        "approved_by": editor,
+        "approved_version": version,
+        "approved_entries": entries,
+    }
+    found = db.reports.update_one({"date": day}, {"$set": marks})
+    return found.matched_count == 1
