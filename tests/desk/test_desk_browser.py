@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 from pymongo import MongoClient
 
+from newsbot.archive.site import publish
 from newsbot.desk.serve import desk_app
-from newsbot.publish.site import publish
 from tests.conftest import SNAPSHOT_DAY, run_scrapy, scrapy_env
 from tests.desk.test_desk_http import free_port
 from tests.ops.conftest import LocalHTTPServer

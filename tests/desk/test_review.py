@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from newsbot.publish.stored import stored_days
+from newsbot.archive.stored import stored_days
 from newsbot.report.daily import publish_day, push_published
 from newsbot.report.review import approve_day
 from newsbot.storage.edits import day_version, save_edit
