@@ -134,9 +134,10 @@ def main() -> None:
             now["judgement_requests"] / max(1, summary["baseline"]["judgement_requests"]), 3
         )
     print(json.dumps(summary, indent=2, ensure_ascii=False))
-    # Each article in the windows is asked once; a reply that fails validation is asked again (a re-ask),
-    # which the requests count too.
-    sys.exit(0 if now["asked_articles"] <= now["in_window_and_memory"] and not now["asked_outside_windows"] else 1)
+    # Each article in the windows is asked at most once, however many sources list it: the judgement
+    # requests may not outnumber those articles (a re-ask of an invalid reply would count as one more).
+    ok = now["judgement_requests"] <= now["in_window_and_memory"] and not now["asked_outside_windows"]
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 READ_ATTEMPTS = 3  # reading the stored article back: a dropped connection is retried
 LEFT_OFFLINE = "newsbot/analysis/left_offline"  # improvable, but outside every window a report reads
+ASKED_ALREADY = "newsbot/analysis/asked_by_another_crawler"  # the same article, listed by two sources
 
 
 class FollowUpPipeline:
@@ -91,6 +92,11 @@ class FollowUpPipeline:
         return item
 
     async def _ask(self, url: str) -> None:
+        asking = resources_of(self.crawler).asking
+        if url in asking:
+            self.stats.inc_value(ASKED_ALREADY)  # another crawler's follow-up stores the answer
+            return
+        asking.add(url)
         try:
             async with resources_of(self.crawler).analysis_slots("follow-up", self.size):
                 for attempt in range(1, READ_ATTEMPTS + 1):
@@ -105,6 +111,8 @@ class FollowUpPipeline:
             # One article's bug must not stop the crawl or the other analyses.
             logger.exception("Analysis of %s failed", url)
             self.stats.inc_value(keys.ANALYSIS_ERRORS)
+        finally:
+            asking.discard(url)
 
     async def close_spider(self):
         if self.analyzer is not None:

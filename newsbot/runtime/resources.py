@@ -39,6 +39,9 @@ class ProcessResources:
         self.snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = {}
         # host name -> the non-public address the DNS resolver refused for it
         self.refused_names: dict[str, str] = {}
+        # URLs an LLM follow-up is asking about right now: an article two sources both list reaches the
+        # follow-up of each crawler, and the second must not ask the model again while the first asks
+        self.asking: set[str] = set()
         self._workers: WorkerPool | None = None
 
     def analysis_slots(self, stage: str, size: int) -> asyncio.Semaphore:
