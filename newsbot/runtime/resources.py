@@ -15,6 +15,7 @@ across loops.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,15 +27,21 @@ if TYPE_CHECKING:
 ATTRIBUTE = "_newsbot_resources"
 
 
+class LoopResources:
+    """What belongs to one event loop: made on it, and never handed to another."""
+
+    def __init__(self) -> None:
+        # (uri, database, timeout) -> [Store, number of crawlers using it]
+        self.stores: dict[tuple, list] = {}
+        self.store_lock = asyncio.Lock()
+        # stage -> the slots of that analysis stage
+        self.slots: dict[str, asyncio.Semaphore] = {}
+        # (endpoint, model, concurrency, rps) -> the gate every call to that endpoint passes
+        self.gates: dict[tuple, Gate] = {}
+
+
 class ProcessResources:
     def __init__(self) -> None:
-        # (event loop, uri, database, timeout) -> [Store, number of crawlers using it]
-        self.stores: dict[tuple, list] = {}
-        self.store_locks: dict[int, asyncio.Lock] = {}
-        # (event loop, stage) -> the slots of that analysis stage
-        self.slots: dict[tuple[int, str], asyncio.Semaphore] = {}
-        # (event loop, endpoint, model, concurrency, rps) -> the gate every call to that endpoint passes
-        self.gates: dict[tuple, Gate] = {}
         # folder -> ((manifest mtime, size), its Snapshot)
         self.snapshots: dict[Path, tuple[tuple[int, int], Snapshot]] = {}
         # host name -> the non-public address the DNS resolver refused for it
@@ -43,29 +50,39 @@ class ProcessResources:
         # follow-up of each crawler, and the second must not ask the model again while the first asks
         self.asking: set[str] = set()
         self._workers: WorkerPool | None = None
+        # The loop is held weakly and compared by identity: a new loop can reuse a dead one's id().
+        self._loop: weakref.ref | None = None
+        self._loop_resources = LoopResources()
+
+    @property
+    def on_this_loop(self) -> LoopResources:
+        """The running loop's resources. A process runs its loops one after another, so a new loop
+        replaces what the previous one left (its objects cannot be used, nor closed, without it)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is None or self._loop() is not loop:
+            self._loop = weakref.ref(loop)
+            self._loop_resources = LoopResources()
+        return self._loop_resources
 
     def analysis_slots(self, stage: str, size: int) -> asyncio.Semaphore:
         """How many analyses of STAGE run at once across every crawler of the process. Thousands at
         once (the heuristic on the reactor's thread, without worker processes) starve the event loop
         until the database driver's heartbeats time out. The offline judgement and the LLM follow-up
         each have their own, so quick judgements never queue behind calls that wait on a model."""
-        key = (id(asyncio.get_running_loop()), stage)
-        return self.slots.setdefault(key, asyncio.Semaphore(max(1, size)))
-
-    def store_lock(self) -> asyncio.Lock:
-        return self.store_locks.setdefault(id(asyncio.get_running_loop()), asyncio.Lock())
+        slots = self.on_this_loop.slots
+        if stage not in slots:
+            slots[stage] = asyncio.Semaphore(max(1, size))
+        return slots[stage]
 
     def gate(self, cfg: LLMConfig) -> Gate:
         """One gate per event loop and endpoint, so the rate limit holds across crawlers."""
         from newsbot.analysis.llm import Gate
 
-        loop = id(asyncio.get_running_loop())
-        for stale in [k for k in self.gates if k[0] != loop]:
-            del self.gates[stale]
-        key = (loop, cfg.base_url, cfg.model, cfg.concurrency, cfg.rps)
-        if key not in self.gates:
-            self.gates[key] = Gate(cfg.concurrency, cfg.rps)
-        return self.gates[key]
+        gates = self.on_this_loop.gates
+        key = (cfg.base_url, cfg.model, cfg.concurrency, cfg.rps)
+        if key not in gates:
+            gates[key] = Gate(cfg.concurrency, cfg.rps)
+        return gates[key]
 
     def snapshot(self, root: str | Path) -> Snapshot:
         from newsbot.fetch.snapshot import load_snapshot

@@ -9,7 +9,6 @@ connections) and which costs memory; commands outside the reactor use sync_db.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
 import sys
@@ -126,10 +125,10 @@ async def crawler_store(crawler) -> Store:
     """The Store of the crawler's settings, shared by its pipelines and extensions and by every other
     crawler of the process with the same database; opened on first use and closed when the last
     engine using it stops, after every spider_closed handler has had its turn."""
-    shared = resources_of(crawler)
-    loop = id(asyncio.get_running_loop())  # an AsyncMongoClient belongs to the loop it was made on
+    # An AsyncMongoClient belongs to the loop it was made on, so the stores are the running loop's.
+    shared = resources_of(crawler).on_this_loop
     # Pipelines open side by side: without the lock each would connect (and fail) on its own.
-    async with shared.store_lock():
+    async with shared.store_lock:
         store = getattr(crawler, "_newsbot_store", None)
         if store is not None:
             return store
@@ -138,7 +137,7 @@ async def crawler_store(crawler) -> Store:
             raise StoreUnavailable(crawler._newsbot_store_error)
         try:
             location = Store.location(crawler.settings)
-            key = (loop, *location)
+            key = tuple(location)
             entry = shared.stores.get(key)
             if entry is None:
                 store = Store(*location)

@@ -44,9 +44,22 @@ def test_slots_and_gates_are_one_per_stage_or_endpoint_and_per_event_loop():
 
     judge, again, gate, same_gate = asyncio.run(take())
     assert judge is again and gate is same_gate
+    first_loop_resources = shared._loop_resources
     later, _, other_loop_gate, _ = asyncio.run(take())
     assert later is not judge and other_loop_gate is not gate  # asyncio objects never cross loops
-    assert len(shared.gates) == 1  # the first loop's gate left with its loop
+    assert shared._loop_resources is not first_loop_resources  # the first loop's left with it
+
+
+def test_a_new_loop_that_reuses_a_dead_loops_id_still_gets_its_own_objects():
+    """CPython hands a freed loop's address (its id()) to the next loop often: keying by id() gave
+    the second loop the first one's semaphore, which then failed as bound to another loop."""
+    shared = ProcessResources()
+
+    async def take():
+        return shared.analysis_slots("judge", 2), None
+
+    slots = [asyncio.run(take())[0] for _ in range(20)]  # the list keeps every semaphore alive
+    assert all(a is not b for a, b in zip(slots, slots[1:], strict=False))
 
 
 def test_a_snapshot_is_parsed_once_per_cache_while_its_manifest_is_unchanged(tmp_path):
