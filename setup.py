@@ -4,6 +4,9 @@ The egg must carry everything read at run time, not only Python modules: templat
 data tables are package data, read with importlib.resources (which also reads from a zipped egg).
 """
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 from setuptools import find_packages, setup
@@ -23,7 +26,17 @@ def package_files() -> list[str]:
     )
 
 
+def private_build_folder() -> str:
+    """A build folder of this run's own, removed when it ends. scrapyd-deploy builds in the project
+    folder (`setup.py clean -a`, then `bdist_egg`): two deploys at once, or a test's build beside
+    another's, would each remove or overwrite the other's build/ (newsbot.egg-info/ is rewritten the same by each)."""
+    folder = tempfile.mkdtemp(prefix="newsbot-build-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 if __name__ == "__main__":
+    work = private_build_folder()
     setup(
         name="newsbot",
         version="1.0",
@@ -32,4 +45,5 @@ if __name__ == "__main__":
         package_data={"newsbot": package_files()},
         entry_points={"scrapy": ["settings = newsbot.settings"]},
         python_requires=">=3.11",
+        options={"build": {"build_base": work}},
     )
