@@ -66,8 +66,9 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def candidate_from_doc(doc: dict) -> Candidate | None:
-    """The article as a report candidate, or None when it is not eligible."""
+def candidate_from_doc(doc: dict, promoted: bool = False) -> Candidate | None:
+    """The article as a report candidate, or None when it is not eligible. A story an editor promoted
+    is taken whatever its headline looks like (the editor read it)."""
     analysis = doc.get("analysis") or {}
     summary = (analysis.get("summary_zh") or "").strip()
     region = analysis.get("region")
@@ -76,7 +77,7 @@ def candidate_from_doc(doc: dict) -> Candidate | None:
     if doc.get("skip_reason"):
         return None  # stored for the raw count only (e.g. an arXiv replacement): never reported
     title = (doc.get("title") or "").strip()
-    if not is_entry(title, doc.get("content") or doc.get("summary") or ""):
+    if not promoted and not is_entry(title, doc.get("content") or doc.get("summary") or ""):
         # A roundup, run log, advert or navigation link: it would stand in for the stories it lists,
         # which their own feeds report.
         return None

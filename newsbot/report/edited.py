@@ -5,7 +5,10 @@ carry them.
 Field edits (importance, region, summary, reason, tags) change the story's candidate before ranking,
 so a region change moves it and the stored memory records the edited day. A drop removes the event
 whose entry shows the story (or the story from another event's also-reported-by). A promoted story
-makes the cut whatever its rank, even one the analyzer judged not AI. An order edit puts the entry at
+is an entry whatever the selection thought of it: it makes the cut whatever its rank, even one the
+analyzer judged not AI; its event is told again even when an earlier day reported it without a new
+fact (with the 前情 links to that day, report.memory); and when it was merged into another report's
+event, the entry shows it, the other report under also-reported-by. An order edit puts the entry at
 that position of its region. An edit whose story is no longer stored in the day's window is stale: it
 is counted and logged, never an error (the article may have been re-dated or removed).
 """
@@ -49,7 +52,8 @@ def load_day_edits(db, day: str) -> DayEdits:
 
 
 def promoted_candidates(docs: list[dict], cands: list[Candidate], edits: DayEdits) -> list[Candidate]:
-    """Candidates for promoted stories the analyzer left out (not AI, no summary, region unknown)."""
+    """Candidates for promoted stories the analyzer or the entry check left out (not AI, no summary,
+    region unknown, a headline that reads like a roundup, a skipped item)."""
     have = {c.url for c in cands}
     out = []
     for doc in docs:
@@ -64,7 +68,7 @@ def promoted_candidates(docs: list[dict], cands: list[Candidate], edits: DayEdit
         )
         analysis["summary_zh"] = changes.get("summary") or analysis.get("summary_zh") or doc.get("title") or url
         analysis.setdefault("importance", "medium")
-        cand = candidate_from_doc({**doc, "analysis": analysis, "skip_reason": None})
+        cand = candidate_from_doc({**doc, "analysis": analysis, "skip_reason": None}, promoted=True)
         if cand is not None:
             out.append(cand)
     return out
@@ -87,6 +91,23 @@ def apply_fields(cands: list[Candidate], docs: list[dict], edits: DayEdits) -> N
             cand.tags = list(changes["tags"])
         if changes.get("promote") and "importance" not in changes and cand.importance == "low":
             cand.importance = "medium"
+
+
+def promoted_shown(events: list[Event], edits: DayEdits) -> list[Event]:
+    """Each event whose entry shows another report than the one the editor promoted, showing the
+    promoted one instead: the editor chose which report tells the event, and the event stays one entry."""
+    promoted = edits.promoted
+    if not promoted:
+        return events
+    out = []
+    for event in events:
+        if event.representative.url in promoted or not promoted & set(event.urls):
+            out.append(event)
+            continue
+        shown = min((c for c in event.others if c.url in promoted), key=lambda c: c.rank_key())
+        others = [event.representative, *(c for c in event.others if c is not shown)]
+        out.append(Event(representative=shown, others=others, previously=event.previously))
+    return out
 
 
 def without_dropped(events: list[Event], edits: DayEdits) -> list[Event]:

@@ -114,10 +114,10 @@ class Repeat:
 
 
 def drop_repeats(
-    events: list[Event], prior: list[PriorEvent], corpus: Corpus | None = None
+    events: list[Event], prior: list[PriorEvent], corpus: Corpus | None = None, promoted: frozenset[str] = frozenset()
 ) -> tuple[list[Event], list[Repeat]]:
-    """Leave out events an earlier report already carried, unless they bring a new fact (threads.new_facts);
-    an event told again links to its earlier appearances."""
+    """Leave out events an earlier report already carried, unless they bring a new fact (threads.new_facts)
+    or an editor promoted one of their reports; an event told again links to its earlier appearances."""
     if not prior:
         return events, []
     index: dict[tuple, list[int]] = defaultdict(list)
@@ -148,6 +148,10 @@ def drop_repeats(
             shown = Event.of(fresh).representative
             others = [c for c in members if c is not shown]
             kept.append(Event(representative=shown, others=others, previously=thread_links(m.link() for m in matched)))
+        elif promoted & set(event.urls):
+            # The editor's promotion wins over memory; the entry still says which earlier days told it.
+            links = thread_links(m.link() for m in matched)
+            kept.append(Event(representative=event.representative, others=event.others, previously=links))
         else:
             first = min(matched, key=lambda m: m.day)
             repeats.append(Repeat(event.representative.url, event.representative.title, first.day, first.url))

@@ -23,6 +23,7 @@ from newsbot.report.edited import (
     apply_fields,
     load_day_edits,
     promoted_candidates,
+    promoted_shown,
     rank_edited,
     without_dropped,
 )
@@ -73,8 +74,8 @@ def select(db, settings, window: Window) -> Selection:
     prior = load_memory(db, window.day, report.memory_days)
     # The corpus takes the earlier days' events in; without any there is nothing to compare with.
     corpus = Corpus.of([c.keys for c in cands] + [p.keys for p in prior]) if prior else None
-    events, repeats = drop_repeats(events, prior, corpus)
-    events = without_dropped(events, edits)
+    events, repeats = drop_repeats(events, prior, corpus, frozenset(edits.promoted))
+    events = without_dropped(promoted_shown(events, edits), edits)
     ranked = sorted(events, key=lambda e: e.representative.rank_key())
     chosen, missed = rank_edited(
         ranked, {"domestic": report.max_domestic, "international": report.max_international}, edits
