@@ -4,6 +4,11 @@ line; an editor's approval (`scrapy desk`, `scrapy report --date D --approve`) p
 marks it for the site. An approval holds for the day's edit version it saw: a re-render without new
 edits stays approved, an edit after approval makes the day a draft again, and its new approval pushes
 only the entries that changed since, each marked 更正.
+
+A day stored while the setting was off (no status) went out as it was rendered: turning the setting on
+does not take it back. Re-rendered with no new edit it stays as published, not a draft; an edit after
+it makes it a draft like an approved day's, and its approval pushes only the entries changed since the
+version that went out.
 """
 
 from __future__ import annotations
@@ -25,11 +30,30 @@ def review_fields(settings, db, day: str) -> dict:
     after the approval; a draft awaiting approval when the setting is on; nothing otherwise."""
     prior = stored_review(db, day)
     kept = {k: prior[k] for k in REVIEW_FIELDS[1:] if k in prior}
-    if prior.get("status") == "approved" and prior.get("approved_version") == day_version(db, day):
+    version = day_version(db, day)
+    if prior.get("status") == "approved" and prior.get("approved_version") == version:
         return {**kept, "status": "approved"}
-    if config_for(settings).report.require_approval:
-        return {**kept, "status": "draft", "awaiting_approval": True}
-    return {}
+    if not config_for(settings).report.require_approval:
+        return {}
+    if sent_without_approval(prior):
+        if rendered_version(prior) == version:
+            return {}
+        # What went out is what a later approval corrects: only the entries changed since, as 更正.
+        kept["approved_entries"] = fingerprints(prior.get("payload") or {})
+    return {**kept, "status": "draft", "awaiting_approval": True}
+
+
+def sent_without_approval(prior: dict) -> bool:
+    """Whether the stored day was rendered while NEWSBOT_REQUIRE_APPROVAL was off: every render with it
+    on, and every LLM-fallback draft, stores a status; such a day was published (and pushed) as rendered."""
+    return bool(prior) and not prior.get("status")
+
+
+def rendered_version(prior: dict) -> int:
+    """The day's edit version the stored report was rendered with (its JSON says so only when edited)."""
+    edits = ((prior.get("payload") or {}).get("stats") or {}).get("edits") or {}
+    version = edits.get("version")
+    return version if isinstance(version, int) else 0
 
 
 def fingerprints(payload: dict) -> dict[str, str]:

@@ -89,3 +89,41 @@ def test_without_the_setting_nothing_waits(mongo_db, mongo_uri, db_name, tmp_pat
     assert not published.awaiting_approval and "status" not in mongo_db.reports.find_one({"date": DAY})
     assert push_published(settings, published).ok
     assert "草稿" not in json.dumps(hook.requests[0].json(), ensure_ascii=False)
+
+
+def test_a_day_sent_before_approval_was_switched_on_stays_published(
+    mongo_db, mongo_uri, db_name, tmp_path, hook, scrapy_runner
+):
+    mongo_db.articles.insert_many(seed_like_day())
+    off = settings_for(mongo_uri, db_name, tmp_path)
+    sent = publish_day(off)
+    assert push_published(off, sent).ok
+
+    # Approval switched on: re-rendering the day that already went out leaves it published.
+    on = settings_for(mongo_uri, db_name, tmp_path, NEWSBOT_REQUIRE_APPROVAL="True")
+    again = publish_day(on)
+    assert not again.awaiting_approval and "status" not in mongo_db.reports.find_one({"date": DAY})
+    site = tmp_path / "site"
+    proc = scrapy_runner(
+        "publish",
+        "--output-dir",
+        str(site),
+        "--site-url",
+        "https://news.example.org/ai/",
+        NEWSBOT_REQUIRE_APPROVAL="True",
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (site / DAY / "index.html").is_file()
+    assert f"ai-daily/{DAY}" in (site / "feed.xml").read_text(encoding="utf-8")
+    assert push_published(on, again).ok and "草稿" not in pushed_texts(hook)[-1]
+
+    # An edit after it went out waits for an approval, which pushes only what changed since, as 更正.
+    first, second = again.report.international[0], again.report.international[1]
+    save_edit(mongo_db, DAY, first["url"], "summary", "发出后编辑改写的摘要。", "ann", 0)
+    assert publish_day(on).awaiting_approval
+    assert DAY not in site_days(mongo_db, tmp_path)
+    line, ok = approve_day(on, "ann")
+    assert ok and "更正" in line
+    correction = pushed_texts(hook)[-1]
+    assert "【更正】" in correction and "发出后编辑改写的摘要" in correction and second["title"] not in correction
+    assert DAY in site_days(mongo_db, tmp_path)
