@@ -1,12 +1,14 @@
 """What the desk shows of a day: the entries as selected (with the editor's edits applied), the
-next eligible stories that missed the cut, and the stories judged not AI, each with its judgement,
-its sources and its event's other members."""
+next eligible stories that missed the cut, the stories left out because an earlier day already
+reported their event, and the stories judged not AI, each with its judgement, its sources and its
+event's other members."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from newsbot.report.candidate import Candidate, Event
+from newsbot.report.memory import Repeat
 from newsbot.report.select import select
 from newsbot.storage.articles import articles_by_url, not_ai_articles
 from newsbot.storage.edits import day_version
@@ -30,6 +32,7 @@ class Story:
     tags: list[str]
     members: list[dict] = field(default_factory=list)
     edits: dict = field(default_factory=dict)
+    reported_on: str = ""  # a repeat: the earlier day whose report carried its event
 
 
 @dataclass
@@ -42,6 +45,7 @@ class DayView:
     missed: list[Story]
     not_ai: list[Story]
     stale: list[str]
+    repeats: list[Story] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)  # {url, title, reason}: the editor may restore them
 
 
@@ -64,6 +68,12 @@ def story_of(cand: Candidate, others: list[Candidate], edits: dict) -> Story:
 
 def _event_story(event: Event, edits: dict) -> Story:
     return story_of(event.representative, event.others, edits)
+
+
+def _repeat_story(repeat: Repeat, edits: dict) -> Story:
+    story = _event_story(repeat.event, edits)
+    story.reported_on = repeat.reported_on
+    return story
 
 
 def day_view(settings, db, window: Window) -> DayView:
@@ -97,6 +107,7 @@ def day_view(settings, db, window: Window) -> DayView:
         domestic=[_event_story(e, edits) for e in selection.domestic],
         international=[_event_story(e, edits) for e in selection.international],
         missed=[_event_story(e, edits) for e in selection.missed[:MISSED_SHOWN]],
+        repeats=[_repeat_story(r, edits) for r in selection.repeats if r.event is not None],
         not_ai=not_ai,
         stale=selection.edits.stale,
         dropped=dropped_stories(db, edits),

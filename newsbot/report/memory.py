@@ -111,6 +111,8 @@ class Repeat:
     title: str
     reported_on: str
     reported_url: str
+    # The event left out, so the desk can show it whole and an editor can promote it back.
+    event: Event | None = field(default=None, repr=False, compare=False)
 
 
 def drop_repeats(
@@ -154,5 +156,5 @@ def drop_repeats(
             kept.append(Event(representative=event.representative, others=event.others, previously=links))
         else:
             first = min(matched, key=lambda m: m.day)
-            repeats.append(Repeat(event.representative.url, event.representative.title, first.day, first.url))
+            repeats.append(Repeat(event.representative.url, event.representative.title, first.day, first.url, event))
     return kept, repeats

@@ -1,14 +1,19 @@
 """An editor's promotion wins over the selection (issue 22): a promoted story is an entry of `scrapy report`
 in every format and in the stored report, whether the selection left it out as a repeat of an earlier
 day's event (then with its 前情 line), below the cut, merged into another report's event, judged not AI
-or taken for a roundup."""
+or taken for a roundup. The desk lists the repeats, so the editor can promote one from its page."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
+from starlette.testclient import TestClient
+
+from newsbot.desk.serve import desk_app
 from newsbot.storage.edits import day_version, save_edit
+from tests.desk.test_desk_http import form_of
+from tests.report.conftest import day_settings
 from tests.report.factory import DAY, START, article, seed_like_day
 
 EARLIER = "2026-02-03"
@@ -52,6 +57,20 @@ def promote(db, *urls: str) -> None:
         save_edit(db, DAY, url, "promote", True, "ann", day_version(db, DAY))
 
 
+def promote_at_the_desk(mongo_uri: str, db_name: str, url: str) -> None:
+    """Promote URL as an editor does: from its form on the desk's page of DAY (loopback, no token)."""
+    settings = day_settings(MONGO_URI=mongo_uri, MONGO_DATABASE=db_name)
+    app, client = desk_app(settings, "127.0.0.1", 8765, "ann", env={})
+    try:
+        with TestClient(app, base_url="http://127.0.0.1:8765") as http:
+            page = http.get("/").text
+            assert "往日已报道" in page and f"已于 {EARLIER} 报道" in page
+            answer = http.post("/edit", data={**form_of(page, url), "action": "promote"}, follow_redirects=False)
+            assert answer.status_code == 303
+    finally:
+        client.close()
+
+
 def assert_shown_everywhere(db, tmp_path, payload: dict, url: str, title: str) -> None:
     assert url in entries(payload)
     for fmt in ("txt", "md", "html"):
@@ -63,14 +82,19 @@ def assert_shown_everywhere(db, tmp_path, payload: dict, url: str, title: str) -
     assert url in entries(stored["payload"])
 
 
-def test_a_promoted_repeat_of_an_earlier_day_is_an_entry_with_its_thread(mongo_db, scrapy_runner, tmp_path):
+def test_a_promoted_repeat_of_an_earlier_day_is_an_entry_with_its_thread(
+    mongo_db, mongo_uri, db_name, scrapy_runner, tmp_path
+):
     mongo_db.articles.insert_many([*seed_like_day(), TOLD_BEFORE])
     earlier = report(scrapy_runner, tmp_path, EARLIER)
     assert TOLD_BEFORE["url"] in entries(earlier)
     before = report(scrapy_runner, tmp_path)
     assert TENDER not in entries(before) and before["stats"]["repeats_skipped"] == 1
 
-    promote(mongo_db, TENDER)
+    promote_at_the_desk(mongo_uri, db_name, TENDER)
+    assert [(e["url"], e["field"]) for e in mongo_db.edits.find({"day": DAY, "counter": {"$ne": True}})] == [
+        (TENDER, "promote")
+    ]
     after = report(scrapy_runner, tmp_path)
     shown = entries(after)[TENDER]
     assert [(p["date"], p["url"]) for p in shown["previously"]] == [(EARLIER, TOLD_BEFORE["url"])]
