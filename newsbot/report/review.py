@@ -36,10 +36,11 @@ def review_fields(settings, db, day: str) -> dict:
     if not config_for(settings).report.require_approval:
         return {}
     if sent_without_approval(prior):
+        # What went out is what an approval corrects: only the entries changed since, as 更正 (none
+        # when nothing was edited, so approving such a day does not send it twice).
+        kept.setdefault("approved_entries", fingerprints(prior.get("payload") or {}))
         if rendered_version(prior) == version:
-            return {}
-        # What went out is what a later approval corrects: only the entries changed since, as 更正.
-        kept["approved_entries"] = fingerprints(prior.get("payload") or {})
+            return kept
     return {**kept, "status": "draft", "awaiting_approval": True}
 
 

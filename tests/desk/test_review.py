@@ -127,3 +127,14 @@ def test_a_day_sent_before_approval_was_switched_on_stays_published(
     correction = pushed_texts(hook)[-1]
     assert "【更正】" in correction and "发出后编辑改写的摘要" in correction and second["title"] not in correction
     assert DAY in site_days(mongo_db, tmp_path)
+
+
+def test_approving_a_day_sent_before_approval_does_not_send_it_twice(mongo_db, mongo_uri, db_name, tmp_path, hook):
+    mongo_db.articles.insert_many(seed_like_day())
+    off = settings_for(mongo_uri, db_name, tmp_path)
+    assert push_published(off, publish_day(off)).ok
+    on = settings_for(mongo_uri, db_name, tmp_path, NEWSBOT_REQUIRE_APPROVAL="True")
+    line, ok = approve_day(on, "ann")
+    assert ok and "没有改动" in line
+    assert len(hook.requests) == 1
+    assert mongo_db.reports.find_one({"date": DAY})["status"] == "approved" and DAY in site_days(mongo_db, tmp_path)
