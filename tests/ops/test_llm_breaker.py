@@ -48,6 +48,16 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+DEAD_ENV = {
+    "OPENAI_API_KEY": SECRET,
+    "OPENAI_BASE_URL": f"http://someone:pa55word@127.0.0.1:{closed_port()}/v1?api-key=in-the-query",
+}
+
+
+def newsbot_errors(proc) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.startswith("newsbot: error: ")]
+
+
 @pytest.fixture(scope="module")
 def client(mongo_uri):
     client = MongoClient(mongo_uri, tz_aware=True)
@@ -82,10 +92,7 @@ def runs(digest_in):
     offline one again after it: the suite runs on both cores, so the dead run is timed against the
     slower of two offline runs around it rather than against one that may have had a core to itself."""
     offline = digest_in("-s", "NEWSBOT_ANALYZER=heuristic")
-    dead_url = f"http://someone:pa55word@127.0.0.1:{closed_port()}/v1?api-key=in-the-query"
-    dead = digest_in(
-        "-s", "NEWSBOT_ANALYZER=llm", env={"OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": dead_url}
-    )  # fmt: skip
+    dead = digest_in("-s", "NEWSBOT_ANALYZER=llm", env=DEAD_ENV)
     again = digest_in("-s", "NEWSBOT_ANALYZER=heuristic")
     offline.seconds = max(offline.seconds, again.seconds)
     return offline, dead
@@ -158,3 +165,21 @@ def test_only_an_allowed_fallback_publishes(runs, tmp_path, allowed):
     published = publish_report(settings, offline.db, report_window(settings), tmp_path, runs={"qbitai": tripped})
     assert (published.fallbacks, published.draft) == (15, not allowed)
     assert offline.db.reports.find_one({"date": DAY}).get("status") == (None if allowed else "draft")
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_a_crawl_whose_report_on_close_is_a_draft_exits_1(digest_in, allowed):
+    """`scrapy crawl` of one source renders the day on close: a draft day fails it as it fails a digest."""
+    crawl = ("crawl", "qbitai", "-a", f"date={DAY}", "-s", f"NEWSBOT_SNAPSHOT={SNAPSHOT_DAY}")
+    flags = ("-s", "NEWSBOT_ANALYZER=llm", "-s", f"NEWSBOT_LLM_FALLBACK_OK={allowed}")
+    run = digest_in(*flags, env=DEAD_ENV, command=crawl)
+    [stored] = list(run.db.runs.find())
+    assert stored["llm"]["breaker_tripped"] == 1
+    assert (run.out / f"{DAY}.json").is_file() and "Traceback" not in run.output
+    if allowed:
+        assert run.proc.returncode == 0, run.proc.stderr[-3000:]
+        assert newsbot_errors(run.proc) == [] and run.db.reports.find_one({"date": DAY}).get("status") is None
+    else:
+        assert run.proc.returncode == 1, run.proc.stderr[-3000:]
+        assert newsbot_errors(run.proc) == [f"newsbot: error: the report of {DAY} is a draft (the LLM went down)"]
+        assert run.db.reports.find_one({"date": DAY})["status"] == "draft"
