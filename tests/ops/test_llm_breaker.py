@@ -2,7 +2,8 @@
 screen (the per-source table and the report paths); with OPENAI_BASE_URL at a closed port the LLM
 breaker trips once, the run finishes offline within twice the offline run's time without asking the dead
 endpoint again, counts its fallbacks, stores the day as a draft that `scrapy publish` leaves out, and exits 1
-unless NEWSBOT_LLM_FALLBACK_OK."""
+unless NEWSBOT_LLM_FALLBACK_OK. `scrapy crawl` (its report on close) and `scrapy report` (its overview) do
+the same."""
 
 from __future__ import annotations
 
@@ -183,3 +184,20 @@ def test_a_crawl_whose_report_on_close_is_a_draft_exits_1(digest_in, allowed):
         assert run.proc.returncode == 1, run.proc.stderr[-3000:]
         assert newsbot_errors(run.proc) == [f"newsbot: error: the report of {DAY} is a draft (the LLM went down)"]
         assert run.db.reports.find_one({"date": DAY})["status"] == "draft"
+
+
+def test_report_against_a_dead_endpoint_trips_the_breaker_in_its_overview(runs, mongo_uri):
+    """The dead digest's articles are all judged (offline), so `scrapy report` asks the LLM only for the
+    overview: that call goes through the breaker too, and the re-rendered day stays a draft."""
+    _, dead = runs
+    settings = ("-s", f"MONGO_DATABASE={dead.db.name}", "-s", f"NEWSBOT_OUTPUT_DIR={dead.out}")
+    args = ("report", "--date", DAY, "-s", "NEWSBOT_ANALYZER=llm", *settings)
+    done = run_scrapy(*args, env=scrapy_env(MONGO_URI=mongo_uri, **DEAD_ENV))
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, done.stderr[-3000:]
+    [error] = [line for line in output.splitlines() if "] ERROR: " in line]
+    assert re.search(r"LLM endpoint http://127\.0\.0\.1:\d+/v1 \(model \S+\) failed \d+ times in a row", error), error
+    assert "] WARNING: " not in output and "Traceback" not in output, output[-3000:]
+    assert newsbot_errors(done) == [f"newsbot: error: the report of {DAY} is a draft (the LLM went down)"]
+    assert not any(secret in output for secret in (SECRET, "pa55word", "in-the-query"))
+    assert dead.db.reports.find_one({"date": DAY})["status"] == "draft"
