@@ -23,6 +23,7 @@ from newsbot.report.daily import publish_report
 from newsbot.runs.stat_keys import RunSummary
 from newsbot.text.window import report_window
 from tests.conftest import BUNDLED_SOURCES, SNAPSHOT_DAY, run_scrapy, scrapy_env
+from tests.ops.test_schedule import PASSWORD, USER, FakeScrapyd
 from tests.report.conftest import day_settings
 
 DAY = "2026-02-04"
@@ -200,4 +201,22 @@ def test_report_against_a_dead_endpoint_trips_the_breaker_in_its_overview(runs, 
     assert "] WARNING: " not in output and "Traceback" not in output, output[-3000:]
     assert newsbot_errors(done) == [f"newsbot: error: the report of {DAY} is a draft (the LLM went down)"]
     assert not any(secret in output for secret in (SECRET, "pa55word", "in-the-query"))
+    assert dead.db.reports.find_one({"date": DAY})["status"] == "draft"
+
+
+def test_schedule_fails_a_day_its_report_stores_as_a_draft(runs, http_server, mongo_uri):
+    """`scrapy schedule` renders through a child `scrapy report --date D`: its exit code carries the draft.
+    The fake scrapyd's job only records its run; the dead digest's stored articles are the day."""
+    _, dead = runs
+    node = FakeScrapyd(http_server, db=dead.db, spiders=["qbitai"])
+    settings = {"MONGO_DATABASE": dead.db.name, "NEWSBOT_OUTPUT_DIR": str(dead.out), "NEWSBOT_ANALYZER": "llm"}
+    settings |= {"NEWSBOT_SCHEDULE_POLL": "0.05", "TELNETCONSOLE_ENABLED": "False"}
+    args = ["schedule", "--url", node.url, "--sources", "qbitai", "--date", DAY]
+    args += [x for k, v in settings.items() for x in ("-s", f"{k}={v}")]
+    env = scrapy_env(MONGO_URI=mongo_uri, SCRAPYD_USERNAME=USER, SCRAPYD_PASSWORD=PASSWORD, **DEAD_ENV)
+    done = run_scrapy(*args, env=env, timeout=120)
+    assert [job["spider"] for job in node.scheduled] == ["qbitai"]
+    assert f"rendering the report for {DAY}" in done.stdout
+    assert done.returncode == 1, done.stdout + done.stderr[-3000:]
+    assert newsbot_errors(done) == [f"newsbot: error: the report of {DAY} is a draft (the LLM went down)"]
     assert dead.db.reports.find_one({"date": DAY})["status"] == "draft"
