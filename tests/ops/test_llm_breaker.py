@@ -7,6 +7,7 @@ the same."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import time
@@ -170,21 +171,33 @@ def test_only_an_allowed_fallback_publishes(runs, tmp_path, allowed):
 
 
 @pytest.mark.parametrize("allowed", [False, True])
-def test_a_crawl_whose_report_on_close_is_a_draft_exits_1(digest_in, allowed):
-    """`scrapy crawl` of one source renders the day on close: a draft day fails it as it fails a digest."""
+def test_a_crawl_whose_report_on_close_is_a_draft_exits_1(digest_in, http_server, allowed):
+    """`scrapy crawl` of one source renders the day on close: a draft day fails it as it fails a digest,
+    and is not pushed even when the crawl pushes on close."""
+    hook = http_server(lambda r: (200, {}, json.dumps({"errcode": 0, "errmsg": "ok"})))
     crawl = ("crawl", "qbitai", "-a", f"date={DAY}", "-s", f"NEWSBOT_SNAPSHOT={SNAPSHOT_DAY}")
-    flags = ("-s", "NEWSBOT_ANALYZER=llm", "-s", f"NEWSBOT_LLM_FALLBACK_OK={allowed}")
-    run = digest_in(*flags, env=DEAD_ENV, command=crawl)
+    flags = (
+        "-s",
+        "NEWSBOT_ANALYZER=llm",
+        "-s",
+        f"NEWSBOT_LLM_FALLBACK_OK={allowed}",
+        "-s",
+        "NEWSBOT_PUSH_ON_CLOSE=True",
+    )
+    flags += ("-s", "NEWSBOT_CHANNELS=" + json.dumps({"hook": {"type": "wecom"}}), "-s", "NEWSBOT_PUSH_RETRIES=0")
+    run = digest_in(*flags, env={**DEAD_ENV, "NEWSBOT_HOOK_URL": f"{hook.url}/send?key=k"}, command=crawl)
     [stored] = list(run.db.runs.find())
     assert stored["llm"]["breaker_tripped"] == 1
     assert (run.out / f"{DAY}.json").is_file() and "Traceback" not in run.output
     if allowed:
         assert run.proc.returncode == 0, run.proc.stderr[-3000:]
         assert newsbot_errors(run.proc) == [] and run.db.reports.find_one({"date": DAY}).get("status") is None
+        assert hook.requests, "the accepted offline report is pushed on close"
     else:
         assert run.proc.returncode == 1, run.proc.stderr[-3000:]
         assert newsbot_errors(run.proc) == [f"newsbot: error: the report of {DAY} is a draft (the LLM went down)"]
         assert run.db.reports.find_one({"date": DAY})["status"] == "draft"
+        assert hook.requests == []
 
 
 def test_report_against_a_dead_endpoint_trips_the_breaker_in_its_overview(runs, mongo_uri):
