@@ -88,6 +88,12 @@ def breaker_for(base_url: str | None, model: str) -> Breaker:
     return _breakers[key]
 
 
+def tripped_in_process() -> bool:
+    """Whether any breaker of this process has tripped (open now or not): a command that renders after
+    its own LLM calls (`scrapy report`'s catch-up and overview) then rendered from offline judgements."""
+    return any(b.trips for b in _breakers.values())
+
+
 def reset_breakers() -> None:
     """Forget every endpoint's failures: a process that runs several independent jobs (the tests) starts
     each with closed breakers."""

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from newsbot.analysis.analyzer_support import AnalysisConfig
+from newsbot.analysis.breaker import breaker_for
 from newsbot.analysis.lexicon import gazetteer
 from newsbot.analysis.llm import (
     ChatClient,
@@ -219,7 +220,10 @@ async def llm_overview(
             hit = None
         if hit:
             return OverviewResult(hit["text"], "llm", True, hit.get("model"), hit.get("prompt_version"))
-    client = ChatClient(config.llm)
+    # The analyzers' breaker: a dead endpoint is one ERROR line for the whole process, and an overview
+    # asked after it tripped goes offline at once instead of waiting out its retries.
+    breaker = breaker_for(config.llm.base_url, config.llm.model)
+    client = ChatClient(config.llm, breaker=breaker)
     errors: list[str] = []
     usage = [0, 0]
     try:
@@ -247,7 +251,9 @@ async def llm_overview(
     finally:
         await client.aclose()
     if highlights is None:
-        logger.warning("LLM overview rejected (%s); using the heuristic overview", "; ".join(errors))
+        # Once the breaker is open its ERROR line has said why; one more line per overview would repeat it.
+        log = logger.info if breaker.open else logger.warning
+        log("LLM overview rejected (%s); using the heuristic overview", "; ".join(errors))
         return OverviewResult(
             heuristic_overview(entries, raw_count),
             "heuristic-fallback",

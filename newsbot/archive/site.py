@@ -48,6 +48,7 @@ class PublishResult:
     unchanged: int = 0
     feed: bool = True  # feed.xml was built (there is a site URL)
     removed: list[str] = field(default_factory=list)  # pages of days and weeks no longer stored
+    feed_removed: bool = False  # no site URL, and the feed.xml an earlier publish wrote was removed
 
 
 def week_page(week: str) -> str:
@@ -161,6 +162,8 @@ def publish(settings, db, output_dir) -> PublishResult:
         write_atomic(path, text)
         result.written.append(rel)
     result.removed = remove_stale_pages(out, files)
+    if not result.feed:
+        result.feed_removed = remove_stale_feed(out)
     logger.info("Published %d days to %s: %d files rewritten, %d unchanged", len(days), out, *_counts(result))
     return result
 
@@ -184,6 +187,16 @@ def remove_stale_pages(out: Path, files: dict[str, str]) -> list[str]:
                 path.parent.rmdir()
             removed.append(rel)
     return removed
+
+
+def remove_stale_feed(out: Path) -> bool:
+    """Remove the feed.xml an earlier publish with a site URL left: left alone, readers would go on
+    polling it and never see a new day. Whether there was one."""
+    path = out / "feed.xml"
+    if not path.is_file():
+        return False
+    path.unlink()
+    return True
 
 
 def _counts(result: PublishResult) -> tuple[int, int]:

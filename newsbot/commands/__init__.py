@@ -170,15 +170,22 @@ def print_published(published) -> None:
     print_skipped()
 
 
+def draft_failed(day: str) -> int:
+    """A day stored as a draft is a failed run for whoever runs the command (cron, scrapyd): one line on
+    stderr (the breaker's ERROR line in the log said why) and exit 1."""
+    print(f"newsbot: error: the report of {day} is a draft (the LLM went down)", file=sys.stderr)
+    sys.stderr.flush()
+    return 1
+
+
 def push_or_fail(settings, published) -> int:
     """Push the written report; the exit code. A report that did not reach every channel is one line
     on stderr and exit 1 (the files are written, and `scrapy report --push` re-sends them)."""
     from newsbot.report.daily import push_published, undelivered
 
     if published.draft:
-        # Not pushed either: a draft is not an issue. The breaker's ERROR line said why.
-        print(f"newsbot: error: the report of {published.report.date} is a draft (the LLM went down)", file=sys.stderr)
-        return 1
+        # Not pushed either: a draft is not an issue.
+        return draft_failed(published.report.date)
     if problem := undelivered(push_published(settings, published), published.report.date):
         print(f"newsbot: error: {problem}", file=sys.stderr)
         return 1

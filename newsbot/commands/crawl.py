@@ -1,5 +1,6 @@
 """scrapy crawl, with newsbot's exit status: non-zero when the database could not be reached, when no
-feed of the source could be read, or when a signal stopped the crawl (newsbot.commands.outcome)."""
+feed of the source could be read, when a signal stopped the crawl (newsbot.commands.outcome), or when
+its report on close was stored as a draft (the LLM went down)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
-from newsbot.commands import check_parsers, check_start_up, config_day, exit_unless_enabled
+from newsbot.commands import check_parsers, check_start_up, config_day, draft_failed, exit_unless_enabled
 from newsbot.commands.outcome import fail_day, interrupt_day, interrupted, no_good_feed
 from newsbot.config import config_for
-from newsbot.runs.stat_keys import STORE_UNAVAILABLE, RunSummary
+from newsbot.runs.stat_keys import REPORT_DRAFT, STORE_UNAVAILABLE, RunSummary
 from newsbot.runtime.resources import share_resources
 
 
@@ -60,3 +61,6 @@ class Command(ScrapyCrawlCommand):
             # With one cron entry per source, a crawl pushes only when it is told to push on close.
             on_close = config_for(self.settings).delivery.on_close
             self.exitcode = fail_day(self.settings, day, {run.source: run}, push=on_close)
+        elif crawler.stats.get_value(REPORT_DRAFT):
+            # As `scrapy digest` does: the report on close is written and stored, but not as the day's issue.
+            self.exitcode = draft_failed(day)

@@ -59,8 +59,13 @@ class Command(ScrapyCommand):
         sys.stdout.flush()
         if not result.feed:
             # The site is complete without it; a feed of relative links would not work in a reader.
+            what = (
+                "not written, and the stale one an earlier publish wrote removed"
+                if result.feed_removed
+                else "not written"
+            )
             print(
-                "newsbot: feed.xml not written: no site URL (give --site-url URL or set NEWSBOT_SITE_URL)",
+                f"newsbot: feed.xml {what}: no site URL (give --site-url URL or set NEWSBOT_SITE_URL)",
                 file=sys.stderr,
             )
         print_skipped()

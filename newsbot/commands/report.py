@@ -17,6 +17,7 @@ from newsbot.commands import (
     add_day_options,
     apply_day_options,
     check_start_up,
+    draft_failed,
     print_published,
     print_skipped,
     push_or_fail,
@@ -127,8 +128,11 @@ class Command(ScrapyCommand):
 
     def after_render(self, published: PublishedReport, opts) -> int:
         """Once the files are on disk: `--push` re-sends them. A push that did not reach every channel
-        exits 1 with one line; the files stay written (cron retries by running the command again)."""
-        return push_or_fail(self.settings, published) if opts.push else 0
+        exits 1 with one line; the files stay written (cron retries by running the command again).
+        A draft (the LLM went down during the render) exits 1 too, pushed or not."""
+        if opts.push:
+            return push_or_fail(self.settings, published)
+        return draft_failed(str(published.report.date)) if published.draft else 0
 
     def run_week(self, week: str, push: bool) -> int:
         from newsbot.archive.weekly import push_week, write_week

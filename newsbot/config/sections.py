@@ -258,7 +258,7 @@ class Publish:
         "NEWSBOT_SITE_URL",
         k.optional(k.HTTP_URL),
         None,
-        "where the site is served (or `publish --site-url`); without it feed.xml is not written",
+        "where the site is served (or `publish --site-url`); without it feed.xml is not written (an old one removed)",
     )
     feed_authority: str = declare(
         "NEWSBOT_FEED_AUTHORITY",

@@ -66,6 +66,10 @@ class ReportOnCloseExtension:
         )
         if line := missing_line(r.stats.get("missing_sources") or [], r.stats.get("broken_sources") or []):
             logger.info(line)
+        if published.draft:
+            # `scrapy crawl` exits 1 on it. Never pushed: a draft is not an issue of the day.
+            stats.set_value(keys.REPORT_DRAFT, 1)
+            return
         # Off by default: with one cron entry per source, pushing on every close would spam the channels.
         if config_for(self.crawler).delivery.on_close:
             pushed = await asyncio.to_thread(push_published, self.crawler.settings, published)

@@ -86,6 +86,8 @@ LLM_COST_USD = "newsbot/llm/cost_usd"
 # -- report and delivery ---------------------------------------------------------------------------
 REPORT_FAILED = "newsbot/report/failed"
 REPORT_ENTRIES = "newsbot/report/entries"
+# 1 when the report on close was stored as a draft (the LLM went down): `scrapy crawl` then exits 1.
+REPORT_DRAFT = "newsbot/report/draft"
 PUSH_UNDELIVERED = "newsbot/push/undelivered"  # a push on close that did not reach every channel
 PUSH = "newsbot/push/"  # + kind (report, alert) + "/messages_sent", "/retries", "/failed", "/<channel>/ok"
 

@@ -2,10 +2,12 @@
 screen (the per-source table and the report paths); with OPENAI_BASE_URL at a closed port the LLM
 breaker trips once, the run finishes offline within twice the offline run's time without asking the dead
 endpoint again, counts its fallbacks, stores the day as a draft that `scrapy publish` leaves out, and exits 1
-unless NEWSBOT_LLM_FALLBACK_OK."""
+unless NEWSBOT_LLM_FALLBACK_OK. `scrapy crawl` (its report on close) and `scrapy report` (its overview) do
+the same."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import time
@@ -22,6 +24,7 @@ from newsbot.report.daily import publish_report
 from newsbot.runs.stat_keys import RunSummary
 from newsbot.text.window import report_window
 from tests.conftest import BUNDLED_SOURCES, SNAPSHOT_DAY, run_scrapy, scrapy_env
+from tests.ops.test_schedule import PASSWORD, USER, FakeScrapyd
 from tests.report.conftest import day_settings
 
 DAY = "2026-02-04"
@@ -46,6 +49,16 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+DEAD_ENV = {
+    "OPENAI_API_KEY": SECRET,
+    "OPENAI_BASE_URL": f"http://someone:pa55word@127.0.0.1:{closed_port()}/v1?api-key=in-the-query",
+}
+
+
+def newsbot_errors(proc) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.startswith("newsbot: error: ")]
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +95,7 @@ def runs(digest_in):
     offline one again after it: the suite runs on both cores, so the dead run is timed against the
     slower of two offline runs around it rather than against one that may have had a core to itself."""
     offline = digest_in("-s", "NEWSBOT_ANALYZER=heuristic")
-    dead_url = f"http://someone:pa55word@127.0.0.1:{closed_port()}/v1?api-key=in-the-query"
-    dead = digest_in(
-        "-s", "NEWSBOT_ANALYZER=llm", env={"OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": dead_url}
-    )  # fmt: skip
+    dead = digest_in("-s", "NEWSBOT_ANALYZER=llm", env=DEAD_ENV)
     again = digest_in("-s", "NEWSBOT_ANALYZER=heuristic")
     offline.seconds = max(offline.seconds, again.seconds)
     return offline, dead
@@ -158,3 +168,68 @@ def test_only_an_allowed_fallback_publishes(runs, tmp_path, allowed):
     published = publish_report(settings, offline.db, report_window(settings), tmp_path, runs={"qbitai": tripped})
     assert (published.fallbacks, published.draft) == (15, not allowed)
     assert offline.db.reports.find_one({"date": DAY}).get("status") == (None if allowed else "draft")
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_a_crawl_whose_report_on_close_is_a_draft_exits_1(digest_in, http_server, allowed):
+    """`scrapy crawl` of one source renders the day on close: a draft day fails it as it fails a digest,
+    and is not pushed even when the crawl pushes on close."""
+    hook = http_server(lambda r: (200, {}, json.dumps({"errcode": 0, "errmsg": "ok"})))
+    crawl = ("crawl", "qbitai", "-a", f"date={DAY}", "-s", f"NEWSBOT_SNAPSHOT={SNAPSHOT_DAY}")
+    flags = (
+        "-s",
+        "NEWSBOT_ANALYZER=llm",
+        "-s",
+        f"NEWSBOT_LLM_FALLBACK_OK={allowed}",
+        "-s",
+        "NEWSBOT_PUSH_ON_CLOSE=True",
+    )
+    flags += ("-s", "NEWSBOT_CHANNELS=" + json.dumps({"hook": {"type": "wecom"}}), "-s", "NEWSBOT_PUSH_RETRIES=0")
+    run = digest_in(*flags, env={**DEAD_ENV, "NEWSBOT_HOOK_URL": f"{hook.url}/send?key=k"}, command=crawl)
+    [stored] = list(run.db.runs.find())
+    assert stored["llm"]["breaker_tripped"] == 1
+    assert (run.out / f"{DAY}.json").is_file() and "Traceback" not in run.output
+    if allowed:
+        assert run.proc.returncode == 0, run.proc.stderr[-3000:]
+        assert newsbot_errors(run.proc) == [] and run.db.reports.find_one({"date": DAY}).get("status") is None
+        assert hook.requests, "the accepted offline report is pushed on close"
+    else:
+        assert run.proc.returncode == 1, run.proc.stderr[-3000:]
+        assert newsbot_errors(run.proc) == [f"newsbot: error: the report of {DAY} is a draft (the LLM went down)"]
+        assert run.db.reports.find_one({"date": DAY})["status"] == "draft"
+        assert hook.requests == []
+
+
+def test_report_against_a_dead_endpoint_trips_the_breaker_in_its_overview(runs, mongo_uri):
+    """The dead digest's articles are all judged (offline), so `scrapy report` asks the LLM only for the
+    overview: that call goes through the breaker too, and the re-rendered day stays a draft."""
+    _, dead = runs
+    settings = ("-s", f"MONGO_DATABASE={dead.db.name}", "-s", f"NEWSBOT_OUTPUT_DIR={dead.out}")
+    args = ("report", "--date", DAY, "-s", "NEWSBOT_ANALYZER=llm", *settings)
+    done = run_scrapy(*args, env=scrapy_env(MONGO_URI=mongo_uri, **DEAD_ENV))
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, done.stderr[-3000:]
+    [error] = [line for line in output.splitlines() if "] ERROR: " in line]
+    assert re.search(r"LLM endpoint http://127\.0\.0\.1:\d+/v1 \(model \S+\) failed \d+ times in a row", error), error
+    assert "] WARNING: " not in output and "Traceback" not in output, output[-3000:]
+    assert newsbot_errors(done) == [f"newsbot: error: the report of {DAY} is a draft (the LLM went down)"]
+    assert not any(secret in output for secret in (SECRET, "pa55word", "in-the-query"))
+    assert dead.db.reports.find_one({"date": DAY})["status"] == "draft"
+
+
+def test_schedule_fails_a_day_its_report_stores_as_a_draft(runs, http_server, mongo_uri):
+    """`scrapy schedule` renders through a child `scrapy report --date D`: its exit code carries the draft.
+    The fake scrapyd's job only records its run; the dead digest's stored articles are the day."""
+    _, dead = runs
+    node = FakeScrapyd(http_server, db=dead.db, spiders=["qbitai"])
+    settings = {"MONGO_DATABASE": dead.db.name, "NEWSBOT_OUTPUT_DIR": str(dead.out), "NEWSBOT_ANALYZER": "llm"}
+    settings |= {"NEWSBOT_SCHEDULE_POLL": "0.05", "TELNETCONSOLE_ENABLED": "False"}
+    args = ["schedule", "--url", node.url, "--sources", "qbitai", "--date", DAY]
+    args += [x for k, v in settings.items() for x in ("-s", f"{k}={v}")]
+    env = scrapy_env(MONGO_URI=mongo_uri, SCRAPYD_USERNAME=USER, SCRAPYD_PASSWORD=PASSWORD, **DEAD_ENV)
+    done = run_scrapy(*args, env=env, timeout=120)
+    assert [job["spider"] for job in node.scheduled] == ["qbitai"]
+    assert f"rendering the report for {DAY}" in done.stdout
+    assert done.returncode == 1, done.stdout + done.stderr[-3000:]
+    assert newsbot_errors(done) == [f"newsbot: error: the report of {DAY} is a draft (the LLM went down)"]
+    assert dead.db.reports.find_one({"date": DAY})["status"] == "draft"

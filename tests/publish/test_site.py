@@ -181,6 +181,23 @@ def test_without_a_site_url_the_site_is_written_but_not_the_feed(week, mongo_uri
     assert "feed.xml" not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_publish_without_a_site_url_removes_the_feed_an_earlier_one_wrote(week, mongo_uri, tmp_path):
+    site = tmp_path / "site"
+    first = _publish(week, mongo_uri, site, "--site-url", SITE_URL)
+    assert first.returncode == 0 and (site / "feed.xml").is_file(), first.stderr[-3000:]
+    done = _publish(week, mongo_uri, site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    # A feed left behind would never show another day; readers should find it gone instead.
+    assert not (site / "feed.xml").exists()
+    assert all((site / rel).is_file() for rel in ALL_FILES - {"feed.xml"})
+    notes = [line for line in done.stderr.splitlines() if "feed.xml" in line]
+    assert notes == [
+        "newsbot: feed.xml not written, and the stale one an earlier publish wrote removed: "
+        "no site URL (give --site-url URL or set NEWSBOT_SITE_URL)"
+    ]
+    assert "feed.xml" not in (site / "index.html").read_text(encoding="utf-8")
+
+
 def test_feed_ids_stay_the_same_when_the_site_moves(week, mongo_uri, tmp_path):
     moved = "https://mirror.example.net/daily"
     done = _publish(week, mongo_uri, tmp_path / "moved", "--site-url", moved)
