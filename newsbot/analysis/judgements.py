@@ -205,6 +205,7 @@ class ImportanceWeights:
     # (at least US$, points) for an amount in a deal; other amounts (revenue, market value) earn a share.
     money_tiers: tuple[tuple[float, float], ...] = ((1e10, 30), (1e9, 26), (7e7, 22), (1e7, 12), (0, 0))
     non_deal_money: float = 0.5
+    body_colour: float = 0.0  # ... and an amount only the body names, in no deal: colour, not the story
     actor_by_tier: tuple[float, float, float] = (2, 12, 18)  # the top actor in the headline, by tier 0/1/2
     giant_in_opening: float = 5
     major_policy: float = 12  # a government speaking in the headline ("广东：…") about policy
@@ -284,6 +285,12 @@ def _clause_of(text: str, needle: str) -> str:
     return text[start : min(ends, default=len(text))]
 
 
+def _body_deal(r: Reading, lex: Lexicon, amount: str) -> bool:
+    body = r.body[:3000]
+    clause = _clause_of(body, amount) if amount in body else ""
+    return bool(lex.hits("dealmoney", clause)) and not _MARKET_VALUE_RE.search(clause)
+
+
 @dataclass(frozen=True)
 class MoneyEvidence:
     """The largest amount named (headline and opening first, else the body) and whether it is a deal."""
@@ -304,9 +311,12 @@ def money_evidence(r: Reading, lex: Lexicon, w: ImportanceWeights = WEIGHTS) -> 
     # an amount whose own clause names a market value or revenue ("市值一度突破…") is no deal.
     clause = _clause_of(head_text, top.text) if top.text in head_text else ""
     deal = bool(lex.hits("dealmoney", head_text)) and not _MARKET_VALUE_RE.search(clause)
+    # A figure the headline and lead leave out, in no deal of its own clause (a revenue line, a market
+    # size, a pledge made long ago), is the colour a commentary or a feature is told with, not its news.
+    share = w.non_deal_money if deal or top.text in head_text or _body_deal(r, lex, top.text) else w.body_colour
     for threshold, points in w.money_tiers:
         if top.usd >= threshold:
-            return MoneyEvidence(top.usd, top.text, deal, points if deal else points * w.non_deal_money)
+            return MoneyEvidence(top.usd, top.text, deal, points if deal else points * share)
     return MoneyEvidence(top.usd, top.text, deal)
 
 
