@@ -7,7 +7,7 @@ from __future__ import annotations
 import unicodedata
 
 # Metrics where a lower figure is the better one; every other numeric metric: higher is better.
-LOWER_IS_BETTER = {"unknown_names", "unknown_numbers", "over_limit"}
+LOWER_IS_BETTER = {"unknown_names", "unknown_numbers", "over_limit", "shown_as_entry", "junk_shown_as_entry"}
 # Figures that describe the run, not its quality: shown without a verdict.
 NEUTRAL = {"rows", "days", "chars_mean", "chars_max", "limit", "support"}
 COLUMN = 44  # display cells per summary column

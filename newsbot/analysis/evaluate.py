@@ -1,7 +1,8 @@
 """Measuring an analyzer on a labelled dataset: the code behind `scrapy evalprompts`.
 
 Metrics: accuracy and per-class precision/recall/F1 for ai_relevant, region and importance (and
-category accuracy when rows carry it), plus checks on the summaries: Chinese, one sentence, the
+category accuracy when rows carry it; for rows with a junk label, how many junk rows would be shown
+as an entry), plus checks on the summaries: Chinese, one sentence, the
 correct date prefix, no URL, and how much of the summary's wording comes from the source text.
 
 `by_day` repeats every metric for each report day of the dataset, so a threshold tuned on the
@@ -26,6 +27,7 @@ from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.realrows import row_kind
 from newsbot.config.sections import Report
 from newsbot.text.dates import date_prefix
+from newsbot.text.kinds import is_entry
 from newsbot.text.lang import CJK_RE, is_chinese
 from newsbot.text.links import has_url
 from newsbot.text.sentences import is_one_sentence
@@ -154,6 +156,9 @@ def metrics(rows: list[dict], records: list[dict], report: Report) -> dict:
     if with_cat:
         right = sum(r["expected"]["category"] == rec.get("category") for r, rec in with_cat)
         out["category"] = {"accuracy": round(right / len(with_cat), 4), "rows": len(with_cat)}
+    junk = [(r, rec) for r, rec in zip(rows, records, strict=True) if r["expected"].get("junk")]
+    if junk or any("junk" in r["expected"] for r in rows):
+        out["junk"] = junk_figures(junk)
     checks = [summary_checks(rec, ArticleInput.from_row(r), report) for r, rec in zip(rows, records, strict=True)]
     zh_checks = [c for c, r in zip(checks, rows, strict=True) if (r.get("lang") or "zh") == "zh"]
     out["summary"] = {
@@ -171,6 +176,21 @@ def metrics(rows: list[dict], records: list[dict], report: Report) -> dict:
         analyzers[rec.get("analyzer", "?")] = analyzers.get(rec.get("analyzer", "?"), 0) + 1
     out["analyzers"] = analyzers
     return out
+
+
+def shown_as_entry(row: dict, record: dict) -> bool:
+    """Whether the report would list the row: AI-relevant, and a story by the same test the report's
+    candidates pass (newsbot.text.kinds), not a roundup, run log, advert or navigation link."""
+    return record.get("ai_relevant") is True and is_entry(row.get("title", ""), row.get("text", ""))
+
+
+def junk_figures(junk: list[tuple[dict, dict]]) -> dict:
+    """The rows labelled junk (a digest, a crawler's log, an advert: AI-flavoured but no story) and how
+    many of them the analyzer lets through as an entry: each one shown is a bad line in the daily."""
+    return {
+        "rows": len(junk),
+        "shown_as_entry": sum(shown_as_entry(r, rec) for r, rec in junk),
+    }
 
 
 def row_day(row: dict, report: Report) -> str:
@@ -211,6 +231,8 @@ def headline(result: dict) -> dict:
     }
     if "category" in result:
         out["category_accuracy"] = result["category"]["accuracy"]
+    if "junk" in result:
+        out["junk_shown_as_entry"] = result["junk"]["shown_as_entry"]
     return out
 
 

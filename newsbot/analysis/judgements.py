@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from newsbot.analysis.article import ArticleInput
-from newsbot.analysis.lexicon import Gazetteer, Lexicon, Mention
+from newsbot.analysis.lexicon import Entity, Gazetteer, Lexicon, Mention
 from newsbot.analysis.region import ZH_ORG_RE
 from newsbot.analysis.region import RegionJudgement as RegionJudgement
 from newsbot.analysis.region import judge_region as judge_region
@@ -55,6 +56,7 @@ class Reading:
     body_m: list[Mention]
     article: ArticleInput
     injection: list[str] = field(default_factory=list)
+    publisher: Entity | None = None  # the organisation whose own site the article is on
 
     @classmethod
     def of(cls, art: ArticleInput, gaz: Gazetteer) -> Reading:
@@ -75,7 +77,15 @@ class Reading:
             body_m=gaz.find(body[:BODY_NAMES_CHARS]),
             article=art,
             injection=injection,
+            publisher=gaz.of_host(_host(art.url)),
         )
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url or "").hostname or ""
+    except ValueError:  # "http://[::1" and the like: no host to read
+        return ""
 
 
 # --- AI relevance --------------------------------------------------------------------------------
@@ -195,6 +205,7 @@ class ImportanceWeights:
     # (at least US$, points) for an amount in a deal; other amounts (revenue, market value) earn a share.
     money_tiers: tuple[tuple[float, float], ...] = ((1e10, 30), (1e9, 26), (7e7, 22), (1e7, 12), (0, 0))
     non_deal_money: float = 0.5
+    body_colour: float = 0.0  # ... and an amount only the body names, in no deal: colour, not the story
     actor_by_tier: tuple[float, float, float] = (2, 12, 18)  # the top actor in the headline, by tier 0/1/2
     giant_in_opening: float = 5
     major_policy: float = 12  # a government speaking in the headline ("广东：…") about policy
@@ -207,6 +218,7 @@ class ImportanceWeights:
     flagship: float = 6  # "flagship", "new generation" or a versioned name in the headline
     flagship_by_ai_leader: float = 0  # ... released by a leading AI company (tier 2, AI by nature or business)
     first: float = 6
+    own_launch: float = 8  # a maker's launch post on its own site ("Introducing X", "X 2: …")
     low_format: float = -14
     research: float = -2  # a paper or a lab's new method, unless it claims a first: incremental by default
     share_move_cap: float = 58  # a share-price story is the market's reaction, not the event itself
@@ -231,6 +243,38 @@ def versioned_names(title: str) -> list[str]:
     return [m.group(0) for m in _VERSION_RE.finditer(title)]
 
 
+# How a maker headlines a launch on its own site, where it need not name itself or say "releases":
+# "Introducing X", "Announcing X", "Meet X" (a name follows: "Meet the team" is no launch) ...
+_INTRODUCE_RE = re.compile(r"^\s*(?:Introducing|Announcing|Meet|Say hello to)\s+[\"“‘']?[A-Z0-9]")
+# ... or the new thing's versioned name alone before a colon, a dash or "is here" ("X 2: faster, cheaper").
+_NAME_HEAD_RE = re.compile(r"^\s*([^:：|｜—–]{2,40}?)\s*(?:[:：|｜—–]|\s+is here\b|来了)")
+NAME_HEAD_WORDS = 5
+
+
+def launch_headline(title: str, lex: Lexicon) -> bool:
+    """The headline announces a new product or model the way its maker writes it: "Introducing X",
+    a versioned name heading it ("X 2: …"), or a versioned name with a release word."""
+    if _INTRODUCE_RE.match(title):
+        return True
+    if not versioned_names(title):
+        return False
+    head = _NAME_HEAD_RE.match(title)
+    if head and versioned_names(head.group(1)) and len(head.group(1).split()) <= NAME_HEAD_WORDS:
+        # "GPT-5.3上手：…", "Claude Opus 5实测：…": a review of the model, not its launch.
+        return not lex.hits("low", head.group(1))
+    return bool(lex.hits("event", title))
+
+
+def own_launch(r: Reading, lex: Lexicon, top: Mention | None) -> Entity | None:
+    """The maker, when the article is its own launch post: it is on the maker's own site (r.publisher),
+    the headline names no other actor above it, and it announces a new product or model. A maker's
+    customer stories, partnerships and "now available on …" notes have no launch headline."""
+    maker = r.publisher
+    if maker is None or (top is not None and top.entity != maker):
+        return None
+    return maker if launch_headline(r.title, lex) else None
+
+
 _MARKET_VALUE_RE = re.compile(r"市值|股价|营收|收入|利润|market (?:value|cap)|revenue|sales|profit", re.I)
 
 
@@ -239,6 +283,12 @@ def _clause_of(text: str, needle: str) -> str:
     start = max(text.rfind(stop, 0, at) for stop in "，。；！？,;\n") + 1
     ends = [i for i in (text.find(stop, at + len(needle)) for stop in "，。；！？,;\n") if i >= 0]
     return text[start : min(ends, default=len(text))]
+
+
+def _body_deal(r: Reading, lex: Lexicon, amount: str) -> bool:
+    body = r.body[:3000]
+    clause = _clause_of(body, amount) if amount in body else ""
+    return bool(lex.hits("dealmoney", clause)) and not _MARKET_VALUE_RE.search(clause)
 
 
 @dataclass(frozen=True)
@@ -261,9 +311,12 @@ def money_evidence(r: Reading, lex: Lexicon, w: ImportanceWeights = WEIGHTS) -> 
     # an amount whose own clause names a market value or revenue ("市值一度突破…") is no deal.
     clause = _clause_of(head_text, top.text) if top.text in head_text else ""
     deal = bool(lex.hits("dealmoney", head_text)) and not _MARKET_VALUE_RE.search(clause)
+    # A figure the headline and lead leave out, in no deal of its own clause (a revenue line, a market
+    # size, a pledge made long ago), is the colour a commentary or a feature is told with, not its news.
+    share = w.non_deal_money if deal or top.text in head_text or _body_deal(r, lex, top.text) else w.body_colour
     for threshold, points in w.money_tiers:
         if top.usd >= threshold:
-            return MoneyEvidence(top.usd, top.text, deal, points if deal else points * w.non_deal_money)
+            return MoneyEvidence(top.usd, top.text, deal, points if deal else points * share)
     return MoneyEvidence(top.usd, top.text, deal)
 
 
@@ -313,6 +366,7 @@ class ImportanceJudgement:
     firsts: list[str]
     low: list[str]
     flagship: list[str] = field(default_factory=list)
+    own_launch: str = ""  # the maker whose own launch post this is
 
     @property
     def level(self) -> str:
@@ -371,6 +425,10 @@ def judge_importance(
     head_text = f"{r.title}\n{r.opening}"
     money = money_evidence(r, lex, w)
     top = _top_actor(r)
+    maker = own_launch(r, lex, top)
+    if maker is not None and top is None:
+        # "Introducing X" on the maker's own site: the site's owner is the headline's actor unnamed.
+        top = Mention(maker, maker.name, -1, -1)
     policy = lex.hits("policy", head_text)
     firsts = first_words(lex, head_text)
     low = lex.hits("low", r.title)
@@ -378,6 +436,7 @@ def judge_importance(
     score = w.base + money.points + _actor_points(r, top, w) + _policy_points(r, lex, policy, w)
     score += _event_points(r, lex, top, w) + _flagship_points(top, flagship, w)
     score += w.first if firsts else 0
+    score += w.own_launch if maker is not None else 0
     score += w.low_format if low else 0
     score += w.research if category == Category.research.value and not firsts else 0
     score += (r.article.source_weight - 1.0) * w.source_weight
@@ -386,14 +445,18 @@ def judge_importance(
     if not ai_relevant:
         regulated = bool(policy) and bool(lex.hits("gov", head_text) or gov_title(lex, r.title, r.title_m))
         score = min(score, w.non_ai_regulated_cap if regulated else w.non_ai_cap) + w.non_ai_penalty
+    subject = find_subject(r)
+    if maker is not None and not subject.name:
+        subject = Subject(maker.name, maker.kind)
     return ImportanceJudgement(
         points=int(max(0, min(100, round(score)))),
         money=money,
-        subject=find_subject(r),
+        subject=subject,
         policy=policy,
         firsts=firsts,
         low=low,
         flagship=flagship,
+        own_launch=maker.name if maker is not None else "",
     )
 
 

@@ -151,6 +151,15 @@ class TermMatcher:
         return iter(self.matches(self.locate(text)))
 
 
+# Hosts where anyone publishes: a page there is its author's, not the host's owner's announcement.
+PLATFORM_HOSTS = (
+    "youtube.com", "github.com", "github.io", "linkedin.com", "medium.com", "substack.com", "x.com",
+    "twitter.com", "reddit.com", "huggingface.co", "tiktok.com", "bilibili.com", "weixin.qq.com",
+    "zhihu.com", "weibo.com", "douyin.com", "toutiao.com", "baijiahao.baidu.com", "news.google.com",
+    "news.yahoo.com", "msn.com",
+)  # fmt: skip
+
+
 # --- gazetteer -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Entity:
@@ -189,6 +198,29 @@ class Gazetteer:
     def find(self, text: str) -> list[Mention]:
         found = self.matcher.finditer(text or "")
         return [Mention(self.by_alias[m.group(0)], m.group(0), m.start(), m.end()) for m in found]
+
+    def of_host(self, host: str) -> Entity | None:
+        """The organisation whose own site HOST is ("openai.com", "blogs.nvidia.com", "qwen.ai"), or None:
+        a host label equals one of its Latin names, spaces and dots aside ("zhipuai" for "Zhipu AI"),
+        or does after a trailing "ai" ("klingai"). Sites where anyone publishes (a video or code host, a
+        blog platform, an aggregator) are nobody's own site, whatever company owns them."""
+        host = (host or "").lower().rstrip(".")
+        if not host or any(host == p or host.endswith("." + p) for p in PLATFORM_HOSTS):
+            return None
+        for label in host.split(".")[:-1]:
+            for key in (label, label.removesuffix("ai")):
+                entity = self._host_names.get(key) if len(key) >= 3 else None
+                if entity is not None:
+                    return entity
+        return None
+
+    @functools.cached_property
+    def _host_names(self) -> dict[str, Entity]:
+        names: dict[str, Entity] = {}
+        for alias, entity in self.by_alias.items():
+            if entity.kind == "org" and alias.isascii():
+                names.setdefault(re.sub(r"[\s.\-]", "", alias).lower(), entity)
+        return names
 
     def names(self, text: str) -> dict[str, list[str]]:
         """Entities named in text, by kind, in order of first mention (the record's `entities`)."""

@@ -12,9 +12,11 @@ or the overview prompts on the days MongoDB holds.
 A dataset's authored rows and its real rows (reference lines naming a captured day's labels, whose
 text is read from the day's recorded feeds at run time) are measured separately: the top-level figures
 are the authored rows', `real` holds the real rows' (with `real_days`: each day's labels, snapshot,
-rows, and the judged items no recorded feed lists). --snapshot DIR [--labels FILE] measures that day as
-the real rows (labels default to DIR/labels.json), beside the authored rows of --dataset (default:
-the project's tests/data/golden.jsonl); the day's rows come first, so --limit N takes them first.
+rows, and the judged items no recorded feed lists; `real.junk`: the rows labelled junk and how many of
+them the analyzer would let through as an entry, AI-relevant and a story by its form). --snapshot DIR
+[--labels FILE] measures that day as the real rows (labels default to DIR/labels.json), beside the
+authored rows of --dataset (default: the project's tests/data/golden.jsonl); the day's rows come
+first, so --limit N takes them first.
 
 Prints one JSON object. --by-day adds `by_day` (every metric per report day) and `headline`
 (the key figures, pooled and per day, side by side). With --against: a delta table and the

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from newsbot.analysis import eval_table
 from newsbot.analysis.evaluate import read_dataset
 from newsbot.analysis.realrows import RealDayError, load_real_day
 from tests.analysis.conftest import GOLDEN
@@ -133,3 +134,36 @@ def test_evalprompts_stops_when_a_referenced_day_is_missing(scrapy_runner, tmp_p
     assert proc.returncode == 2
     assert f"evalprompts: cannot read labels {tmp_path / 'absent' / 'labels.json'}" in proc.stderr
     assert not proc.stdout.strip()  # no figures for fewer rows than the dataset names
+
+
+def _junk_run(scrapy_runner, labels, day, dataset) -> dict:
+    args = ("--snapshot", str(day), "--labels", str(labels), "--dataset", str(dataset), "--analyzer", "heuristic")
+    return json.loads(evalprompts(scrapy_runner, *args, "--by-day").stdout)["real"]
+
+
+def test_evalprompts_counts_the_junk_rows_the_analyzer_would_show(scrapy_runner, tmp_path):
+    day = realdays_file("2026-08-04")
+    labels = realdays_file("2026-08-04/labels.json")
+    dataset = tmp_path / "one.jsonl"  # one authored row: the figures measured here are the day's
+    dataset.write_text(json.dumps(authored_golden_rows()[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    real = _junk_run(scrapy_runner, labels, day, dataset)
+    judged_items = judged(labels)
+    junk_items = [i for i in judged_items if i.get("junk")]
+    assert junk_items and real["junk"]["rows"] == len(junk_items)
+    # The day's junk (a crawler's digest of the day) is recognised as a roundup: none would be an entry.
+    assert real["junk"]["shown_as_entry"] == 0
+    assert real["headline"]["pooled"]["junk_shown_as_entry"] == 0
+
+    # An editor marks a story the analyzer rates high (AI, a story by its form) as junk: it would be shown.
+    data = json.loads(labels.read_text(encoding="utf-8"))
+    story = next(i for i in data["items"] if i in judged_items and i["importance"] == "high")
+    story["junk"] = True
+    mine = tmp_path / "labels.json"
+    mine.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    marked = _junk_run(scrapy_runner, mine, day, dataset)
+    assert marked["junk"] == {"rows": len(junk_items) + 1, "shown_as_entry": 1}
+    assert marked["headline"]["pooled"]["junk_shown_as_entry"] == 1
+    # In a comparison table, fewer junk rows shown is the better side.
+    delta = {r["metric"]: r for r in eval_table.delta_rows(real, marked)}
+    assert delta["junk.shown_as_entry"]["better"] == "a"
+    assert delta["junk.rows"]["better"] == ""  # a count of rows, no verdict
