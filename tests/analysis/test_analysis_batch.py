@@ -123,7 +123,9 @@ def test_a_rerun_costs_nothing_whatever_k(fake, run_service, mongo_db):
     items = [(f"{t}（{i}）", x) for i in range(2) for t, x in ARTICLES]  # 12 articles
     urls = insert(mongo_db, _docs(items))
     counters = Counters()
-    run_service(analyze_all(urls), counters=counters, NEWSBOT_LLM_BATCH=5, NEWSBOT_LLM_BATCH_WAIT=0.05)
+    # The wait only has to outlast the twelve articles' arrival: at 0.05 s a loaded machine (the suite
+    # runs on every core) sent a first batch before its fifth article came, and made 4 requests.
+    run_service(analyze_all(urls), counters=counters, NEWSBOT_LLM_BATCH=5, NEWSBOT_LLM_BATCH_WAIT=1.0)
     assert fake.requests == 3 and counters.get("newsbot/llm/batches") == 3  # 5 + 5 + 2
     versions = {d["analysis"]["prompt_version"] for d in mongo_db.articles.find()}
     for k in (5, 1, 10):
@@ -158,7 +160,7 @@ def test_batches_share_the_gate_and_a_partial_batch_goes_after_the_wait(fake, ru
     urls = insert(mongo_db, _docs(items))
     fake.latency = 0.1
     statuses = run_service(
-        analyze_all(urls), NEWSBOT_LLM_BATCH=5, NEWSBOT_LLM_BATCH_WAIT=0.2, NEWSBOT_LLM_CONCURRENCY=2
+        analyze_all(urls), NEWSBOT_LLM_BATCH=5, NEWSBOT_LLM_BATCH_WAIT=1.0, NEWSBOT_LLM_CONCURRENCY=2
     )
     assert statuses == ["llm"] * 12
     assert fake.requests == 3 and fake.max_in_flight == 2
