@@ -96,9 +96,10 @@ class Analyzer:
         """A query for the stored records this analyzer would improve (None: there are none)."""
         return None
 
-    async def judge(self, art: ArticleInput, heur: HeuristicResult, text: str, input_hash: str) -> Outcome:
-        """The best judgement of an article whose stored record is not current."""
-        return self.offline_outcome(art, heur, input_hash)
+    async def judge(self, art: ArticleInput, offline: dict, text: str, input_hash: str) -> Outcome:
+        """The best judgement of an article whose stored record is not current, given its offline
+        judgement (a heuristic record of the same text)."""
+        return self.offline_outcome(offline)
 
     def describe(self) -> str:
         return f"the offline heuristic analyzer ({self.version})"
@@ -166,7 +167,7 @@ class Analyzer:
         if self.is_current(existing, input_hash):
             self.counters.inc(self.cached_key())
             return Outcome(existing, "cached")
-        return await self.judge(art, await self.heuristic_result(art), text, input_hash)
+        return await self.judge(art, await self.offline_record(art, existing, input_hash), text, input_hash)
 
     async def offline_judgement(self, doc: dict) -> Outcome:
         """The offline judgement of an article (never a call), or its stored record when this analyzer
@@ -177,7 +178,7 @@ class Analyzer:
         if self.keeps(existing, input_hash):
             self.counters.inc(self.cached_key() if self.is_current(existing, input_hash) else keys.ANALYSIS_SKIPPED)
             return Outcome(existing, "cached")
-        return self.offline_outcome(art, await self.heuristic_result(art), input_hash)
+        return self.offline_outcome(self.heuristic_record(art, await self.heuristic_result(art), input_hash))
 
     def cached_key(self) -> str:
         return keys.ANALYSIS_SKIPPED
@@ -198,6 +199,13 @@ class Analyzer:
                 await asyncio.sleep(0.2 * 2**attempt)
 
     # -- the offline judgement --------------------------------------------------------------------
+    async def offline_record(self, art: ArticleInput, existing: dict | None, input_hash: str) -> dict:
+        """The heuristic record of the article: the stored one when it is current (the judge stage made
+        it for this very text before the write), so the heuristic runs once per article, not once per stage."""
+        if existing and self._heuristic_current(existing, input_hash):
+            return existing
+        return self.heuristic_record(art, await self.heuristic_result(art), input_hash)
+
     async def heuristic_result(self, art: ArticleInput) -> HeuristicResult:
         if self.offload is not None:
             # Here, a Chinese article would first load jieba (2 s) on the reactor's thread as well.
@@ -212,14 +220,12 @@ class Analyzer:
             and existing.get("input_hash") == input_hash
         )
 
-    def offline_outcome(self, art: ArticleInput, heur: HeuristicResult, input_hash: str) -> Outcome:
-        record = self.heuristic_record(art, heur, input_hash, AnalyzerKind.heuristic)
+    def offline_outcome(self, record: dict) -> Outcome:
         self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.heuristic.value))
         return Outcome(record, "heuristic")
 
-    def heuristic_record(self, art, heur: HeuristicResult, input_hash: str, kind: AnalyzerKind, error=None) -> dict:
+    def heuristic_record(self, art, heur: HeuristicResult, input_hash: str) -> dict:
         reason = append_note(heur.reason, INJECTION_NOTE) if heur.evidence.injection else heur.reason
-        fallback = kind == AnalyzerKind.fallback
         return finish(
             dict(
                 ai_relevant=heur.ai_relevant,
@@ -231,15 +237,27 @@ class Analyzer:
                 reason_zh=reason,
                 tags=heur.tags,
                 entities=heur.entities,
-                analyzer=kind.value,
-                # A fallback records what it stood in for, so the report can tell and the next run retries.
-                model=self.model if fallback else "heuristic",
-                prompt_version=self.version if fallback else self.heuristic.version,
+                analyzer=AnalyzerKind.heuristic.value,
+                model="heuristic",
+                prompt_version=self.heuristic.version,
                 usage={"prompt_tokens": 0, "completion_tokens": 0},
                 input_hash=input_hash,
                 injection_suspected=bool(heur.evidence.injection),
-                error=error,
+                error=None,
             )
+        )
+
+    def fallback_record(self, offline: dict, error: str) -> dict:
+        """The offline judgement standing in for this analyzer's: it records what it stood in for, so
+        the report can tell and the next run retries."""
+        return finish(
+            {
+                **offline,
+                "analyzer": AnalyzerKind.fallback.value,
+                "model": self.model,
+                "prompt_version": self.version,
+                "error": error,
+            }
         )
 
 

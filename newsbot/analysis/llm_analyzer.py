@@ -17,7 +17,6 @@ from newsbot.analysis.analyzer import INJECTION_NOTE, Analyzer, append_note, fin
 from newsbot.analysis.analyzer_support import InvalidOutput, Outcome
 from newsbot.analysis.article import ArticleInput
 from newsbot.analysis.breaker import breaker_for
-from newsbot.analysis.heuristic import HeuristicResult
 from newsbot.analysis.llm import (
     MODEL_SUMMARY_MAX,
     ChatClient,
@@ -208,11 +207,11 @@ class LLMAnalyzer(Analyzer):
         if self._client is not None:
             await self._client.aclose()
 
-    async def judge(self, art: ArticleInput, heur: HeuristicResult, text: str, input_hash: str) -> Outcome:
+    async def judge(self, art: ArticleInput, offline: dict, text: str, input_hash: str) -> Outcome:
         try:
             if self.breaker.open:
                 raise LLMCallError("the LLM breaker is open", "breaker_open")
-            record = await self._llm_record(art, heur, text, input_hash)
+            record = await self._llm_record(art, offline, text, input_hash)
         except (LLMCallError, InvalidOutput) as exc:
             self.counters.inc(keys.LLM_FALLBACKS)
             self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.fallback.value))
@@ -222,7 +221,7 @@ class LLMAnalyzer(Analyzer):
             else:
                 what = art.url or art.title
                 logger.warning("LLM analysis failed for %s (%s); stored a heuristic fallback", what, exc)
-            record = self.heuristic_record(art, heur, input_hash, AnalyzerKind.fallback, error=str(exc)[:300])
+            record = self.fallback_record(offline, error=str(exc)[:300])
             return Outcome(record, "heuristic-fallback", [str(exc)])
         self.counters.inc(keys.under(keys.ANALYSIS_BY, AnalyzerKind.llm.value))
         return Outcome(record, "llm")
@@ -273,7 +272,7 @@ class LLMAnalyzer(Analyzer):
         return self.reply_cache is not None and await self.reply_cache.get(f"{key}-0") is not None
 
     # -- asking -----------------------------------------------------------------------------------
-    async def _llm_record(self, art: ArticleInput, heur: HeuristicResult, text: str, input_hash: str) -> dict:
+    async def _llm_record(self, art: ArticleInput, offline: dict, text: str, input_hash: str) -> dict:
         messages = self._messages(art, text)
         key = self.reply_key(input_hash)
         # In batch mode the first reply is this article's element of a batch reply (None: ask alone).
@@ -286,9 +285,9 @@ class LLMAnalyzer(Analyzer):
             reply = first if attempt == 0 and first is not None else await self._ask(messages, f"{key}-{attempt}")
             usage[0] += reply.prompt_tokens
             usage[1] += reply.completion_tokens
-            judgement, errors = validate_judgement(reply.text, fill_tags=heur.tags)
+            judgement, errors = validate_judgement(reply.text, fill_tags=offline["tags"])
             if judgement is not None:
-                return self._model_record(art, heur, judgement, input_hash, usage)
+                return self._model_record(art, offline, judgement, input_hash, usage)
             if attempt == 0:
                 self.counters.inc(keys.LLM_REASKS)
                 logger.info("Invalid LLM output for %s (%s); asking again", art.url or art.title, "; ".join(errors))
@@ -351,20 +350,20 @@ class LLMAnalyzer(Analyzer):
             logger.info("A batch reply answered %d of %d articles; asking the rest alone", len(firsts), len(together))
         return [firsts.get(id(job)) for job in jobs]
 
-    def _model_record(self, art, heur: HeuristicResult, j: ModelJudgement, input_hash: str, usage) -> dict:
+    def _model_record(self, art, offline: dict, j: ModelJudgement, input_hash: str, usage) -> dict:
         ai_relevant, region, category = j.ai_relevant, j.region.value, j.category.value
         importance, score = j.importance.value, j.score
         reason = j.reason
-        injected = bool(heur.evidence.injection)
+        injected = offline["injection_suspected"]
         if injected:
             # The article tried to instruct the model, so the model's verdicts may be the article's
             # wish. Verdicts then come from the evidence: classification from the heuristic, and the
             # level can only go down (min of both). The model's validated wording is kept.
-            ai_relevant = ai_relevant and heur.ai_relevant
-            region, category = heur.region, heur.category
-            if Importance.outranks(importance, heur.importance):
-                importance = heur.importance
-            score = min(score, heur.score)
+            ai_relevant = ai_relevant and offline["ai_relevant"]
+            region, category = offline["region"], offline["category"]
+            if Importance.outranks(importance, offline["importance"]):
+                importance = offline["importance"]
+            score = min(score, offline["score"])
             reason = append_note(reason, INJECTION_NOTE)
             self.counters.inc(keys.LLM_INJECTION_SUSPECTED)
         lo, hi = SCORE_BANDS[importance]
@@ -378,7 +377,7 @@ class LLMAnalyzer(Analyzer):
                 summary_zh=date_prefix(art.published_at, self.config.timezone) + j.summary,
                 reason_zh=reason,
                 tags=j.tags,
-                entities=heur.entities,
+                entities=offline["entities"],
                 analyzer=AnalyzerKind.llm.value,
                 model=self.config.llm.model,
                 prompt_version=self.version,

@@ -21,14 +21,11 @@ from datetime import datetime, timedelta
 
 from itemadapter import ItemAdapter
 
-from newsbot.analysis.analyzer_support import AnalysisConfig, Counters
-from newsbot.analysis.factory import make_analyzer
 from newsbot.config import config_for
+from newsbot.pipelines.analysis_stage import AnalysisStage
 from newsbot.runs import stat_keys as keys
 from newsbot.runtime.resources import resources_of
-from newsbot.runtime.workers import Offload
-from newsbot.storage.connection import crawler_store
-from newsbot.storage.errors import StoreError, StoreUnavailable
+from newsbot.storage.errors import StoreError
 from newsbot.text.window import report_window
 
 logger = logging.getLogger(__name__)
@@ -38,38 +35,19 @@ LEFT_OFFLINE = "newsbot/analysis/left_offline"  # improvable, but outside every 
 ASKED_ALREADY = "newsbot/analysis/asked_by_another_crawler"  # the same article, listed by two sources
 
 
-class FollowUpPipeline:
+class FollowUpPipeline(AnalysisStage):
+    stage = "follow-up"
+
     def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        settings = crawler.settings
-        self.config = AnalysisConfig.from_settings(settings)
-        self.counters = Counters(sink=self.stats.inc_value)
-        self.analyzer = None
+        super().__init__(crawler)
         self.pending: set[asyncio.Task] = set()
-        window = report_window(settings)
+        window = report_window(crawler.settings)
         self.since = window.start - timedelta(days=config_for(crawler).report.memory_days)
         # A live report's window ends when it is built, after the crawl: anything later is still in it.
         self.until = None if window.live else window.cutoff
-        self.size = config_for(crawler).analysis.concurrency
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    async def open_spider(self):
-        try:
-            store = await crawler_store(self.crawler)
-        except StoreUnavailable:
-            return  # the store pipeline reports it and closes the spider
-        # The offline judgement the model's verdicts are checked against runs in a worker, as the judge's does.
-        offload = Offload.from_crawler(self.crawler)
-        gate = resources_of(self.crawler).gate(self.config.llm)
-        self.analyzer = make_analyzer(
-            self.config, store.db, counters=self.counters, store=store, offload=offload, gate=gate
-        )
+    async def started(self) -> None:
         self.size = self.analyzer.slots(self.size)
-        self.analyzer.open_stats(self.stats)
 
     def reportable(self, published: datetime | None) -> bool:
         """Whether an article published then can still enter a report (no date: it might)."""
@@ -98,7 +76,7 @@ class FollowUpPipeline:
             return
         asking.add(url)
         try:
-            async with resources_of(self.crawler).analysis_slots("follow-up", self.size):
+            async with self.stage_slots():
                 for attempt in range(1, READ_ATTEMPTS + 1):
                     try:
                         await self.analyzer.analyze_url(url)
@@ -122,4 +100,4 @@ class FollowUpPipeline:
             await asyncio.gather(*list(self.pending), return_exceptions=True)
         if self.analyzer is not None:
             self.analyzer.close_stats(self.stats)
-            await self.analyzer.aclose()
+        await super().close_spider()

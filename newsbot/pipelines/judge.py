@@ -17,45 +17,20 @@ import logging
 
 from itemadapter import ItemAdapter
 
-from newsbot.analysis.analyzer_support import AnalysisConfig, Counters
-from newsbot.analysis.factory import make_analyzer
-from newsbot.config import config_for
+from newsbot.pipelines.analysis_stage import AnalysisStage
 from newsbot.runs import stat_keys as keys
-from newsbot.runtime.resources import resources_of
-from newsbot.runtime.workers import Offload
 from newsbot.storage.articles import as_stored, insert_only_fields
-from newsbot.storage.connection import crawler_store
-from newsbot.storage.errors import StoreError, StoreUnavailable
+from newsbot.storage.errors import StoreError
 
 logger = logging.getLogger(__name__)
 
 
-class JudgePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.config = AnalysisConfig.from_settings(crawler.settings)
-        self.counters = Counters(sink=self.stats.inc_value)
-        self.analyzer = None
-        self.store = None
-        self.size = config_for(crawler).analysis.concurrency
+class JudgePipeline(AnalysisStage):
+    stage = "judge"
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    async def open_spider(self):
-        try:
-            self.store = await crawler_store(self.crawler)
-        except StoreUnavailable:
-            return  # the store pipeline reports it and closes the spider; nothing to judge
-        offload = Offload.from_crawler(self.crawler)
-        self.analyzer = make_analyzer(
-            self.config, self.store.db, counters=self.counters, store=self.store, offload=offload
-        )
+    async def started(self) -> None:
         source = getattr(self.crawler.spider, "source", None)
         await self.analyzer.prepare(getattr(source, "lang", ""))
-        self.analyzer.open_stats(self.stats)
         logger.info("Analysing with %s", self.analyzer.describe())
 
     async def process_item(self, item):
@@ -84,13 +59,9 @@ class JudgePipeline:
         stored = await reader.find(doc["url"]) or {}
         kept = {key: stored[key] for key in insert_only if key in stored}
         article = as_stored({**doc, **kept, "analysis": stored.get("analysis")})
-        async with resources_of(self.crawler).analysis_slots("judge", self.size):
+        async with self.stage_slots():
             outcome = await self.analyzer.offline_judgement(article)
             # The heuristic never waits: hold the slot over one turn of the event loop, so that at most
             # `size` judgements run between two polls of the network, however many reads return at once.
             await asyncio.sleep(0)
         return outcome.record
-
-    async def close_spider(self):
-        if self.analyzer is not None:
-            await self.analyzer.aclose()
