@@ -129,3 +129,9 @@ def closed_llm_breakers():
     reset_breakers()
     yield
     reset_breakers()
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: the cores this process may use (its CPU affinity, which a container's limit sets, not
+    the host's count), at most 4: each worker runs its own database server, Chromium and crawls."""
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
