@@ -147,26 +147,35 @@ class Analyzer:
             await asyncio.to_thread(self.heuristic.compile_terms)
 
     # -- entry points -----------------------------------------------------------------------------
-    async def analyze_url(self, url: str) -> Outcome | None:
+    async def analyze_url(self, url: str, known: dict | None = None) -> Outcome | None:
         doc = await (self.store.article_reader.find(url) if self.store else find_article(self.db, url))
         if doc is None:
             logger.warning("Cannot analyse %s: not in the database", url)
             return None
-        return await self.analyze_doc(doc)
+        return await self.analyze_doc(doc, known=known)
 
-    async def analyze_doc(self, doc: dict, *, store: bool = True) -> Outcome:
-        """This analyzer's best judgement of a stored article, written on it unless current."""
-        outcome = await self.analyze_article(ArticleInput.from_doc(doc), existing=doc.get("analysis"))
+    async def analyze_doc(self, doc: dict, *, store: bool = True, known: dict | None = None) -> Outcome:
+        """This analyzer's best judgement of a stored article, written on it unless current. KNOWN is a
+        record this process already made for the article: it is written back rather than asked for
+        again (another crawler's write of the same URL put its offline judgement over it)."""
+        outcome = await self.analyze_article(ArticleInput.from_doc(doc), existing=doc.get("analysis"), known=known)
         if store and outcome.status != "cached":
             await self._store(doc["url"], outcome.record)
         return outcome
 
-    async def analyze_article(self, art: ArticleInput, existing: dict | None = None) -> Outcome:
+    async def analyze_article(
+        self, art: ArticleInput, existing: dict | None = None, known: dict | None = None
+    ) -> Outcome:
         text = cut_to_budget(art.text, self.config.max_input_tokens)
         input_hash = art.digest(text)
         if self.is_current(existing, input_hash):
             self.counters.inc(self.cached_key())
             return Outcome(existing, "cached")
+        if known is not None:
+            # Asked once per process: two feeds listing one URL may give it different texts, and the
+            # stored one is whichever was written last, so the model is not asked again for the other.
+            self.counters.inc(self.cached_key())
+            return Outcome(known, "restored")
         return await self.judge(art, await self.offline_record(art, existing, input_hash), text, input_hash)
 
     async def offline_judgement(self, doc: dict) -> Outcome:

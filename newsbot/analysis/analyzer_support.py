@@ -131,5 +131,5 @@ class DiskReplyCache:
 @dataclass
 class Outcome:
     record: dict
-    status: str  # cached | llm | heuristic | heuristic-fallback
+    status: str  # cached | restored | llm | heuristic | heuristic-fallback
     errors: list[str] = field(default_factory=list)

@@ -70,7 +70,8 @@ class FollowUpPipeline(AnalysisStage):
         return item
 
     async def _ask(self, url: str) -> None:
-        asking = resources_of(self.crawler).asking
+        shared = resources_of(self.crawler)
+        asking = shared.asking
         if url in asking:
             self.stats.inc_value(ASKED_ALREADY)  # another crawler's follow-up stores the answer
             return
@@ -79,7 +80,9 @@ class FollowUpPipeline(AnalysisStage):
             async with self.stage_slots():
                 for attempt in range(1, READ_ATTEMPTS + 1):
                     try:
-                        await self.analyzer.analyze_url(url)
+                        outcome = await self.analyzer.analyze_url(url, known=shared.answers.get(url))
+                        if outcome is not None and outcome.status == "llm":
+                            shared.answers[url] = outcome.record
                         break
                     except StoreError:
                         if attempt == READ_ATTEMPTS:

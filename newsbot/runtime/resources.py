@@ -49,6 +49,11 @@ class ProcessResources:
         # URLs an LLM follow-up is asking about right now: an article two sources both list reaches the
         # follow-up of each crawler, and the second must not ask the model again while the first asks
         self.asking: set[str] = set()
+        # URL -> the model's judgement a follow-up of this process stored for it. Another crawler's (or
+        # the same feed's second) item of that URL may be judged offline from a read made before that
+        # write, and its store then puts the offline record back over it: the follow-up restores this
+        # one instead of asking the model again.
+        self.answers: dict[str, dict] = {}
         self._workers: WorkerPool | None = None
         # The loop is held weakly and compared by identity: a new loop can reuse a dead one's id().
         self._loop: weakref.ref | None = None

@@ -1,5 +1,7 @@
 """An article two sources both list reaches the LLM follow-up of each source's crawler; the model is
-asked about it once (newsbot.pipelines.follow_up, the process's `asking` set)."""
+asked about it once (newsbot.pipelines.follow_up, the process's `asking` set while the first asks, and
+its `answers` once the first has its answer: the second crawler's store may have put its offline
+judgement, of its own copy of the text, over that answer)."""
 
 from __future__ import annotations
 
@@ -9,18 +11,22 @@ from types import SimpleNamespace
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
+from newsbot.analysis.analyzer_support import Counters, Outcome
 from newsbot.pipelines.follow_up import ASKED_ALREADY, FollowUpPipeline
 from newsbot.runtime.resources import ProcessResources, share_resources
+from tests.analysis.conftest import ARTICLES, article_doc
+from tests.analysis.test_analysis_llm import insert
 
 
 class SlowAnalyzer:
     def __init__(self):
-        self.asked: list[str] = []
+        self.asked: list[tuple[str, dict | None]] = []
         self.release = asyncio.Event()
 
-    async def analyze_url(self, url: str) -> None:
-        self.asked.append(url)
+    async def analyze_url(self, url: str, known: dict | None = None) -> Outcome:
+        self.asked.append((url, known))
         await self.release.wait()
+        return Outcome({"analyzer": "llm", "asked_by": id(self)}, "llm")
 
 
 def follow_up(process, analyzer) -> FollowUpPipeline:
@@ -44,10 +50,32 @@ def test_two_crawlers_ask_about_one_article_once_and_again_once_it_is_answered()
         await b._ask(url)  # while the first asks: not again
         first.release.set()
         await task
-        assert first.asked == [url] and second.asked == []
+        assert first.asked == [(url, None)] and second.asked == []
         assert b.stats.get_value(ASKED_ALREADY) == 1
         second.release.set()
-        await b._ask(url)  # answered and stored by now: asking again is the analyzer's call (cached)
-        assert second.asked == [url]
+        await b._ask(url)  # answered by now: the analyzer is handed the answer to restore, not to re-ask
+        assert second.asked == [(url, {"analyzer": "llm", "asked_by": id(first)})]
 
     asyncio.run(scenario())
+
+
+def test_an_answer_the_process_already_has_is_written_back_without_a_call(fake, run_service, mongo_db):
+    """The real analyzer against the fake model: the article is asked once; after another write put an
+    offline judgement of a different copy of its text over the answer, the known answer goes back."""
+    title, text = ARTICLES[0]
+    [url] = insert(mongo_db, [article_doc(0, title, text)])
+
+    async def body(service):
+        first = await service.analyze_url(url)
+        # Another feed's copy of the article, stored with its offline judgement, over the answer.
+        mongo_db.articles.update_one({"url": url}, {"$set": {"content": text + "（另一来源的版本）"}})
+        offline = (await service.offline_judgement(mongo_db.articles.find_one({"url": url}))).record
+        mongo_db.articles.update_one({"url": url}, {"$set": {"analysis": offline}})
+        again = await service.analyze_url(url, known=first.record)
+        return first, again
+
+    counters = Counters()
+    first, again = run_service(body, counters=counters, NEWSBOT_ANALYZER="llm")
+    assert first.status == "llm" and fake.requests == 1
+    assert again.status == "restored" and again.record == first.record and fake.requests == 1
+    assert mongo_db.articles.find_one({"url": url})["analysis"]["analyzer"] == "llm"
