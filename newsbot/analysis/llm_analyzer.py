@@ -98,7 +98,9 @@ class LLMAnalyzer(Analyzer):
         return not record or record.get("analyzer") == AnalyzerKind.heuristic
 
     def improvable(self) -> dict | None:
-        return {"analysis.analyzer": AnalyzerKind.heuristic.value}
+        # A fallback too: the crawl that made it found the endpoint down, and the report of its day (run
+        # later, by `scrapy schedule` once its jobs are done) gives the model another go before rendering.
+        return {"analysis.analyzer": {"$in": [AnalyzerKind.heuristic.value, AnalyzerKind.fallback.value]}}
 
     def cached_key(self) -> str:
         return keys.LLM_CACHE_HITS

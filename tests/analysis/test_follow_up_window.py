@@ -9,6 +9,7 @@ ChatOpenAI over HTTP against the local fake server), and a second report asks no
 from __future__ import annotations
 
 import json
+import socket
 
 from tests.analysis.conftest import ARTICLES, write_snapshot
 from tests.analysis.test_analysis_crawl import stats_of
@@ -79,3 +80,23 @@ def test_reportable_spans_the_memory_days_before_the_window_and_the_window():
     live = pipeline()
     assert live.reportable(datetime.now(UTC) + timedelta(hours=1))  # a live window ends when it is built
     assert not live.reportable(datetime.now(UTC) - timedelta(days=5))
+
+
+def test_a_report_asks_again_about_what_a_crawl_left_to_the_fallback(scrapy_runner, mongo_db, fake, tmp_path):
+    """The crawl found the endpoint down (scrapyd jobs, say) and stored fallbacks; the model is back when
+    `scrapy report` renders the day (as `scrapy schedule` runs it): it asks again, and the day is no draft."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    snapshot = write_snapshot(tmp_path / "snap", ARTICLES)
+    common = {"NEWSBOT_SNAPSHOT": str(snapshot), "NEWSBOT_REPORT_ENABLED": "False", "NEWSBOT_DATE": PUBLISHED_DAY}
+    down = {"OPENAI_API_KEY": "sk-test-not-a-secret", "OPENAI_BASE_URL": f"http://127.0.0.1:{closed}/v1"}
+    scrapy_runner("crawl", "leiphone", env_extra=down, **common)
+    assert {d["analysis"]["analyzer"] for d in mongo_db.articles.find()} == {"heuristic-fallback"}
+
+    env = {"OPENAI_API_KEY": "sk-test-not-a-secret", "OPENAI_BASE_URL": fake.base_url}
+    report = scrapy_runner("report", "--date", PUBLISHED_DAY, env_extra=env)
+    assert report.returncode == 0, report.stderr[-3000:]
+    assert fake.requests == len(ARTICLES) + 1  # each article once, and the overview
+    assert {d["analysis"]["analyzer"] for d in mongo_db.articles.find()} == {"llm"}
+    assert mongo_db.reports.find_one({"date": PUBLISHED_DAY}).get("status") != "draft"
