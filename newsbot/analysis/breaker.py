@@ -88,10 +88,11 @@ def breaker_for(base_url: str | None, model: str) -> Breaker:
     return _breakers[key]
 
 
-def tripped_in_process() -> bool:
-    """Whether any breaker of this process has tripped (open now or not): a command that renders after
-    its own LLM calls (`scrapy report`'s catch-up and overview) then rendered from offline judgements."""
-    return any(b.trips for b in _breakers.values())
+def open_in_process() -> bool:
+    """Whether a breaker of this process is open: a render right after its own LLM calls (`scrapy
+    report`'s catch-up and overview) then went offline. Open, not "ever tripped": a long-lived process
+    (`scrapy desk`) renders from the model again once the breaker's cool-down has let it back in."""
+    return any(b.open for b in _breakers.values())
 
 
 def reset_breakers() -> None:

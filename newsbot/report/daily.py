@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsbot.analysis.breaker import tripped_in_process
+from newsbot.analysis.breaker import open_in_process
 from newsbot.config import config_for
 from newsbot.report.build import Report, build_report
 from newsbot.report.memory import memory_record
@@ -96,7 +96,7 @@ def publish_report(settings, db, window: Window, output_dir, runs=None, now=None
     fallbacks, offline = llm_fallbacks(runs)
     # The runs' stats tell of their crawls; a render with no crawl before it (`scrapy report`, and so
     # `scrapy schedule`) went offline when its own catch-up or overview tripped the breaker.
-    offline = offline or tripped_in_process()
+    offline = offline or open_in_process()
     draft = offline and not config_for(settings).analysis.llm_fallback_ok
     document = report_document(report, window, paths)
     review = review_fields(settings, db, report.date)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from newsbot.analysis import breaker as breaker_mod
-from newsbot.analysis.breaker import TRIP_AFTER, Breaker, breaker_for, public_endpoint
+from newsbot.analysis.breaker import TRIP_AFTER, Breaker, breaker_for, open_in_process, public_endpoint
 
 
 def test_the_endpoint_shown_has_no_credentials_query_or_fragment():
@@ -42,6 +42,7 @@ def test_it_is_shared_per_endpoint_and_closes_after_the_cool_down(monkeypatch):
     assert breaker_for("http://a/v1", "m") is one and breaker_for("http://b/v1", "m") is not one
     for _ in range(TRIP_AFTER):
         one.failure("timeout", call_over=False)
-    assert one.open
+    assert one.open and open_in_process()  # a render now is offline: a draft
     monkeypatch.setattr(breaker_mod, "COOL_DOWN", 0.0)
     assert not one.open and one.failures == 0
+    assert not open_in_process()  # a long-lived process (the desk) renders from the model again
