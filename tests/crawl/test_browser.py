@@ -33,18 +33,18 @@ pytestmark = [
 ]
 
 
+def crawl_qbitai(scrapy_runner, server: MockServer, feed_url: str, **settings):
+    """`scrapy crawl qbitai` of SERVER's feed, its pages allowed, with no download delay."""
+    return scrapy_runner(
+        "crawl", "qbitai", *server.feed_args(feed_url), DOWNLOAD_DELAY="0", **server.allowed, **settings
+    )
+
+
 def test_js_rendered_article_is_extracted_through_the_browser(scrapy_runner, mongo_db):
     with MockServer() as server:
         link = server.add("/2026/02/1.html", JS_PAGE)
         feed_url = server.add("/feed", FEED.format(link=link), headers={"Content-Type": "application/rss+xml"})
-        result = scrapy_runner(
-            "crawl",
-            "qbitai",
-            *server.feed_args(feed_url),
-            NEWSBOT_PLAYWRIGHT_SOURCES="qbitai",
-            DOWNLOAD_DELAY="0",
-            **server.allowed,
-        )
+        result = crawl_qbitai(scrapy_runner, server, feed_url, NEWSBOT_PLAYWRIGHT_SOURCES="qbitai")
     assert result.returncode == 0, result.stderr[-3000:]
     doc = mongo_db.articles.find_one({"url": link})
     assert doc["content_source"] == "article"
@@ -61,13 +61,7 @@ def test_without_browser_the_same_page_has_no_text(scrapy_runner, mongo_db):
     with MockServer() as server:
         link = server.add("/2026/02/1.html", JS_PAGE)
         feed_url = server.add("/feed", FEED.format(link=link), headers={"Content-Type": "application/rss+xml"})
-        result = scrapy_runner(
-            "crawl",
-            "qbitai",
-            *server.feed_args(feed_url),
-            DOWNLOAD_DELAY="0",
-            **server.allowed,
-        )
+        result = crawl_qbitai(scrapy_runner, server, feed_url)
     assert result.returncode == 0, result.stderr[-3000:]
     doc = mongo_db.articles.find_one({"url": link})
     assert doc["content_source"] == "feed-fallback"

@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from tests.crawl.test_browser import crawl_qbitai
 from tests.mockserver import MockServer
 
 INTERNAL_TEXT = "内部系统机密：这段文字只在内网服务器上。"
@@ -87,14 +88,7 @@ def test_browser_pages_obey_the_fetch_policy(scrapy_runner, mongo_db):
             f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>量子位</title>{feed}</channel></rss>',
             headers={"Content-Type": "application/rss+xml"},
         )
-        result = scrapy_runner(
-            "crawl",
-            "qbitai",
-            *site.feed_args(feed_url),
-            NEWSBOT_PLAYWRIGHT_SOURCES="qbitai",
-            DOWNLOAD_DELAY="0",
-            **site.allowed,
-        )
+        result = crawl_qbitai(scrapy_runner, site, feed_url, NEWSBOT_PLAYWRIGHT_SOURCES="qbitai")
     assert result.returncode == 0, result.stderr[-3000:]
     assert internal.hits == {}, internal.hits
     assert site.hits["/2026/02/good.html"] == 1 and site.hits["/logo.png"] == 1
