@@ -44,7 +44,7 @@ _ADVERT_TITLE_RE = re.compile(
     re.I,
 )
 _ADVERT_BODY_RE = re.compile(r"报名|扫码|学费|原价|优惠价|名额有限|课程|\benrol+|\btuition\b|\bdiscount code\b", re.I)
-# "…-凤凰网-4小时前", "… | Site · 3 hours ago": a list item's site name and relative time left in the title.
+# "…-某新闻网-4小时前", "… | Site · 3 hours ago": a list item's site name and relative time left in the title.
 _NAV_TITLE_RE = re.compile(
     r"[-–—|·]\s*[^\s\-–—|·]{1,16}\s*[-–—|·]\s*(?:\d+\s*(?:分钟|小时|天)前|刚刚|昨天|\d+\s*(?:minutes?|hours?|days?)\s+ago)\s*$"
     r"|(?:\d+\s*(?:分钟|小时|天)前|\d+\s*(?:minutes?|hours?|days?)\s+ago)\s*$"
